@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Local infrastructure for the Deeploy backend: docker engine, base images, Kafka, PostgreSQL, anvil.
+#   infra/infra.sh install|up|down|status|env [docker|images|kafka|postgres|anvil ...]
+# DEEPLOY_INSTANCE=platform (default) or test; DEEPLOY_HOME holds all state. See infra/README.md.
+set -euo pipefail
+
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# Dependency order; `down` walks it backwards.
+ALL_PARTS=(docker images kafka postgres anvil)
+for _part in "${ALL_PARTS[@]}"; do
+  # shellcheck source=/dev/null
+  source "$INFRA_DIR/parts/$_part.sh"
+done
+
+usage() {
+  cat >&2 <<EOF
+usage: infra/infra.sh <command> [part...]
+  commands: install  install what is missing (packages, jars, npm tools, images)
+            up       start the parts (already running ones are left alone)
+            down     stop what this instance started
+            status   one line per part; exit status 1 if any is not running
+            env      print 'export' lines for eval
+  parts:    ${ALL_PARTS[*]} (default: all)
+  instance: DEEPLOY_INSTANCE=platform|test (now: $DEEPLOY_INSTANCE), DEEPLOY_HOME=$DEEPLOY_HOME
+EOF
+  exit 2
+}
+
+print_env() {
+  local pw=""
+  [[ -r $PG_PASSWORD_FILE ]] && pw=$(<"$PG_PASSWORD_FILE")
+  [[ -n $pw ]] || warn "postgres password not generated yet (run: infra/infra.sh up postgres); DEEPLOY_PG_PASSWORD left empty"
+  local kv
+  for kv in \
+    "DEEPLOY_ENV_INSTANCE=$DEEPLOY_INSTANCE" \
+    "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$DEEPLOY_KAFKA_PORT" \
+    "DEEPLOY_KAFKA_LIBS=$KAFKA_LIBS" \
+    "DEEPLOY_PG_HOST=127.0.0.1" \
+    "DEEPLOY_PG_PORT=$DEEPLOY_PG_PORT" \
+    "DEEPLOY_PG_USER=$PG_USER" \
+    "DEEPLOY_PG_PASSWORD=$pw" \
+    "DOCKER_HOST=unix://$DOCKER_SOCK" \
+    "TESTCONTAINERS_RYUK_DISABLED=true" \
+    "TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1" \
+    "ETH_RPC_URL=http://127.0.0.1:$DEEPLOY_ANVIL_PORT"; do
+    printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
+  done
+}
+
+main() {
+  (($#)) || usage
+  local cmd=$1; shift
+  local parts=("$@") p
+  ((${#parts[@]})) || parts=("${ALL_PARTS[@]}")
+  for p in "${parts[@]}"; do
+    [[ " ${ALL_PARTS[*]} " == *" $p "* ]] || { warn "unknown part '$p'"; usage; }
+  done
+  # Keep the requested parts in dependency order whatever order they were given in.
+  local ordered=()
+  for p in "${ALL_PARTS[@]}"; do
+    [[ " ${parts[*]} " == *" $p "* ]] && ordered+=("$p")
+  done
+
+  case "$cmd" in
+    install | up | down) ;;
+    status)
+      local rc=0
+      for p in "${ordered[@]}"; do "${p}_status" || rc=1; done
+      return "$rc" ;;
+    env) print_env; return 0 ;;
+    *) usage ;;
+  esac
+
+  ensure_dirs
+  # One mutating run at a time per DEEPLOY_HOME: instances share the engine and the tools.
+  # fd 9 is closed in every daemon we spawn, so the lock dies with this run.
+  exec 9>"$DEEPLOY_HOME/.lock"
+  if ! flock -n 9; then
+    log "waiting for another infra.sh run to finish"
+    flock -w 900 9 || die "another infra.sh run holds $DEEPLOY_HOME/.lock"
+  fi
+
+  if [[ $cmd == down ]]; then
+    local i
+    for ((i = ${#ordered[@]} - 1; i >= 0; i--)); do "${ordered[$i]}_down"; done
+    return 0
+  fi
+  local start total
+  total=$(now)
+  for p in "${ordered[@]}"; do
+    start=$(now)
+    "${p}_${cmd}"
+    log "$p: $cmd done in $(elapsed "$start")"
+  done
+  log "$cmd (${ordered[*]}) for instance $DEEPLOY_INSTANCE done in $(elapsed "$total")"
+}
+
+main "$@"

@@ -1,0 +1,116 @@
+package io.deeploy.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deeploy.events.payload.AppFailed;
+import io.deeploy.events.payload.AppStarted;
+import io.deeploy.events.payload.BuildCompleted;
+import io.deeploy.events.payload.BuildStarted;
+import io.deeploy.events.payload.FundsLocked;
+import io.deeploy.events.payload.HealthCheck;
+import io.deeploy.events.payload.JobKind;
+import io.deeploy.events.payload.JobRequested;
+import io.deeploy.events.payload.JobSpec;
+import io.deeploy.events.payload.JobStopRequested;
+import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.NodeAvailability;
+import io.deeploy.events.payload.NodeHeartbeat;
+import io.deeploy.events.payload.NodeSelected;
+import io.deeploy.events.payload.RepoChanged;
+import io.deeploy.events.payload.Resources;
+import io.deeploy.events.payload.SettlementCompleted;
+import io.deeploy.events.payload.SettlementDue;
+import io.deeploy.events.payload.TunnelReady;
+import io.deeploy.events.payload.VcsSource;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+
+    static final JobSpec SPEC = new JobSpec(JobKind.WAR, "hello", "local/python:bookworm",
+            new VcsSource("http://127.0.0.1:9418/hello.git", "main", "dev", "secret-ref-1", 30),
+            List.of("python3 -m http.server 8000"), Map.of("MODE", "prod"), List.of("API_KEY"), 8000,
+            new Resources(1000, 512, 0), "always", new HealthCheck(HealthCheck.Mode.HTTP, "/", 1, 30, 5),
+            List.of(), 1, List.of("CT:FR||CT:IT"), 30);
+
+    /** One sample payload per event type; the test below fails when a type is added without a sample. */
+    static List<EventPayload> samples() {
+        return List.of(
+                new JobRequested("job-1", "prj-1", "0xabc", SPEC),
+                new NodeSelected("job-1", List.of("node-1"), List.of("node-2"), 1, "fits", SPEC),
+                new RepoChanged("job-1", "node-1", "http://127.0.0.1/r.git", "main", "a1", "b2", RepoChanged.Trigger.WEBHOOK),
+                new BuildStarted("job-1", "node-1", "build-1", "b2"),
+                new BuildCompleted("job-1", "node-1", "build-1", "b2", false, 1234, "exit 2", "npm ERR!"),
+                new AppStarted("job-1", "node-1", "hello", "b2", "c0ffee", "127.0.0.1", 32001),
+                new AppFailed("job-1", "node-1", "b2", "health check failed", "Traceback", 2),
+                new JobStopRequested("job-1", "owner"),
+                new JobStopped("job-1", "node-1", "owner"),
+                new TunnelReady("job-1", "hello", "http://hello.apps.localhost:8080/", "ingress"),
+                new NodeHeartbeat("node-1", "boot-1", 7, "127.0.0.1", new Resources(2000, 4096, 0),
+                        new Resources(1000, 3584, 0), Map.of("CT", "FR"), List.of("job-1"), "0.1.0"),
+                new FundsLocked("job-1", BigInteger.TEN, new BigInteger("30000000"), "0xtoken", 30, 1, "0xtx"),
+                new SettlementDue("job-1", 12, List.of(new NodeAvailability("node-1", 950))),
+                new SettlementCompleted("job-1", 12, "0xtx", BigInteger.valueOf(375000), BigInteger.ZERO));
+    }
+
+    @Test
+    void everyTypeRoundTripsThroughJson() {
+        List<EventPayload> samples = samples();
+        assertThat(samples.stream().map(p -> EventType.of(p.getClass())).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder(EventType.values());
+        for (EventPayload payload : samples) {
+            Event<?> event = Event.of(payload, Instant.parse("2026-11-23T10:00:00Z"));
+            Event<?> decoded = EventCodec.decode(EventCodec.encode(event));
+            assertThat(decoded).isEqualTo(event);
+            assertThat(decoded.key()).isEqualTo(payload.key());
+        }
+    }
+
+    @Test
+    void envelopeCarriesIdTypeKeyTimeAndVersion() {
+        Event<?> event = Event.of(new JobStopRequested("job-9", "owner"));
+        String json = EventCodec.encode(event);
+        assertThat(json).contains("\"id\":\"" + event.id() + "\"", "\"type\":\"JobStopRequested\"",
+                "\"schemaVersion\":1", "\"key\":\"job-9\"", "\"time\":\"");
+        assertThat(EventCodec.typeOf(json)).isEqualTo("JobStopRequested");
+        assertThat(event.topic()).isEqualTo(Topics.JOB_EVENTS);
+    }
+
+    @Test
+    void unknownFieldsAreIgnoredSoProducersCanAddOptionalFields() {
+        String json = "{\"id\":\"7f1e1c5e-4a9a-4f5e-9a55-0c1d2b3a4f5e\",\"type\":\"JobStopped\",\"schemaVersion\":1,"
+                + "\"key\":\"job-1\",\"time\":\"2026-11-23T10:00:00Z\",\"extra\":true,"
+                + "\"payload\":{\"jobId\":\"job-1\",\"nodeId\":\"n\",\"reason\":\"r\",\"addedLater\":42}}";
+        assertThat(EventCodec.decode(json).payload()).isEqualTo(new JobStopped("job-1", "n", "r"));
+    }
+
+    @Test
+    void malformedRecordsAreRejectedWithAReason() {
+        assertThatThrownBy(() -> EventCodec.decode("not json")).isInstanceOf(MalformedEventException.class)
+                .hasMessageStartingWith("not JSON");
+        assertThatThrownBy(() -> EventCodec.decode("{\"type\":\"Nope\"}")).isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("unknown event type 'Nope'");
+        assertThatThrownBy(() -> EventCodec.decode("{\"type\":\"JobStopped\",\"schemaVersion\":1,\"key\":\"k\","
+                + "\"time\":\"2026-11-23T10:00:00Z\",\"payload\":{}}")).isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("missing 'id'");
+        assertThatThrownBy(() -> EventCodec.decode("{\"id\":\"7f1e1c5e-4a9a-4f5e-9a55-0c1d2b3a4f5e\",\"type\":\"JobStopped\","
+                + "\"schemaVersion\":9,\"key\":\"k\",\"time\":\"2026-11-23T10:00:00Z\",\"payload\":{}}"))
+                .isInstanceOf(MalformedEventException.class).hasMessageContaining("newer than this build");
+        assertThatThrownBy(() -> EventCodec.decode("[1,2]")).isInstanceOf(MalformedEventException.class);
+        assertThatThrownBy(() -> EventCodec.decode(null)).isInstanceOf(MalformedEventException.class);
+    }
+
+    @Test
+    void everyEventTopicIsDeclaredWithItsPartitions() {
+        Map<String, Integer> declared = Topics.declared();
+        assertThat(declared).containsKeys(Arrays.stream(EventType.values()).map(EventType::topic).toArray(String[]::new));
+        assertThat(declared).containsKey(Topics.DEAD_LETTER);
+        assertThat(declared.values()).allMatch(partitions -> partitions > 0);
+    }
+}

@@ -1,0 +1,40 @@
+package io.deeploy.project.messaging;
+
+import io.deeploy.events.Event;
+import io.deeploy.events.EventCodec;
+import io.deeploy.events.EventType;
+import io.deeploy.outbox.IdempotentConsumer;
+import io.deeploy.project.service.JobStatusService;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumSet;
+import java.util.Set;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/** Applies the status events of other services to the jobs this service owns, once each. */
+@ApplicationScoped
+public class JobEventsConsumer {
+
+    static final String CONSUMER = "project-svc.job-status";
+    static final Set<EventType> FOLLOWED = EnumSet.of(EventType.NODE_SELECTED, EventType.BUILD_STARTED,
+            EventType.BUILD_COMPLETED, EventType.APP_STARTED, EventType.APP_FAILED, EventType.TUNNEL_READY,
+            EventType.JOB_STOPPED);
+
+    private final IdempotentConsumer consumer;
+    private final JobStatusService status;
+
+    public JobEventsConsumer(IdempotentConsumer consumer, JobStatusService status) {
+        this.consumer = consumer;
+        this.status = status;
+    }
+
+    @Incoming("job-events")
+    public Uni<Void> onJobEvent(String record) {
+        EventType type = EventType.byName(EventCodec.typeOf(record));
+        if (type == null || !FOLLOWED.contains(type)) {
+            return Uni.createFrom().voidItem();
+        }
+        Event<?> event = EventCodec.decode(record);
+        return consumer.processOnce(CONSUMER, event, () -> status.apply(event)).replaceWithVoid();
+    }
+}

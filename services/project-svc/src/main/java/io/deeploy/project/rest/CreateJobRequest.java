@@ -1,0 +1,36 @@
+package io.deeploy.project.rest;
+
+import io.deeploy.events.payload.JobKind;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job as a user asks for it. Optional fields are null when absent; {@link io.deeploy.project.service.JobSpecValidator}
+ * checks every field, applies defaults and names the first bad field in its error.
+ */
+public record CreateJobRequest(
+        String alias,
+        JobKind kind,
+        String image,
+        Repository repository,
+        List<String> commands,
+        Map<String, String> env,
+        Integer port,
+        Resources resources,
+        String restartPolicy,
+        HealthCheck healthCheck,
+        List<String> targetNodes,
+        Integer targetNodeCount,
+        List<String> nodeTags,
+        Integer durationEpochs) {
+
+    public record Repository(String url, String branch, String username, Integer pollIntervalSeconds) {
+    }
+
+    /** CPU in cores (fractions allowed), memory in MiB. */
+    public record Resources(Double cpu, Integer memoryMb, Integer gpu) {
+    }
+
+    public record HealthCheck(String mode, String path, Integer initialDelaySeconds, Integer timeoutSeconds) {
+    }
+}

@@ -1,0 +1,4 @@
+package io.deeploy.project.rest;
+
+public record CreateProjectRequest(String name) {
+}

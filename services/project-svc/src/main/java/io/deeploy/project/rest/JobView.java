@@ -1,0 +1,32 @@
+package io.deeploy.project.rest;
+
+import io.deeploy.events.EventCodec;
+import io.deeploy.events.payload.JobSpec;
+import io.deeploy.project.repository.Job;
+import io.deeploy.project.repository.JobTransition;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/** A job as the API shows it: where it runs, what it runs, where to reach it, and how it got there. */
+public record JobView(String id, String projectId, String alias, String kind, String state, List<String> nodes,
+        String runningCommit, String url, String lastError, Instant createdAt, Instant updatedAt, JobSpec spec,
+        List<Transition> history) {
+
+    public record Transition(String from, String to, String reason, Instant at) {
+    }
+
+    public static JobView of(Job job, List<JobTransition> history) {
+        JobSpec spec;
+        try {
+            spec = EventCodec.mapper().readValue(job.spec, JobSpec.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored spec of " + job.id + " is unreadable", e);
+        }
+        List<String> nodes = job.nodeIds.isEmpty() ? List.of() : Arrays.asList(job.nodeIds.split(","));
+        return new JobView(job.id, job.projectId, job.alias, job.kind.name(), job.state.name(), nodes, job.runningCommit,
+                job.url, job.lastError, job.createdAt, job.updatedAt, spec,
+                history.stream().map(t -> new Transition(t.fromState == null ? null : t.fromState.name(), t.toState.name(),
+                        t.reason, t.at)).toList());
+    }
+}

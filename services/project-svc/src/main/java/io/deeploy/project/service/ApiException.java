@@ -1,0 +1,43 @@
+package io.deeploy.project.service;
+
+/**
+ * A request the API refuses, with the HTTP status, a stable machine-readable code, the offending field (if one) and a
+ * message for people. Thrown before anything is written, or inside the transaction that it then rolls back.
+ */
+public class ApiException extends RuntimeException {
+
+    private final int status;
+    private final String code;
+    private final String field;
+
+    public ApiException(int status, String code, String field, String message) {
+        super(message);
+        this.status = status;
+        this.code = code;
+        this.field = field;
+    }
+
+    public static ApiException invalid(String field, String message) {
+        return new ApiException(400, "INVALID_FIELD", field, message);
+    }
+
+    public static ApiException notFound(String code, String message) {
+        return new ApiException(404, code, null, message);
+    }
+
+    public static ApiException conflict(String code, String message) {
+        return new ApiException(409, code, null, message);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String field() {
+        return field;
+    }
+}

@@ -1,0 +1,138 @@
+package io.deeploy.project.service;
+
+import io.deeploy.events.Event;
+import io.deeploy.events.EventCodec;
+import io.deeploy.events.payload.JobRequested;
+import io.deeploy.events.payload.JobSpec;
+import io.deeploy.events.payload.JobStopRequested;
+import io.deeploy.outbox.Outbox;
+import io.deeploy.project.repository.Job;
+import io.deeploy.project.repository.JobRepository;
+import io.deeploy.project.repository.JobTransition;
+import io.deeploy.project.repository.JobTransitionRepository;
+import io.deeploy.project.rest.CreateJobRequest;
+import io.deeploy.project.rest.JobView;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+@ApplicationScoped
+public class JobService {
+
+    private final JobRepository jobs;
+    private final JobTransitionRepository transitions;
+    private final ProjectService projects;
+    private final IdempotentCommands commands;
+    private final Outbox outbox;
+
+    public JobService(JobRepository jobs, JobTransitionRepository transitions, ProjectService projects,
+            IdempotentCommands commands, Outbox outbox) {
+        this.jobs = jobs;
+        this.transitions = transitions;
+        this.projects = projects;
+        this.commands = commands;
+        this.outbox = outbox;
+    }
+
+    /**
+     * Stores the job, its first history step and JobRequested in one transaction. {@code spec} is the validated form of
+     * {@code request} ({@link JobSpecValidator}), checked before this is called so that a bad request opens nothing.
+     */
+    @WithTransaction
+    public Uni<JobView> create(String owner, String projectId, JobSpec spec, CreateJobRequest request, String idempotencyKey) {
+        return projects.owned(owner, projectId)
+                .chain(project -> commands.execute("job.create:" + owner, idempotencyKey, request, () ->
+                        jobs.liveAliasTaken(spec.alias()).chain(taken -> {
+                            if (taken) {
+                                return Uni.createFrom().failure(new ApiException(409, "ALIAS_TAKEN", "alias",
+                                        "another live job already uses the alias '" + spec.alias() + "'"));
+                            }
+                            return insert(owner, projectId, spec);
+                        })))
+                .chain(outcome -> view(outcome.resourceId()));
+    }
+
+    private Uni<String> insert(String owner, String projectId, JobSpec spec) {
+        Instant now = Instant.now();
+        Job job = new Job();
+        job.id = "job-" + UUID.randomUUID();
+        job.projectId = projectId;
+        job.alias = spec.alias();
+        job.kind = spec.kind();
+        job.spec = encode(spec);
+        job.state = JobState.REQUESTED;
+        job.createdAt = now;
+        job.updatedAt = now;
+        return jobs.persist(job)
+                .chain(() -> transitions.persist(transition(job.id, null, JobState.REQUESTED, "requested by " + owner, null, now)))
+                .chain(() -> outbox.enqueue(Event.of(new JobRequested(job.id, projectId, owner, spec), now)))
+                .replaceWith(job.id);
+    }
+
+    @WithSession
+    public Uni<JobView> get(String owner, String jobId) {
+        return owned(owner, jobId).chain(job -> view(job.id));
+    }
+
+    @WithSession
+    public Uni<List<JobView>> list(String owner, String projectId) {
+        return projects.owned(owner, projectId).chain(project -> jobs.listByProject(projectId))
+                .chain(list -> Uni.join().all(list.stream().map(job -> view(job.id)).toList()).andFailFast()
+                        .onItem().ifNull().continueWith(List::of));
+    }
+
+    /**
+     * Asks every node running the job to stop it. Stopping a job that is already stopping or stopped changes nothing,
+     * so a retried stop is harmless.
+     */
+    @WithTransaction
+    public Uni<JobView> stop(String owner, String jobId, String reason) {
+        return owned(owner, jobId).chain(job -> {
+            if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
+                return view(job.id);
+            }
+            Instant now = Instant.now();
+            JobState from = job.state;
+            job.state = JobState.STOPPING;
+            job.updatedAt = now;
+            return transitions.persist(transition(job.id, from, JobState.STOPPING, reason, null, now))
+                    .chain(() -> outbox.enqueue(Event.of(new JobStopRequested(job.id, reason), now)))
+                    .chain(() -> view(job.id));
+        });
+    }
+
+    Uni<Job> owned(String owner, String jobId) {
+        return jobs.findById(jobId).chain(job -> job == null
+                ? Uni.createFrom().failure(ApiException.notFound("JOB_NOT_FOUND", "no job " + jobId))
+                : projects.owned(owner, job.projectId)
+                        .onFailure(ApiException.class).transform(e -> ApiException.notFound("JOB_NOT_FOUND", "no job " + jobId))
+                        .replaceWith(job));
+    }
+
+    private Uni<JobView> view(String jobId) {
+        return jobs.findById(jobId).chain(job -> transitions.history(jobId).map(history -> JobView.of(job, history)));
+    }
+
+    static JobTransition transition(String jobId, JobState from, JobState to, String reason, UUID eventId, Instant at) {
+        JobTransition transition = new JobTransition();
+        transition.jobId = jobId;
+        transition.fromState = from;
+        transition.toState = to;
+        transition.reason = reason;
+        transition.eventId = eventId;
+        transition.at = at;
+        return transition;
+    }
+
+    private static String encode(JobSpec spec) {
+        try {
+            return EventCodec.mapper().writeValueAsString(spec);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.deeploy.project.service;
+
+import io.deeploy.events.payload.HealthCheck;
+import io.deeploy.events.payload.JobKind;
+import io.deeploy.events.payload.JobSpec;
+import io.deeploy.events.payload.Resources;
+import io.deeploy.events.payload.VcsSource;
+import io.deeploy.project.rest.CreateJobRequest;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a job request field by field and turns it into the {@link JobSpec} that JobRequested carries. Pure: it reads
+ * nothing and writes nothing, so a refused request leaves no trace.
+ */
+public final class JobSpecValidator {
+
+    /** An alias becomes a DNS label of the app's URL. */
+    static final Pattern ALIAS = Pattern.compile("[a-z][a-z0-9-]{0,40}[a-z0-9]");
+    static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._/-]{1,200}");
+    static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    static final Pattern IMAGE = Pattern.compile("[a-z0-9][a-z0-9._/-]{0,200}(:[A-Za-z0-9._-]{1,128})?(@sha256:[a-f0-9]{64})?");
+    static final Set<String> RESTART_POLICIES = Set.of("always", "on-failure", "unless-stopped", "no");
+    static final Set<String> REPOSITORY_SCHEMES = Set.of("http", "https", "git", "ssh", "file");
+    static final String DEFAULT_WAR_IMAGE = "local/node:bookworm";
+
+    private JobSpecValidator() {
+    }
+
+    public static JobSpec validate(CreateJobRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("body", "a job request body is required");
+        }
+        String alias = required(request.alias(), "alias");
+        if (!ALIAS.matcher(alias).matches()) {
+            throw ApiException.invalid("alias", "alias must be 2-42 lowercase letters, digits or '-', start with a letter "
+                    + "and not end with '-'");
+        }
+        JobKind kind = request.kind();
+        if (kind == null) {
+            throw ApiException.invalid("kind", "kind is required: WAR (build a Git repository) or CAR (run an image)");
+        }
+        String image = request.image() == null ? (kind == JobKind.WAR ? DEFAULT_WAR_IMAGE : null) : request.image().strip();
+        if (image == null || image.isEmpty()) {
+            throw ApiException.invalid("image", "image is required for a CAR job");
+        }
+        if (!IMAGE.matcher(image).matches()) {
+            throw ApiException.invalid("image", "image is not a valid image reference");
+        }
+        VcsSource vcs = kind == JobKind.WAR ? repository(request.repository()) : null;
+        if (kind == JobKind.CAR && request.repository() != null) {
+            throw ApiException.invalid("repository", "a CAR job runs an image and takes no repository");
+        }
+        List<String> commands = request.commands() == null ? List.of() : request.commands();
+        if (kind == JobKind.WAR && commands.isEmpty()) {
+            throw ApiException.invalid("commands", "a WAR job needs at least one build-and-run command");
+        }
+        for (int i = 0; i < commands.size(); i++) {
+            String command = commands.get(i);
+            if (command == null || command.isBlank() || command.length() > 4000) {
+                throw ApiException.invalid("commands[" + i + "]", "each command must be non-empty and at most 4000 characters");
+            }
+        }
+        Map<String, String> env = request.env() == null ? Map.of() : request.env();
+        for (Map.Entry<String, String> entry : env.entrySet()) {
+            if (!ENV_NAME.matcher(entry.getKey()).matches()) {
+                throw ApiException.invalid("env." + entry.getKey(), "environment variable names are letters, digits and '_'");
+            }
+            if (entry.getValue() == null || entry.getValue().length() > 32_768) {
+                throw ApiException.invalid("env." + entry.getKey(), "environment values are strings of at most 32 KiB");
+            }
+        }
+        int port = request.port() == null ? 0 : request.port();
+        if (port < 1 || port > 65535) {
+            throw ApiException.invalid("port", "port must be the app's listening port, 1-65535");
+        }
+        String restartPolicy = request.restartPolicy() == null ? "always" : request.restartPolicy().toLowerCase(Locale.ROOT);
+        if (!RESTART_POLICIES.contains(restartPolicy)) {
+            throw ApiException.invalid("restartPolicy", "restartPolicy must be one of " + RESTART_POLICIES);
+        }
+        List<String> targetNodes = request.targetNodes() == null ? List.of() : request.targetNodes();
+        for (int i = 0; i < targetNodes.size(); i++) {
+            if (targetNodes.get(i) == null || targetNodes.get(i).isBlank()) {
+                throw ApiException.invalid("targetNodes[" + i + "]", "node ids must be non-empty");
+            }
+        }
+        if (Set.copyOf(targetNodes).size() != targetNodes.size()) {
+            throw ApiException.invalid("targetNodes", "a node may be targeted once");
+        }
+        int nodeCount = request.targetNodeCount() == null ? Math.max(1, targetNodes.size()) : request.targetNodeCount();
+        if (nodeCount < 1 || nodeCount > 100) {
+            throw ApiException.invalid("targetNodeCount", "targetNodeCount must be 1-100");
+        }
+        if (!targetNodes.isEmpty() && nodeCount != targetNodes.size()) {
+            throw ApiException.invalid("targetNodeCount", "targetNodeCount must equal the number of targetNodes when both are given");
+        }
+        List<String> nodeTags = request.nodeTags() == null ? List.of() : request.nodeTags();
+        for (int i = 0; i < nodeTags.size(); i++) {
+            if (nodeTags.get(i) == null || nodeTags.get(i).isBlank() || nodeTags.get(i).length() > 200) {
+                throw ApiException.invalid("nodeTags[" + i + "]", "tag filters are non-empty, at most 200 characters");
+            }
+        }
+        int duration = request.durationEpochs() == null ? 30 : request.durationEpochs();
+        if (duration < 1 || duration > 3650) {
+            throw ApiException.invalid("durationEpochs", "durationEpochs must be 1-3650");
+        }
+        return new JobSpec(kind, alias, image, vcs, List.copyOf(commands), Map.copyOf(env), List.of(), port,
+                resources(request.resources()), restartPolicy, healthCheck(request.healthCheck()), List.copyOf(targetNodes),
+                nodeCount, List.copyOf(nodeTags), duration);
+    }
+
+    private static VcsSource repository(CreateJobRequest.Repository repository) {
+        if (repository == null) {
+            throw ApiException.invalid("repository", "a WAR job needs a repository");
+        }
+        String url = required(repository.url(), "repository.url");
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("repository.url", "repository.url is not a URL");
+        }
+        if (uri.getScheme() == null || !REPOSITORY_SCHEMES.contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
+            throw ApiException.invalid("repository.url", "repository.url must be an http(s), git, ssh or file URL");
+        }
+        if (uri.getUserInfo() != null) {
+            // Credentials in a URL end up in logs and process lists; they travel only as encrypted secrets.
+            throw ApiException.invalid("repository.url", "put credentials in repository.username and a token, not in the URL");
+        }
+        String branch = repository.branch() == null ? "main" : repository.branch();
+        if (!BRANCH.matcher(branch).matches() || branch.contains("..")) {
+            throw ApiException.invalid("repository.branch", "repository.branch is not a valid branch name");
+        }
+        int poll = repository.pollIntervalSeconds() == null ? 60 : repository.pollIntervalSeconds();
+        if (poll < 5 || poll > 86_400) {
+            throw ApiException.invalid("repository.pollIntervalSeconds", "pollIntervalSeconds must be 5-86400");
+        }
+        return new VcsSource(url, branch, repository.username(), null, poll);
+    }
+
+    private static Resources resources(CreateJobRequest.Resources resources) {
+        if (resources == null) {
+            return new Resources(1000, 512, 0);
+        }
+        double cpu = resources.cpu() == null ? 1.0 : resources.cpu();
+        if (!(cpu >= 0.1 && cpu <= 64)) {
+            throw ApiException.invalid("resources.cpu", "resources.cpu must be 0.1-64 cores");
+        }
+        int memory = resources.memoryMb() == null ? 512 : resources.memoryMb();
+        if (memory < 64 || memory > 262_144) {
+            throw ApiException.invalid("resources.memoryMb", "resources.memoryMb must be 64-262144");
+        }
+        int gpu = resources.gpu() == null ? 0 : resources.gpu();
+        if (gpu < 0 || gpu > 16) {
+            throw ApiException.invalid("resources.gpu", "resources.gpu must be 0-16");
+        }
+        return new Resources(Math.round(cpu * 1000), memory, gpu);
+    }
+
+    private static HealthCheck healthCheck(CreateJobRequest.HealthCheck check) {
+        if (check == null) {
+            return new HealthCheck(HealthCheck.Mode.TCP, null, 0, 120, 10);
+        }
+        HealthCheck.Mode mode;
+        try {
+            mode = check.mode() == null ? HealthCheck.Mode.TCP : HealthCheck.Mode.valueOf(check.mode().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("healthCheck.mode", "healthCheck.mode must be tcp, http or none");
+        }
+        String path = check.path();
+        if (mode == HealthCheck.Mode.HTTP) {
+            path = path == null ? "/" : path;
+            if (!path.startsWith("/") || path.length() > 500) {
+                throw ApiException.invalid("healthCheck.path", "healthCheck.path must start with '/'");
+            }
+        }
+        int delay = check.initialDelaySeconds() == null ? 0 : check.initialDelaySeconds();
+        if (delay < 0 || delay > 3600) {
+            throw ApiException.invalid("healthCheck.initialDelaySeconds", "healthCheck.initialDelaySeconds must be 0-3600");
+        }
+        int timeout = check.timeoutSeconds() == null ? 120 : check.timeoutSeconds();
+        if (timeout < 1 || timeout > 3600) {
+            throw ApiException.invalid("healthCheck.timeoutSeconds", "healthCheck.timeoutSeconds must be 1-3600");
+        }
+        return new HealthCheck(mode, path, delay, timeout, 10);
+    }
+
+    private static String required(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.invalid(field, field + " is required");
+        }
+        return value.strip();
+    }
+}

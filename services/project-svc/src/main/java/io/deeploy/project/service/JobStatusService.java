@@ -1,0 +1,120 @@
+package io.deeploy.project.service;
+
+import io.deeploy.events.Event;
+import io.deeploy.events.payload.AppFailed;
+import io.deeploy.events.payload.AppStarted;
+import io.deeploy.events.payload.BuildCompleted;
+import io.deeploy.events.payload.BuildStarted;
+import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.NodeSelected;
+import io.deeploy.events.payload.TunnelReady;
+import io.deeploy.project.repository.Job;
+import io.deeploy.project.repository.JobRepository;
+import io.deeploy.project.repository.JobTransitionRepository;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Follows a job through the status events of the scheduler, agents and tunnels. Runs inside the idempotent consumer's
+ * transaction; an event that the state machine does not allow (late or out of order) is logged and ignored.
+ */
+@ApplicationScoped
+public class JobStatusService {
+
+    private static final Logger LOG = Logger.getLogger(JobStatusService.class);
+
+    private final JobRepository jobs;
+    private final JobTransitionRepository transitions;
+
+    public JobStatusService(JobRepository jobs, JobTransitionRepository transitions) {
+        this.jobs = jobs;
+        this.transitions = transitions;
+    }
+
+    public Uni<Void> apply(Event<?> event) {
+        String jobId = event.key();
+        return jobs.findById(jobId).chain(job -> {
+            if (job == null) {
+                // Another deployment's job, or one deleted since: nothing of ours to update.
+                LOG.debugf("%s for unknown job %s ignored", event.type(), jobId);
+                return Uni.createFrom().voidItem();
+            }
+            return applyTo(job, event);
+        });
+    }
+
+    private Uni<Void> applyTo(Job job, Event<?> event) {
+        Instant at = event.time();
+        Object payload = event.payload();
+        if (payload instanceof NodeSelected selected) {
+            job.nodeIds = String.join(",", selected.nodeIds());
+            return move(job, JobState.SCHEDULED, "placed on " + job.nodeIds + " (" + selected.reason() + ")", event);
+        }
+        if (payload instanceof BuildStarted started) {
+            JobState target = job.state == JobState.RUNNING ? JobState.REDEPLOYING : JobState.BUILDING;
+            return move(job, target, "building " + started.commit() + " on " + started.nodeId(), event);
+        }
+        if (payload instanceof BuildCompleted completed && !completed.success()) {
+            job.lastError = "build of " + completed.commit() + " failed: " + completed.failureReason();
+            job.updatedAt = at;
+            return keepServingOrFail(job, job.lastError, event);
+        }
+        if (payload instanceof AppStarted started) {
+            job.runningCommit = started.commit();
+            job.lastError = null;
+            return move(job, JobState.RUNNING, "serving " + started.commit() + " on " + started.nodeId(), event);
+        }
+        if (payload instanceof AppFailed failed) {
+            job.lastError = failed.reason();
+            job.updatedAt = at;
+            return keepServingOrFail(job, failed.reason(), event);
+        }
+        if (payload instanceof TunnelReady ready) {
+            job.url = ready.url();
+            job.updatedAt = at;
+            return Uni.createFrom().voidItem();
+        }
+        if (payload instanceof JobStopped stopped) {
+            List<String> remaining = new ArrayList<>(nodes(job));
+            if (stopped.nodeId() != null) {
+                remaining.remove(stopped.nodeId());
+            }
+            job.nodeIds = String.join(",", remaining);
+            job.updatedAt = at;
+            return remaining.isEmpty() && job.state == JobState.STOPPING
+                    ? move(job, JobState.STOPPED, "stopped" + (stopped.nodeId() == null ? "" : " on " + stopped.nodeId()), event)
+                    : Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    /** A failed redeploy leaves the previous version serving; a failure with nothing serving fails the job. */
+    private Uni<Void> keepServingOrFail(Job job, String reason, Event<?> event) {
+        return job.runningCommit != null && job.state == JobState.REDEPLOYING
+                ? move(job, JobState.RUNNING, reason + "; still serving " + job.runningCommit, event)
+                : move(job, JobState.FAILED, reason, event);
+    }
+
+    private Uni<Void> move(Job job, JobState target, String reason, Event<?> event) {
+        if (job.state == target && target != JobState.SCHEDULED) {
+            return Uni.createFrom().voidItem();
+        }
+        if (!job.state.canMoveTo(target)) {
+            LOG.infof("job %s: %s ignored in state %s", job.id, event.type(), job.state);
+            return Uni.createFrom().voidItem();
+        }
+        JobState from = job.state;
+        job.state = target;
+        job.updatedAt = event.time();
+        return transitions.persist(JobService.transition(job.id, from, target, reason, event.id(), event.time())).replaceWithVoid();
+    }
+
+    private static List<String> nodes(Job job) {
+        return job.nodeIds.isEmpty() ? List.of() : Arrays.asList(job.nodeIds.split(","));
+    }
+}

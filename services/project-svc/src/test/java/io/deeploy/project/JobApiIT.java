@@ -1,0 +1,179 @@
+package io.deeploy.project;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import io.deeploy.events.Event;
+import io.deeploy.events.EventType;
+import io.deeploy.events.Topics;
+import io.deeploy.events.payload.AppStarted;
+import io.deeploy.events.payload.BuildStarted;
+import io.deeploy.events.payload.JobRequested;
+import io.deeploy.events.payload.JobSpec;
+import io.deeploy.events.payload.JobStopRequested;
+import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.NodeSelected;
+import io.deeploy.outbox.testing.KafkaEvents;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The project API against the real PostgreSQL and Kafka of the test instance. */
+@QuarkusTest
+class JobApiIT {
+
+    static KafkaEvents kafka;
+
+    @Inject
+    Pool pool;
+
+    @BeforeAll
+    static void connect() {
+        kafka = KafkaEvents.fromEnvironment();
+    }
+
+    @AfterAll
+    static void close() {
+        kafka.close();
+    }
+
+    static String newProject(String owner) {
+        return given().contentType(ContentType.JSON).header("X-Deeploy-Owner", owner)
+                .header("Idempotency-Key", UUID.randomUUID().toString())
+                .body(Map.of("name", "p " + UUID.randomUUID().toString().substring(0, 8)))
+                .post("/api/projects").then().statusCode(201).extract().path("id");
+    }
+
+    static Map<String, Object> warJob(String alias) {
+        return Map.of("alias", alias, "kind", "WAR", "image", "local/python:bookworm",
+                "repository", Map.of("url", "http://127.0.0.1:9/app.git", "branch", "main"),
+                "commands", List.of("python3 -m http.server 8000"), "port", 8000,
+                "resources", Map.of("cpu", 0.5, "memoryMb", 256));
+    }
+
+    static ValidatableResponse postJob(String owner, String projectId, Object body, String key) {
+        return given().contentType(ContentType.JSON).header("X-Deeploy-Owner", owner).header("Idempotency-Key", key)
+                .body(body).post("/api/projects/{id}/jobs", projectId).then();
+    }
+
+    long count(String sql, Object... params) {
+        return pool.preparedQuery(sql).execute(Tuple.from(params)).await().atMost(Duration.ofSeconds(5))
+                .iterator().next().getLong(0);
+    }
+
+    @Test
+    void projectCommandsAreIdempotentAndNeedAKey() {
+        given().contentType(ContentType.JSON).body(Map.of("name", "no key")).post("/api/projects")
+                .then().statusCode(400).body("code", equalTo("IDEMPOTENCY_KEY_REQUIRED"));
+
+        String key = UUID.randomUUID().toString();
+        String name = "same " + key.substring(0, 8);
+        String first = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(Map.of("name", name))
+                .post("/api/projects").then().statusCode(201).extract().path("id");
+        String retried = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(Map.of("name", name))
+                .post("/api/projects").then().statusCode(201).extract().path("id");
+        assertThat(retried).isEqualTo(first);
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(Map.of("name", name + " other"))
+                .post("/api/projects").then().statusCode(422).body("code", equalTo("IDEMPOTENCY_KEY_REUSED"));
+        given().contentType(ContentType.JSON).header("Idempotency-Key", UUID.randomUUID().toString())
+                .body(Map.of("name", name)).post("/api/projects")
+                .then().statusCode(409).body("code", equalTo("PROJECT_NAME_TAKEN"));
+        assertThat(count("SELECT count(*) FROM project WHERE name = $1", name)).isEqualTo(1);
+    }
+
+    @Test
+    void badJobRequestsAreRefusedAndWriteNothing() {
+        String owner = "owner-" + UUID.randomUUID();
+        String projectId = newProject(owner);
+        long outboxBefore = count("SELECT count(*) FROM outbox_event");
+
+        postJob(owner, projectId, Map.of("alias", "ok-alias", "kind", "WAR", "port", 0), UUID.randomUUID().toString())
+                .statusCode(400).body("code", equalTo("INVALID_FIELD")).body("field", equalTo("repository"));
+        postJob(owner, projectId, "{\"alias\": ", UUID.randomUUID().toString())
+                .statusCode(400).body("code", equalTo("MALFORMED_BODY"));
+        postJob(owner, projectId, "{\"alias\": \"a1\", \"kind\": \"SPACESHIP\"}", UUID.randomUUID().toString())
+                .statusCode(400).body("code", equalTo("MALFORMED_BODY")).body("field", equalTo("kind"));
+        postJob(owner, projectId, "{\"alias\": \"a1\", \"port\": \"eighty\"}", UUID.randomUUID().toString())
+                .statusCode(400).body("code", equalTo("MALFORMED_BODY")).body("field", equalTo("port"));
+        postJob(owner, "prj-missing", warJob("missing-project"), UUID.randomUUID().toString())
+                .statusCode(404).body("code", equalTo("PROJECT_NOT_FOUND"));
+        postJob("intruder", projectId, warJob("not-mine"), UUID.randomUUID().toString())
+                .statusCode(404).body("code", equalTo("PROJECT_NOT_FOUND"));
+
+        given().header("X-Deeploy-Owner", owner).get("/api/projects/{id}/jobs", projectId).then().statusCode(200).body("$", hasSize(0));
+        assertThat(count("SELECT count(*) FROM job WHERE project_id = $1", projectId)).isZero();
+        assertThat(count("SELECT count(*) FROM outbox_event")).isEqualTo(outboxBefore);
+    }
+
+    @Test
+    void aJobIsRequestedFollowedThroughItsStatusEventsAndStopped() {
+        String owner = "owner-" + UUID.randomUUID();
+        String projectId = newProject(owner);
+        String alias = "app-" + UUID.randomUUID().toString().substring(0, 8);
+        String key = UUID.randomUUID().toString();
+
+        String jobId = postJob(owner, projectId, warJob(alias), key).statusCode(201)
+                .body("state", equalTo("REQUESTED")).body("spec.resources.cpuMillis", equalTo(500))
+                .extract().path("id");
+        // The retried command returns the same job and announces nothing new.
+        assertThat(postJob(owner, projectId, warJob(alias), key).statusCode(201).extract().<String>path("id")).isEqualTo(jobId);
+        postJob(owner, projectId, warJob(alias), UUID.randomUUID().toString()).statusCode(409).body("code", equalTo("ALIAS_TAKEN"));
+
+        List<Event<?>> requested = await().atMost(Duration.ofSeconds(20)).until(
+                () -> kafka.eventsWithKey(Topics.JOB_EVENTS, jobId), events -> !events.isEmpty());
+        assertThat(requested).hasSize(1);
+        assertThat(requested.get(0).eventType()).isEqualTo(EventType.JOB_REQUESTED);
+        JobRequested payload = (JobRequested) requested.get(0).payload();
+        assertThat(payload.projectId()).isEqualTo(projectId);
+        JobSpec spec = payload.spec();
+        assertThat(spec.alias()).isEqualTo(alias);
+
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of("node-a"), List.of(), 1, "fits", spec)));
+        kafka.publish(Event.of(new BuildStarted(jobId, "node-a", "b1", "c1")));
+        Event<AppStarted> started = Event.of(new AppStarted(jobId, "node-a", alias, "c1", "ctr", "127.0.0.1", 32000));
+        kafka.publish(started);
+        awaitState(owner, jobId, "RUNNING");
+        given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).then()
+                .body("runningCommit", equalTo("c1")).body("nodes", equalTo(List.of("node-a")))
+                .body("history.to", equalTo(List.of("REQUESTED", "SCHEDULED", "BUILDING", "RUNNING")));
+
+        // A redelivered event (same id) has no second effect.
+        kafka.publish(started);
+        kafka.publish(Event.of(new BuildStarted(jobId, "node-a", "b2", "c2")));
+        awaitState(owner, jobId, "REDEPLOYING");
+        assertThat(count("SELECT count(*) FROM processed_event WHERE event_id = $1", started.id())).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM job_transition WHERE event_id = $1", started.id())).isEqualTo(1);
+
+        given().header("X-Deeploy-Owner", "intruder").post("/api/jobs/{id}/stop", jobId).then().statusCode(404)
+                .body("code", equalTo("JOB_NOT_FOUND"));
+        given().header("X-Deeploy-Owner", owner).post("/api/jobs/{id}/stop", jobId).then().statusCode(202)
+                .body("state", equalTo("STOPPING"));
+        given().header("X-Deeploy-Owner", owner).post("/api/jobs/{id}/stop", jobId).then().statusCode(202)
+                .body("state", equalTo("STOPPING"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream()
+                .filter(e -> e.payload() instanceof JobStopRequested).count() == 1);
+        kafka.publish(Event.of(new JobStopped(jobId, "node-a", "stopped by owner")));
+        awaitState(owner, jobId, "STOPPED");
+        // The alias is free again once the job stopped.
+        postJob(owner, projectId, warJob(alias), UUID.randomUUID().toString()).statusCode(201);
+    }
+
+    static void awaitState(String owner, String jobId, String state) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> state.equals(
+                given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).then().statusCode(200)
+                        .extract().path("state")));
+    }
+}

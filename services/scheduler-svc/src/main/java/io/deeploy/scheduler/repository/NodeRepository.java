@@ -1,0 +1,19 @@
+package io.deeploy.scheduler.repository;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+
+@ApplicationScoped
+public class NodeRepository implements PanacheRepositoryBase<Node, String> {
+
+    public Uni<List<Node>> listReady() {
+        return list("state = ?1 order by id", Node.State.READY);
+    }
+
+    public Uni<Integer> markLost(Instant heardBefore) {
+        return update("state = ?1 where state = ?2 and lastHeartbeatAt < ?3", Node.State.LOST, Node.State.READY, heardBefore);
+    }
+}

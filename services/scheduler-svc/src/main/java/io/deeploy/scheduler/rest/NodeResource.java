@@ -1,0 +1,73 @@
+package io.deeploy.scheduler.rest;
+
+import io.deeploy.scheduler.repository.NodeRepository;
+import io.deeploy.scheduler.repository.Placement;
+import io.deeploy.scheduler.repository.PlacementRepository;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public class NodeResource {
+
+    private final NodeRepository nodes;
+    private final PlacementRepository placements;
+
+    public NodeResource(NodeRepository nodes, PlacementRepository placements) {
+        this.nodes = nodes;
+        this.placements = placements;
+    }
+
+    @GET
+    @Path("/nodes")
+    @WithSession
+    public Uni<List<NodeView>> list() {
+        return nodes.listAll().map(all -> all.stream().map(NodeView::of).toList());
+    }
+
+    @GET
+    @Path("/nodes/{id}")
+    @WithSession
+    public Uni<NodeView> get(@PathParam("id") String id) {
+        return nodes.findById(id).map(node -> {
+            if (node == null) {
+                throw new NotFoundException("no node " + id);
+            }
+            return NodeView.of(node);
+        });
+    }
+
+    @GET
+    @Path("/placements/{jobId}")
+    @WithSession
+    public Uni<PlacementView> placement(@PathParam("jobId") String jobId) {
+        return placements.findById(jobId).map(placement -> {
+            if (placement == null) {
+                throw new NotFoundException("no placement for job " + jobId);
+            }
+            return PlacementView.of(placement);
+        });
+    }
+
+    public record PlacementView(String jobId, String state, List<String> nodes, long attempt, String reason) {
+        static PlacementView of(Placement p) {
+            return new PlacementView(p.jobId, p.state.name(), p.nodes(), p.attempt, p.reason);
+        }
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return Response.status(404).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(Map.of("code", "NOT_FOUND", "message", e.getMessage())).build();
+    }
+}
