@@ -1,0 +1,40 @@
+package io.deeploy.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deeploy.events.payload.NodeHeartbeat;
+import io.deeploy.events.payload.Resources;
+import io.deeploy.scheduler.repository.Node;
+import io.deeploy.scheduler.service.NodeRegistry;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeRegistryTest {
+
+    static NodeHeartbeat beat(String bootId, long sequence) {
+        return new NodeHeartbeat("n1", bootId, sequence, "127.0.0.1", new Resources(2000, 4096, 0), new Resources(2000, 4096, 0),
+                Map.of(), List.of(), "test");
+    }
+
+    static Node known(String bootId, long sequence, Instant at) {
+        Node node = new Node();
+        node.bootId = bootId;
+        node.sequence = sequence;
+        node.lastHeartbeatAt = at;
+        return node;
+    }
+
+    @Test
+    void onlyNewerHeartbeatsAreApplied() {
+        Instant t = Instant.parse("2026-11-23T10:00:00Z");
+        assertThat(NodeRegistry.isNewer(null, beat("b1", 1), t)).isTrue();
+        Node node = known("b1", 5, t);
+        assertThat(NodeRegistry.isNewer(node, beat("b1", 6), t.plusSeconds(5))).isTrue();
+        assertThat(NodeRegistry.isNewer(node, beat("b1", 5), t)).as("replay").isFalse();
+        assertThat(NodeRegistry.isNewer(node, beat("b1", 4), t.plusSeconds(9))).as("reordered").isFalse();
+        assertThat(NodeRegistry.isNewer(node, beat("b2", 1), t.plusSeconds(1))).as("agent restarted").isTrue();
+        assertThat(NodeRegistry.isNewer(node, beat("b0", 900), t.minusSeconds(60))).as("older run").isFalse();
+    }
+}
