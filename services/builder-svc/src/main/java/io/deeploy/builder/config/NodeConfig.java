@@ -1,0 +1,33 @@
+package io.deeploy.builder.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** Who this agent is and what it offers. Capacity defaults to what the machine has. */
+@ConfigMapping(prefix = "deeploy.node")
+public interface NodeConfig {
+
+    String id();
+
+    /** Address at which apps on this node are reachable by the ingress. */
+    @WithDefault("127.0.0.1")
+    String address();
+
+    /** CPU offered to jobs, in thousandths of a core; default: every core of the machine. */
+    Optional<Long> cpuMillis();
+
+    /** Memory offered to jobs in MiB; default: three quarters of the machine's memory. */
+    Optional<Long> memoryMb();
+
+    @WithDefault("0")
+    int gpus();
+
+    /** Tags the scheduler filters on, e.g. CT=FR, DC=home, IS_KYB=true. */
+    Map<String, String> tags();
+
+    @WithDefault("5s")
+    Duration heartbeatInterval();
+}

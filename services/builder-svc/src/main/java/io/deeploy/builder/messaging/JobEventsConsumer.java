@@ -1,0 +1,41 @@
+package io.deeploy.builder.messaging;
+
+import io.deeploy.builder.config.NodeConfig;
+import io.deeploy.builder.service.AssignmentService;
+import io.deeploy.events.Event;
+import io.deeploy.events.EventCodec;
+import io.deeploy.events.EventType;
+import io.deeploy.events.payload.JobStopRequested;
+import io.deeploy.events.payload.NodeSelected;
+import io.deeploy.outbox.IdempotentConsumer;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/** Takes the scheduler's decisions and stop requests that concern this node, each once. */
+@ApplicationScoped
+public class JobEventsConsumer {
+
+    private final IdempotentConsumer consumer;
+    private final AssignmentService assignments;
+    private final String consumerName;
+
+    public JobEventsConsumer(IdempotentConsumer consumer, AssignmentService assignments, NodeConfig node) {
+        this.consumer = consumer;
+        this.assignments = assignments;
+        this.consumerName = "builder-svc." + node.id();
+    }
+
+    @Incoming("job-events")
+    public Uni<Void> onJobEvent(String record) {
+        EventType type = EventType.byName(EventCodec.typeOf(record));
+        if (type != EventType.NODE_SELECTED && type != EventType.JOB_STOP_REQUESTED) {
+            return Uni.createFrom().voidItem();
+        }
+        Event<?> event = EventCodec.decode(record);
+        return consumer.processOnce(consumerName, event, () -> event.payload() instanceof NodeSelected selected
+                ? assignments.selected(selected, event.time())
+                : assignments.stopRequested(event.key(), ((JobStopRequested) event.payload()).reason(), event.time()))
+                .replaceWithVoid();
+    }
+}

@@ -1,0 +1,14 @@
+package io.deeploy.builder.repository;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+@ApplicationScoped
+public class AssignmentRepository implements PanacheRepositoryBase<Assignment, String> {
+
+    public Uni<List<Assignment>> listActive() {
+        return list("state = ?1 order by updatedAt", Assignment.State.ASSIGNED);
+    }
+}
