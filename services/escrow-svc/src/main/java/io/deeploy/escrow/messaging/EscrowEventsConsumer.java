@@ -1,0 +1,36 @@
+package io.deeploy.escrow.messaging;
+
+import io.deeploy.escrow.service.SettlementService;
+import io.deeploy.events.Event;
+import io.deeploy.events.EventCodec;
+import io.deeploy.events.EventType;
+import io.deeploy.events.payload.SettlementDue;
+import io.deeploy.outbox.IdempotentConsumer;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+@ApplicationScoped
+public class EscrowEventsConsumer {
+
+    static final String CONSUMER = "escrow-svc.settlement";
+
+    private final IdempotentConsumer consumer;
+    private final SettlementService settlements;
+
+    public EscrowEventsConsumer(IdempotentConsumer consumer, SettlementService settlements) {
+        this.consumer = consumer;
+        this.settlements = settlements;
+    }
+
+    @Incoming("escrow-events")
+    public Uni<Void> onEscrowEvent(String record) {
+        if (EventType.byName(EventCodec.typeOf(record)) != EventType.SETTLEMENT_DUE) {
+            return Uni.createFrom().voidItem();
+        }
+        Event<?> event = EventCodec.decode(record);
+        SettlementDue due = (SettlementDue) event.payload();
+        SettlementService.check(due);
+        return consumer.processOnce(CONSUMER, event, () -> settlements.record(due, event.time())).replaceWithVoid();
+    }
+}
