@@ -1,0 +1,38 @@
+package io.deeploy.tunnel.messaging;
+
+import io.deeploy.events.Event;
+import io.deeploy.events.EventCodec;
+import io.deeploy.events.EventType;
+import io.deeploy.events.payload.AppStarted;
+import io.deeploy.events.payload.JobStopped;
+import io.deeploy.outbox.IdempotentConsumer;
+import io.deeploy.tunnel.service.RouteService;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+@ApplicationScoped
+public class JobEventsConsumer {
+
+    static final String CONSUMER = "tunnel-svc.routes";
+
+    private final IdempotentConsumer consumer;
+    private final RouteService routes;
+
+    public JobEventsConsumer(IdempotentConsumer consumer, RouteService routes) {
+        this.consumer = consumer;
+        this.routes = routes;
+    }
+
+    @Incoming("job-events")
+    public Uni<Void> onJobEvent(String record) {
+        EventType type = EventType.byName(EventCodec.typeOf(record));
+        if (type != EventType.APP_STARTED && type != EventType.JOB_STOPPED) {
+            return Uni.createFrom().voidItem();
+        }
+        Event<?> event = EventCodec.decode(record);
+        return consumer.processOnce(CONSUMER, event, () -> event.payload() instanceof AppStarted started
+                ? routes.appStarted(started, event.time())
+                : routes.jobStopped((JobStopped) event.payload())).replaceWithVoid();
+    }
+}

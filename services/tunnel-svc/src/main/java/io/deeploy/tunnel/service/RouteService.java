@@ -1,0 +1,61 @@
+package io.deeploy.tunnel.service;
+
+import io.deeploy.events.payload.AppStarted;
+import io.deeploy.events.payload.JobStopped;
+import io.deeploy.tunnel.config.IngressConfig;
+import io.deeploy.tunnel.repository.Route;
+import io.deeploy.tunnel.repository.RouteRepository;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the route table in step with what the agents report: a started app (or a redeployed one, on a new port)
+ * replaces its route; a stopped one removes it. Runs inside the idempotent consumer's transaction.
+ */
+@ApplicationScoped
+public class RouteService {
+
+    private static final Logger LOG = Logger.getLogger(RouteService.class);
+
+    private final RouteRepository routes;
+    private final IngressConfig ingress;
+
+    public RouteService(RouteRepository routes, IngressConfig ingress) {
+        this.routes = routes;
+        this.ingress = ingress;
+    }
+
+    /** The public address of an app on the built-in ingress. */
+    public static String urlFor(String alias, IngressConfig ingress) {
+        return "http://" + alias + "." + ingress.baseDomain() + ":" + ingress.port() + "/";
+    }
+
+    public Uni<Void> appStarted(AppStarted started, Instant at) {
+        Route.Key key = new Route.Key(started.jobId(), started.nodeId());
+        return routes.findById(key).chain(existing -> {
+            Route route = existing == null ? new Route() : existing;
+            route.key = key;
+            route.alias = started.alias();
+            route.targetHost = started.host();
+            route.targetPort = started.port();
+            route.commit = started.commit();
+            route.updatedAt = at;
+            LOG.infof("route %s -> %s:%d (%s, commit %s)", urlFor(started.alias(), ingress), started.host(), started.port(),
+                    started.jobId(), started.commit());
+            return existing == null ? routes.persist(route).replaceWithVoid() : Uni.createFrom().voidItem();
+        });
+    }
+
+    public Uni<Void> jobStopped(JobStopped stopped) {
+        Uni<Long> removed = stopped.nodeId() == null
+                ? routes.deleteForJob(stopped.jobId())
+                : routes.deleteForJobOnNode(stopped.jobId(), stopped.nodeId());
+        return removed.invoke(n -> {
+            if (n > 0) {
+                LOG.infof("routes of %s removed (%d)", stopped.jobId(), n);
+            }
+        }).replaceWithVoid();
+    }
+}
