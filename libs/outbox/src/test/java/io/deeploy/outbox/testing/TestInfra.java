@@ -7,7 +7,7 @@ public final class TestInfra {
     }
 
     public static String kafkaBootstrapServers() {
-        return required("KAFKA_BOOTSTRAP_SERVERS");
+        return required("DEEPLOY_KAFKA_BOOTSTRAP");
     }
 
     public static String required(String variable) {
