@@ -20,6 +20,11 @@ class RouteUrlTest {
             public int port() {
                 return 8443;
             }
+
+            @Override
+            public String host() {
+                return "127.0.0.1";
+            }
         };
         assertThat(RouteService.urlFor("hello", ingress)).isEqualTo("http://hello.apps.example.org:8443/");
     }

@@ -1,12 +1,19 @@
 package io.deeploy.tunnel;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.deeploy.events.Event;
 import io.deeploy.events.payload.AppStarted;
+import io.deeploy.events.Topics;
 import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.TunnelReady;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -44,7 +51,7 @@ class RoutesIT {
         kafka.publish(v1);
         await().atMost(Duration.ofSeconds(20)).until(() -> targets(alias).equals(List.of("127.0.0.1:31001")));
         given().get("/api/routes/{alias}", alias).then()
-                .body("url[0]", equalTo("http://" + alias + ".apps.localhost:8080/")).body("commit[0]", equalTo("c1"));
+                .body("url[0]", equalTo("http://" + alias + ".apps.localhost:18085/")).body("commit[0]", equalTo("c1"));
 
         // The redeployed version serves on another port; the old event redelivered must not switch back.
         kafka.publish(Event.of(new AppStarted(jobId, "n1", alias, "c2", "ctr2", "127.0.0.1", 31002)));
@@ -54,5 +61,61 @@ class RoutesIT {
 
         kafka.publish(Event.of(new JobStopped(jobId, "n1", "owner")));
         await().atMost(Duration.ofSeconds(20)).until(() -> targets(alias).isEmpty());
+    }
+
+    @Test
+    void theIngressServesTheAppAnnouncesItsUrlAndSwitchesOnRedeploy() throws Exception {
+        String jobId = "job-" + UUID.randomUUID();
+        String alias = "i" + UUID.randomUUID().toString().substring(0, 8);
+        HttpServer v1 = app("v1");
+        HttpServer v2 = app("v2");
+        try {
+            given().baseUri("http://127.0.0.1:18085").get("/apps/{alias}/", alias).then().statusCode(404)
+                    .body("code", equalTo("NO_ROUTE"));
+
+            kafka.publish(Event.of(new AppStarted(jobId, "n1", alias, "c1", "ctr1", "127.0.0.1", v1.getAddress().getPort())));
+            await().atMost(Duration.ofSeconds(20)).until(() -> body("/apps/" + alias + "/hello?x=1", null).equals("v1 /hello?x=1"));
+            assertThat(body("/", alias + ".apps.localhost:18085")).isEqualTo("v1 /");
+            List<TunnelReady> ready = kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream()
+                    .filter(e -> e.payload() instanceof TunnelReady).map(e -> (TunnelReady) e.payload()).toList();
+            assertThat(ready).containsExactly(new TunnelReady(jobId, alias, "http://" + alias + ".apps.localhost:18085/", "ingress"));
+
+            kafka.publish(Event.of(new AppStarted(jobId, "n1", alias, "c2", "ctr2", "127.0.0.1", v2.getAddress().getPort())));
+            await().atMost(Duration.ofSeconds(20)).until(() -> body("/apps/" + alias + "/", null).equals("v2 /"));
+            // A redeploy switches the route; it announces no new URL.
+            assertThat(kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().filter(e -> e.payload() instanceof TunnelReady)).hasSize(1);
+
+            v2.stop(0);
+            given().baseUri("http://127.0.0.1:18085").get("/apps/{alias}/", alias).then().statusCode(502)
+                    .body("code", equalTo("APP_UNREACHABLE"));
+            kafka.publish(Event.of(new JobStopped(jobId, "n1", "owner")));
+            await().atMost(Duration.ofSeconds(20)).until(() -> given().baseUri("http://127.0.0.1:18085")
+                    .get("/apps/{alias}/", alias).statusCode() == 404);
+        } finally {
+            v1.stop(0);
+            v2.stop(0);
+        }
+    }
+
+    /** A stand-in app on loopback that answers "<version> <path>". */
+    static HttpServer app(String version) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] body = (version + " " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    static String body(String path, String host) {
+        var request = given().baseUri("http://127.0.0.1:18085");
+        if (host != null) {
+            request = request.header("Host", host);
+        }
+        var response = request.get(path);
+        return response.statusCode() == 200 ? response.asString() : "HTTP " + response.statusCode();
     }
 }

@@ -30,4 +30,12 @@ public interface NodeConfig {
 
     @WithDefault("5s")
     Duration heartbeatInterval();
+
+    /** Where job workspaces (cloned repositories) live; a job's is removed when it stops. */
+    @WithDefault("${java.io.tmpdir}/deeploy-node")
+    String workDir();
+
+    /** Longest a build phase may run before it counts as failed. */
+    @WithDefault("15m")
+    Duration buildTimeout();
 }

@@ -2,6 +2,7 @@ package io.deeploy.builder.messaging;
 
 import io.deeploy.builder.config.NodeConfig;
 import io.deeploy.builder.service.AssignmentService;
+import io.deeploy.builder.service.Deployer;
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventType;
@@ -10,6 +11,7 @@ import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.outbox.IdempotentConsumer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** Takes the scheduler's decisions and stop requests that concern this node, each once. */
@@ -18,11 +20,13 @@ public class JobEventsConsumer {
 
     private final IdempotentConsumer consumer;
     private final AssignmentService assignments;
+    private final Deployer deployer;
     private final String consumerName;
 
-    public JobEventsConsumer(IdempotentConsumer consumer, AssignmentService assignments, NodeConfig node) {
+    public JobEventsConsumer(IdempotentConsumer consumer, AssignmentService assignments, Deployer deployer, NodeConfig node) {
         this.consumer = consumer;
         this.assignments = assignments;
+        this.deployer = deployer;
         this.consumerName = "builder-svc." + node.id();
     }
 
@@ -33,9 +37,20 @@ public class JobEventsConsumer {
             return Uni.createFrom().voidItem();
         }
         Event<?> event = EventCodec.decode(record);
-        return consumer.processOnce(consumerName, event, () -> event.payload() instanceof NodeSelected selected
-                ? assignments.selected(selected, event.time())
-                : assignments.stopRequested(event.key(), ((JobStopRequested) event.payload()).reason(), event.time()))
+        AtomicReference<AssignmentService.Action> action = new AtomicReference<>(AssignmentService.Action.NONE);
+        return consumer.processOnce(consumerName, event, () -> (event.payload() instanceof NodeSelected selected
+                        ? assignments.selected(selected, event.time())
+                        : assignments.stopRequested(event.key(), ((JobStopRequested) event.payload()).reason(), event.time()))
+                        .invoke(action::set).replaceWithVoid())
+                // Containers are touched only after the decision committed, never for a duplicate.
+                .invoke(applied -> {
+                    AssignmentService.Action todo = action.get();
+                    if (applied && todo.kind() == AssignmentService.Action.Kind.DEPLOY) {
+                        deployer.deploy(todo.jobId(), todo.spec());
+                    } else if (applied && todo.kind() == AssignmentService.Action.Kind.STOP) {
+                        deployer.stop(todo.jobId(), todo.reason());
+                    }
+                })
                 .replaceWithVoid();
     }
 }

@@ -3,11 +3,9 @@ package io.deeploy.builder.service;
 import io.deeploy.builder.config.NodeConfig;
 import io.deeploy.builder.repository.Assignment;
 import io.deeploy.builder.repository.AssignmentRepository;
-import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
-import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.NodeSelected;
-import io.deeploy.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -15,7 +13,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps this node's assignments in step with the scheduler's decisions. Runs inside the idempotent consumer's
- * transaction. Building and running the app in containers hangs off these transitions (Worker App Runner).
+ * transaction and says what to do once it commits ({@link Action}); the {@link Deployer} does it.
  */
 @ApplicationScoped
 public class AssignmentService {
@@ -23,26 +21,36 @@ public class AssignmentService {
     private static final Logger LOG = Logger.getLogger(AssignmentService.class);
 
     private final AssignmentRepository assignments;
-    private final Outbox outbox;
     private final String nodeId;
 
-    public AssignmentService(AssignmentRepository assignments, Outbox outbox, NodeConfig node) {
+    public AssignmentService(AssignmentRepository assignments, NodeConfig node) {
         this.assignments = assignments;
-        this.outbox = outbox;
         this.nodeId = node.id();
     }
 
-    public Uni<Void> selected(NodeSelected selected, Instant at) {
+    /** What the agent does once the transaction that recorded a decision has committed. */
+    public record Action(Kind kind, String jobId, JobSpec spec, String reason) {
+
+        public enum Kind {
+            NONE,
+            DEPLOY,
+            STOP
+        }
+
+        public static final Action NONE = new Action(Kind.NONE, null, null, null);
+    }
+
+    public Uni<Action> selected(NodeSelected selected, Instant at) {
         boolean mine = selected.nodeIds().contains(nodeId);
         return assignments.findById(selected.jobId()).chain(current -> {
             if (current != null && current.placement >= selected.placement()) {
-                return Uni.createFrom().voidItem();
+                return Uni.createFrom().item(Action.NONE);
             }
             if (!mine) {
                 // A newer placement moved the job away from this node.
                 return current != null && current.state == Assignment.State.ASSIGNED
-                        ? stop(current, "moved to " + String.join(",", selected.nodeIds()), at)
-                        : Uni.createFrom().voidItem();
+                        ? Uni.createFrom().item(stop(current, "moved to " + String.join(",", selected.nodeIds()), at))
+                        : Uni.createFrom().item(Action.NONE);
             }
             Assignment assignment = current == null ? new Assignment() : current;
             assignment.jobId = selected.jobId();
@@ -55,22 +63,24 @@ public class AssignmentService {
             assignment.reason = "placed: " + selected.reason();
             assignment.updatedAt = at;
             LOG.infof("job %s assigned to this node (placement %d)", selected.jobId(), selected.placement());
-            return current == null ? assignments.persist(assignment).replaceWithVoid() : Uni.createFrom().voidItem();
+            Action deploy = new Action(Action.Kind.DEPLOY, selected.jobId(), selected.spec(), selected.reason());
+            return current == null ? assignments.persist(assignment).replaceWith(deploy) : Uni.createFrom().item(deploy);
         });
     }
 
-    public Uni<Void> stopRequested(String jobId, String reason, Instant at) {
-        return assignments.findById(jobId).chain(current -> current == null || current.state == Assignment.State.STOPPED
-                ? Uni.createFrom().voidItem()
+    public Uni<Action> stopRequested(String jobId, String reason, Instant at) {
+        return assignments.findById(jobId).map(current -> current == null || current.state == Assignment.State.STOPPED
+                ? Action.NONE
                 : stop(current, reason, at));
     }
 
-    private Uni<Void> stop(Assignment assignment, String reason, Instant at) {
+    /** Marks the assignment stopped; the deployer removes the containers and then confirms with JobStopped. */
+    private Action stop(Assignment assignment, String reason, Instant at) {
         assignment.state = Assignment.State.STOPPED;
         assignment.reason = reason;
         assignment.updatedAt = at;
-        LOG.infof("job %s stopped on this node: %s", assignment.jobId, reason);
-        return outbox.enqueue(Event.of(new JobStopped(assignment.jobId, nodeId, reason), at));
+        LOG.infof("job %s stopping on this node: %s", assignment.jobId, reason);
+        return new Action(Action.Kind.STOP, assignment.jobId, null, reason);
     }
 
     private static String encode(NodeSelected selected) {

@@ -10,6 +10,11 @@ public interface IngressConfig {
     @WithDefault("apps.localhost")
     String baseDomain();
 
+    /** Port of the built-in ingress, also the port in app URLs. */
     @WithDefault("8080")
     int port();
+
+    /** Interface the ingress binds to; loopback unless a deployment exposes it deliberately. */
+    @WithDefault("127.0.0.1")
+    String host();
 }

@@ -7,6 +7,7 @@ import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.outbox.IdempotentConsumer;
 import io.deeploy.tunnel.service.RouteService;
+import io.deeploy.tunnel.service.RouteTable;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -18,10 +19,12 @@ public class JobEventsConsumer {
 
     private final IdempotentConsumer consumer;
     private final RouteService routes;
+    private final RouteTable table;
 
-    public JobEventsConsumer(IdempotentConsumer consumer, RouteService routes) {
+    public JobEventsConsumer(IdempotentConsumer consumer, RouteService routes, RouteTable table) {
         this.consumer = consumer;
         this.routes = routes;
+        this.table = table;
     }
 
     @Incoming("job-events")
@@ -33,6 +36,8 @@ public class JobEventsConsumer {
         Event<?> event = EventCodec.decode(record);
         return consumer.processOnce(CONSUMER, event, () -> event.payload() instanceof AppStarted started
                 ? routes.appStarted(started, event.time())
-                : routes.jobStopped((JobStopped) event.payload())).replaceWithVoid();
+                : routes.jobStopped((JobStopped) event.payload()))
+                // Once committed, the ingress switches at once instead of at its next periodic reload.
+                .chain(applied -> applied ? table.reload().replaceWithVoid() : Uni.createFrom().voidItem());
     }
 }

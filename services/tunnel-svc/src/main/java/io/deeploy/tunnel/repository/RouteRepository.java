@@ -12,6 +12,10 @@ public class RouteRepository implements PanacheRepositoryBase<Route, Route.Key> 
         return list("alias = ?1 order by key.nodeId", alias);
     }
 
+    public Uni<Long> countForJob(String jobId) {
+        return count("key.jobId = ?1", jobId);
+    }
+
     public Uni<Long> deleteForJob(String jobId) {
         return delete("key.jobId = ?1", jobId);
     }

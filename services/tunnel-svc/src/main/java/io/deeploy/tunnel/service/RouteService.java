@@ -1,7 +1,10 @@
 package io.deeploy.tunnel.service;
 
+import io.deeploy.events.Event;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.TunnelReady;
+import io.deeploy.outbox.Outbox;
 import io.deeploy.tunnel.config.IngressConfig;
 import io.deeploy.tunnel.repository.Route;
 import io.deeploy.tunnel.repository.RouteRepository;
@@ -19,12 +22,17 @@ public class RouteService {
 
     private static final Logger LOG = Logger.getLogger(RouteService.class);
 
+    /** The engine name in TunnelReady for routes of the built-in ingress. */
+    static final String ENGINE = "ingress";
+
     private final RouteRepository routes;
     private final IngressConfig ingress;
+    private final Outbox outbox;
 
-    public RouteService(RouteRepository routes, IngressConfig ingress) {
+    public RouteService(RouteRepository routes, IngressConfig ingress, Outbox outbox) {
         this.routes = routes;
         this.ingress = ingress;
+        this.outbox = outbox;
     }
 
     /** The public address of an app on the built-in ingress. */
@@ -32,9 +40,10 @@ public class RouteService {
         return "http://" + alias + "." + ingress.baseDomain() + ":" + ingress.port() + "/";
     }
 
+    /** Adds or switches the app's route; the job's first route announces its URL (TunnelReady). */
     public Uni<Void> appStarted(AppStarted started, Instant at) {
         Route.Key key = new Route.Key(started.jobId(), started.nodeId());
-        return routes.findById(key).chain(existing -> {
+        return routes.countForJob(started.jobId()).chain(routesOfJob -> routes.findById(key).chain(existing -> {
             Route route = existing == null ? new Route() : existing;
             route.key = key;
             route.alias = started.alias();
@@ -44,8 +53,10 @@ public class RouteService {
             route.updatedAt = at;
             LOG.infof("route %s -> %s:%d (%s, commit %s)", urlFor(started.alias(), ingress), started.host(), started.port(),
                     started.jobId(), started.commit());
-            return existing == null ? routes.persist(route).replaceWithVoid() : Uni.createFrom().voidItem();
-        });
+            Uni<Void> saved = existing == null ? routes.persist(route).replaceWithVoid() : Uni.createFrom().voidItem();
+            return routesOfJob > 0 ? saved : saved.chain(() -> outbox.enqueue(Event.of(new TunnelReady(started.jobId(),
+                    started.alias(), urlFor(started.alias(), ingress), ENGINE), at)));
+        }));
     }
 
     public Uni<Void> jobStopped(JobStopped stopped) {

@@ -1,0 +1,145 @@
+package io.deeploy.builder.client;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.Volume;
+import io.deeploy.events.payload.Resources;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The container operations the agent needs, on the node's Docker engine. Blocking: call from a worker thread.
+ * Every container carries the label {@code deeploy.job}, so a job's containers are found (and removed) even after an
+ * agent restart.
+ */
+@ApplicationScoped
+public class ContainerRuntime {
+
+    public static final String JOB_LABEL = "deeploy.job";
+    /** Capabilities an app never needs; dropping them narrows what a compromised app can do to the node. */
+    static final Capability[] DROPPED = {Capability.NET_RAW, Capability.MKNOD, Capability.AUDIT_WRITE, Capability.SYS_CHROOT,
+            Capability.SETFCAP};
+
+    private final DockerClient docker;
+
+    public ContainerRuntime(DockerClient docker) {
+        this.docker = docker;
+    }
+
+    /** What to run: an image, a shell script, the workspace mounted at /app and the limits of the job. */
+    public record Spec(String jobId, String role, String image, List<String> command, Path workspace, Map<String, String> env,
+            Resources resources, Integer appPort) {
+    }
+
+    /** Creates and starts a container; returns its id. */
+    public String start(Spec spec) {
+        HostConfig host = HostConfig.newHostConfig()
+                .withMemory(spec.resources().memoryMb() * 1024 * 1024)
+                .withMemorySwap(spec.resources().memoryMb() * 1024 * 1024)
+                .withNanoCPUs(spec.resources().cpuMillis() * 1_000_000)
+                .withPidsLimit(1024L)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withCapDrop(DROPPED);
+        if (spec.workspace() != null) {
+            host.withBinds(new Bind(spec.workspace().toString(), new Volume("/app")));
+        }
+        CreateContainerCmd create = docker.createContainerCmd(spec.image())
+                .withName("deeploy-" + spec.jobId() + "-" + spec.role() + "-" + System.nanoTime())
+                .withLabels(Map.of(JOB_LABEL, spec.jobId(), "deeploy.role", spec.role()))
+                .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                .withHostConfig(host);
+        if (spec.command() != null && !spec.command().isEmpty()) {
+            create.withCmd(spec.command());
+        }
+        if (spec.workspace() != null) {
+            create.withWorkingDir("/app");
+        }
+        if (spec.appPort() != null) {
+            ExposedPort exposed = ExposedPort.tcp(spec.appPort());
+            create.withExposedPorts(exposed);
+            // Loopback only, on a port the engine picks: the ingress is the app's one way in.
+            host.withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), exposed));
+        }
+        String id = create.exec().getId();
+        docker.startContainerCmd(id).exec();
+        return id;
+    }
+
+    /** Waits for a container to exit and returns its exit code, or null on timeout. */
+    public Integer awaitExit(String containerId, Duration timeout) {
+        try {
+            return docker.waitContainerCmd(containerId).start().awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (com.github.dockerjava.api.exception.DockerClientException e) {
+            return null;
+        }
+    }
+
+    /** The host port the engine published for the app port. */
+    public int publishedPort(String containerId, int appPort) {
+        InspectContainerResponse inspect = docker.inspectContainerCmd(containerId).exec();
+        Ports.Binding[] bindings = inspect.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(appPort));
+        if (bindings == null || bindings.length == 0) {
+            throw new IllegalStateException("port " + appPort + " of " + containerId + " is not published");
+        }
+        return Integer.parseInt(bindings[0].getHostPortSpec());
+    }
+
+    public boolean isRunning(String containerId) {
+        try {
+            return Boolean.TRUE.equals(docker.inspectContainerCmd(containerId).exec().getState().getRunning());
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    /** The last {@code lines} lines of a container's output. */
+    public String logTail(String containerId, int lines) {
+        Deque<String> tail = new ArrayDeque<>();
+        try {
+            docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTail(lines)
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame frame) {
+                            tail.add(new String(frame.getPayload(), StandardCharsets.UTF_8).stripTrailing());
+                        }
+                    }).awaitCompletion(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (NotFoundException e) {
+            return "";
+        }
+        return String.join("\n", tail);
+    }
+
+    public void remove(String containerId) {
+        try {
+            docker.removeContainerCmd(containerId).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // already gone
+        }
+    }
+
+    /** Every container of a job, running or not. */
+    public List<String> containersOf(String jobId) {
+        return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(JOB_LABEL, jobId)).exec().stream()
+                .map(Container::getId).toList();
+    }
+}
