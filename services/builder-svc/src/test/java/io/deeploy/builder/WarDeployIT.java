@@ -16,12 +16,18 @@ import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeSelected;
+import io.deeploy.events.payload.RepoChanged;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.VcsSource;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import io.restassured.RestAssured;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -60,7 +66,11 @@ class WarDeployIT {
     }
 
     static JobSpec war(String repoUrl, List<String> commands) {
-        return new JobSpec(JobKind.WAR, "web", "local/python:bookworm", new VcsSource(repoUrl, "main", null, null, 30), commands,
+        return war(repoUrl, commands, 30);
+    }
+
+    static JobSpec war(String repoUrl, List<String> commands, int pollSeconds) {
+        return new JobSpec(JobKind.WAR, "web", "local/python:bookworm", new VcsSource(repoUrl, "main", null, null, pollSeconds), commands,
                 Map.of("GREETING", "hi"), List.of(), 8000, new Resources(500, 256, 0), "always",
                 new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 60, 5), List.of(), 1, List.of(), 30);
     }
@@ -68,6 +78,99 @@ class WarDeployIT {
     static <T> Optional<T> first(String jobId, Class<T> type) {
         return kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().map(Event::payload).filter(type::isInstance).map(type::cast)
                 .findFirst();
+    }
+
+    static List<AppStarted> starts(String jobId) {
+        return kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().map(Event::payload).filter(AppStarted.class::isInstance)
+                .map(AppStarted.class::cast).toList();
+    }
+
+    static List<RepoChanged> changes(String jobId) {
+        return kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().map(Event::payload).filter(RepoChanged.class::isInstance)
+                .map(RepoChanged.class::cast).toList();
+    }
+
+    static List<BuildCompleted> builds(String jobId) {
+        return kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().map(Event::payload).filter(BuildCompleted.class::isInstance)
+                .map(BuildCompleted.class::cast).toList();
+    }
+
+    static int webhook(String body, String signature) {
+        var request = RestAssured.given().contentType("application/json").body(body);
+        if (signature != null) {
+            request = request.header("X-Hub-Signature-256", signature);
+        }
+        return request.post("/api/webhooks/git").statusCode();
+    }
+
+    static String sign(String body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec("it-webhook-secret".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void newCommitsAreFetchedBuiltAndSwitchedToWhileABrokenOneLeavesTheLastGoodVersionServing() throws Exception {
+        String repo = "live" + UUID.randomUUID().toString().substring(0, 8);
+        String url = git.createRepository(repo, Map.of("index.html", "v1"));
+        String jobId = "job-" + UUID.randomUUID();
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
+                war(url, List.of("test ! -f broken", "python3 -m http.server 8000"), 5))));
+        AppStarted v1 = await().atMost(Duration.ofSeconds(120)).until(() -> starts(jobId), l -> !l.isEmpty()).get(0);
+        assertThat(get(v1.port())).isEqualTo("v1");
+
+        // Polling finds the new commit: built beside v1, switched to, then v1 is removed.
+        String c2 = git.commit(repo, Map.of("index.html", "v2"), "v2");
+        AppStarted v2 = await().atMost(Duration.ofSeconds(60)).until(() -> starts(jobId), l -> l.size() == 2).get(1);
+        assertThat(v2.commit()).isEqualTo(c2);
+        assertThat(v2.port()).isNotEqualTo(v1.port());
+        assertThat(get(v2.port())).isEqualTo("v2");
+        assertThat(changes(jobId)).extracting(RepoChanged::trigger).containsExactly(RepoChanged.Trigger.POLL);
+        await().atMost(Duration.ofSeconds(20)).until(() -> docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec().size() == 1);
+
+        // A commit that breaks the build: reported with its commit, and v2 keeps serving.
+        String c3 = git.commit(repo, Map.of("index.html", "v3", "broken", "1"), "breaks the build");
+        BuildCompleted failed = await().atMost(Duration.ofSeconds(60)).until(
+                () -> builds(jobId).stream().filter(b -> !b.success()).findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(failed.commit()).isEqualTo(c3);
+        assertThat(failed.failureReason()).isEqualTo("build command exited with 1");
+        assertThat(get(v2.port())).isEqualTo("v2");
+        assertThat(starts(jobId)).hasSize(2);
+        // The broken commit is not rebuilt on every poll.
+        await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(20)).until(() -> builds(jobId).size() == 3);
+        stopAndCheckClean(jobId);
+    }
+
+    @Test
+    void aSignedWebhookRedeploysAtOnceAndABadSignatureIsRefused() throws Exception {
+        String repo = "hook" + UUID.randomUUID().toString().substring(0, 8);
+        String url = git.createRepository(repo, Map.of("index.html", "w1"));
+        String jobId = "job-" + UUID.randomUUID();
+        // Poll only hourly, so that only the webhook can explain a prompt redeploy.
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
+                war(url, List.of("python3 -m http.server 8000"), 3600))));
+        AppStarted w1 = await().atMost(Duration.ofSeconds(120)).until(() -> starts(jobId), l -> !l.isEmpty()).get(0);
+        assertThat(get(w1.port())).isEqualTo("w1");
+
+        String c2 = git.commit(repo, Map.of("index.html", "w2"), "w2");
+        String push = "{\"ref\":\"refs/heads/main\",\"after\":\"" + c2 + "\",\"repository\":{\"clone_url\":\"" + url + "\"}}";
+        assertThat(webhook(push, null)).isEqualTo(401);
+        assertThat(webhook(push, sign(push + " "))).isEqualTo(401);
+        assertThat(webhook("{}", sign("{}"))).isEqualTo(400);
+        assertThat(webhook(push, sign(push))).isEqualTo(202);
+        AppStarted w2 = await().atMost(Duration.ofSeconds(60)).until(() -> starts(jobId), l -> l.size() == 2).get(1);
+        assertThat(w2.commit()).isEqualTo(c2);
+        assertThat(get(w2.port())).isEqualTo("w2");
+        assertThat(changes(jobId)).extracting(RepoChanged::trigger).containsExactly(RepoChanged.Trigger.WEBHOOK);
+        stopAndCheckClean(jobId);
+    }
+
+    void stopAndCheckClean(String jobId) {
+        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+        await().atMost(Duration.ofSeconds(60)).until(() -> first(jobId, JobStopped.class).isPresent());
+        assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())
+                .isEmpty();
     }
 
     static String get(int port) throws Exception {

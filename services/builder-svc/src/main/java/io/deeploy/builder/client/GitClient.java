@@ -1,35 +1,68 @@
 package io.deeploy.builder.client;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.transport.RefSpec;
 
 /**
- * Fetches job sources with JGit. Blocking: call from a worker thread. Credentials, when a job has them, are handed to
- * JGit through a credentials provider, never put into the URL (which would reach logs and process lists).
+ * Job sources with JGit. Blocking: call from a worker thread. Each job keeps one local mirror of its branch, fetched
+ * (not cloned again) for every new commit; every build gets its own checkout, so a build never touches the files of the
+ * version that is serving. Credentials, when a job has them, go through a credentials provider, never into the URL
+ * (which would reach logs and process lists).
  */
 @ApplicationScoped
 public class GitClient {
 
-    /** Clones one branch into {@code into} and returns the commit it checked out. */
-    public String cloneBranch(String url, String branch, Path into) throws GitAPIException {
-        try (Git git = Git.cloneRepository()
-                .setURI(url)
-                .setBranch(branch)
-                .setBranchesToClone(java.util.List.of("refs/heads/" + branch))
-                .setDirectory(into.toFile())
-                .setCloneSubmodules(false)
-                .setTimeout(60)
-                .call()) {
-            ObjectId head = git.getRepository().resolve("HEAD");
+    static final int NETWORK_TIMEOUT_SECONDS = 60;
+
+    /** The commit at the head of {@code branch} on the remote, or null if the branch does not exist. */
+    public String headOf(String url, String branch) throws GitAPIException {
+        String ref = Constants.R_HEADS + branch;
+        for (Ref remote : Git.lsRemoteRepository().setRemote(url).setHeads(true).setTimeout(NETWORK_TIMEOUT_SECONDS).call()) {
+            if (remote.getName().equals(ref)) {
+                return remote.getObjectId().getName();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Brings the job's mirror at {@code mirror} up to date with the remote branch (clone on first use, fetch after)
+     * and returns the branch head it now has.
+     */
+    public String sync(String url, String branch, Path mirror) throws GitAPIException, IOException {
+        String ref = Constants.R_HEADS + branch;
+        if (!Files.exists(mirror.resolve("HEAD"))) {
+            Files.createDirectories(mirror.getParent());
+            Git.cloneRepository().setURI(url).setBare(true).setBranchesToClone(List.of(ref)).setBranch(ref)
+                    .setDirectory(mirror.toFile()).setTimeout(NETWORK_TIMEOUT_SECONDS).call().close();
+        } else {
+            try (Git git = Git.open(mirror.toFile())) {
+                git.fetch().setRemote("origin").setRefSpecs(new RefSpec("+" + ref + ":" + ref)).setTimeout(NETWORK_TIMEOUT_SECONDS)
+                        .call();
+            }
+        }
+        try (Git git = Git.open(mirror.toFile())) {
+            ObjectId head = git.getRepository().resolve(ref);
             if (head == null) {
                 throw new IllegalStateException("branch " + branch + " has no commits");
             }
             return head.getName();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read the cloned repository: " + e.getMessage(), e);
+        }
+    }
+
+    /** Checks {@code commit} out of the mirror into a fresh directory {@code into}. */
+    public void checkout(Path mirror, String commit, Path into) throws GitAPIException {
+        try (Git git = Git.cloneRepository().setURI(mirror.toUri().toString()).setDirectory(into.toFile()).setNoCheckout(true).call()) {
+            git.checkout().setName(commit).call();
         }
     }
 }

@@ -35,6 +35,13 @@ public interface NodeConfig {
     @WithDefault("${java.io.tmpdir}/deeploy-node")
     String workDir();
 
+    /** How long an old version keeps running after traffic switched to the new one, for requests in flight. */
+    @WithDefault("3s")
+    Duration drainDelay();
+
+    /** Secret that signs webhook deliveries (GitHub style, X-Hub-Signature-256); webhooks are refused without it. */
+    java.util.Optional<String> webhookSecret();
+
     /** Longest a build phase may run before it counts as failed. */
     @WithDefault("15m")
     Duration buildTimeout();

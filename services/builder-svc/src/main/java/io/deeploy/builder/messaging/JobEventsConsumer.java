@@ -8,6 +8,7 @@ import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventType;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.NodeSelected;
+import io.deeploy.events.payload.RepoChanged;
 import io.deeploy.outbox.IdempotentConsumer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,18 +31,25 @@ public class JobEventsConsumer {
         this.consumerName = "builder-svc." + node.id();
     }
 
+    private Uni<AssignmentService.Action> decide(Event<?> event) {
+        if (event.payload() instanceof NodeSelected selected) {
+            return assignments.selected(selected, event.time());
+        }
+        if (event.payload() instanceof RepoChanged changed) {
+            return assignments.repoChanged(changed);
+        }
+        return assignments.stopRequested(event.key(), ((JobStopRequested) event.payload()).reason(), event.time());
+    }
+
     @Incoming("job-events")
     public Uni<Void> onJobEvent(String record) {
         EventType type = EventType.byName(EventCodec.typeOf(record));
-        if (type != EventType.NODE_SELECTED && type != EventType.JOB_STOP_REQUESTED) {
+        if (type != EventType.NODE_SELECTED && type != EventType.JOB_STOP_REQUESTED && type != EventType.REPO_CHANGED) {
             return Uni.createFrom().voidItem();
         }
         Event<?> event = EventCodec.decode(record);
         AtomicReference<AssignmentService.Action> action = new AtomicReference<>(AssignmentService.Action.NONE);
-        return consumer.processOnce(consumerName, event, () -> (event.payload() instanceof NodeSelected selected
-                        ? assignments.selected(selected, event.time())
-                        : assignments.stopRequested(event.key(), ((JobStopRequested) event.payload()).reason(), event.time()))
-                        .invoke(action::set).replaceWithVoid())
+        return consumer.processOnce(consumerName, event, () -> decide(event).invoke(action::set).replaceWithVoid())
                 // Containers are touched only after the decision committed, never for a duplicate.
                 .invoke(applied -> {
                     AssignmentService.Action todo = action.get();

@@ -6,6 +6,7 @@ import io.deeploy.builder.repository.AssignmentRepository;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.NodeSelected;
+import io.deeploy.events.payload.RepoChanged;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -68,6 +69,16 @@ public class AssignmentService {
         });
     }
 
+    /** A watched branch moved: redeploy the job if it still runs here. */
+    public Uni<Action> repoChanged(RepoChanged changed) {
+        if (!nodeId.equals(changed.nodeId())) {
+            return Uni.createFrom().item(Action.NONE);
+        }
+        return assignments.findById(changed.jobId()).map(current -> current == null || current.state != Assignment.State.ASSIGNED
+                ? Action.NONE
+                : new Action(Action.Kind.DEPLOY, current.jobId, decode(current.spec), "commit " + changed.newCommit()));
+    }
+
     public Uni<Action> stopRequested(String jobId, String reason, Instant at) {
         return assignments.findById(jobId).map(current -> current == null || current.state == Assignment.State.STOPPED
                 ? Action.NONE
@@ -81,6 +92,14 @@ public class AssignmentService {
         assignment.updatedAt = at;
         LOG.infof("job %s stopping on this node: %s", assignment.jobId, reason);
         return new Action(Action.Kind.STOP, assignment.jobId, null, reason);
+    }
+
+    private static JobSpec decode(String spec) {
+        try {
+            return EventCodec.mapper().readValue(spec, JobSpec.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored spec unreadable", e);
+        }
     }
 
     private static String encode(NodeSelected selected) {

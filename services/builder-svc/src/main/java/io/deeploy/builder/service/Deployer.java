@@ -3,8 +3,6 @@ package io.deeploy.builder.service;
 import io.deeploy.builder.client.ContainerRuntime;
 import io.deeploy.builder.client.GitClient;
 import io.deeploy.builder.config.NodeConfig;
-import io.deeploy.events.Event;
-import io.deeploy.events.EventPayload;
 import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.BuildCompleted;
@@ -13,10 +11,7 @@ import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopped;
-import io.deeploy.outbox.Outbox;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.vertx.VertxContextSupport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -40,10 +35,12 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Builds and runs the jobs assigned to this node: clone (WAR), build in a throw-away container, run the app in its own
- * container with the job's limits, publish its port on loopback, and gate on the health check before announcing it.
- * Work for one job is serialised; a stop cancels a deployment between its phases. Status events go through the
- * outbox, each in its own transaction.
+ * Builds and runs the jobs assigned to this node: fetch the branch into the job's mirror (WAR), check the commit out
+ * into a directory of its own, build in a throw-away container, run the app in its own container with the job's
+ * limits, publish its port on loopback, and gate on the health check before announcing it. On a new commit the new
+ * version is built and checked beside the serving one, traffic switches (AppStarted), and the old container is removed
+ * after a drain delay; a failed build or health check leaves the old version serving. Work for one job is serialised;
+ * a stop cancels a deployment between its phases.
  */
 @ApplicationScoped
 public class Deployer {
@@ -53,8 +50,10 @@ public class Deployer {
 
     private final ContainerRuntime containers;
     private final GitClient git;
-    private final Outbox outbox;
+    private final StatusEvents events;
+    private final RepoWatcher watcher;
     private final NodeConfig node;
+    private final Map<String, Serving> serving = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newFixedThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "deeploy-deployer");
         thread.setDaemon(true);
@@ -63,10 +62,11 @@ public class Deployer {
     private final Map<String, Object> jobLocks = new ConcurrentHashMap<>();
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
 
-    public Deployer(ContainerRuntime containers, GitClient git, Outbox outbox, NodeConfig node) {
+    public Deployer(ContainerRuntime containers, GitClient git, StatusEvents events, RepoWatcher watcher, NodeConfig node) {
         this.containers = containers;
         this.git = git;
-        this.outbox = outbox;
+        this.events = events;
+        this.watcher = watcher;
         this.node = node;
     }
 
@@ -74,6 +74,11 @@ public class Deployer {
         workers.shutdownNow();
     }
 
+    /** What serves a job on this node now. */
+    record Serving(String commit, String containerId, int hostPort, Path buildDir) {
+    }
+
+    /** Deploys the job, or its newest commit when it already runs here (a redeploy that switches without downtime). */
     public void deploy(String jobId, JobSpec spec) {
         cancelled.remove(jobId);
         workers.submit(() -> withJobLock(jobId, () -> deployNow(jobId, spec)));
@@ -82,6 +87,12 @@ public class Deployer {
     public void stop(String jobId, String reason) {
         cancelled.add(jobId);
         workers.submit(() -> withJobLock(jobId, () -> stopNow(jobId, reason)));
+    }
+
+    /** The commit (or image) serving the job here, if any. */
+    public String servingCommit(String jobId) {
+        Serving current = serving.get(jobId);
+        return current == null ? null : current.commit();
     }
 
     private void withJobLock(String jobId, Runnable work) {
@@ -95,63 +106,96 @@ public class Deployer {
     }
 
     private void deployNow(String jobId, JobSpec spec) {
+        if (cancelled.contains(jobId)) {
+            return;
+        }
+        Serving current = serving.get(jobId);
         String buildId = "build-" + UUID.randomUUID();
-        Path workspace = null;
-        String commit = spec.image();
         long started = System.nanoTime();
+        Path buildDir = null;
+        String commit = spec.image();
         List<String> commands = spec.commands();
         if (spec.kind() == JobKind.WAR) {
-            workspace = workspaceOf(jobId).resolve(buildId);
+            Path mirror = workspaceOf(jobId).resolve("mirror");
+            buildDir = workspaceOf(jobId).resolve("builds").resolve(buildId);
             try {
-                Files.createDirectories(workspace.getParent());
-                commit = git.cloneBranch(spec.vcs().repositoryUrl(), spec.vcs().branch(), workspace);
+                commit = git.sync(spec.vcs().repositoryUrl(), spec.vcs().branch(), mirror);
+                if (current != null && commit.equals(current.commit())) {
+                    return;
+                }
+                git.checkout(mirror, commit, buildDir);
             } catch (Exception e) {
-                emit(new BuildStarted(jobId, node.id(), buildId, "unknown"));
-                emit(new BuildCompleted(jobId, node.id(), buildId, "unknown", false, millisSince(started),
-                        "clone of " + spec.vcs().repositoryUrl() + " (" + spec.vcs().branch() + ") failed: " + e.getMessage(), ""));
+                events.emit(new BuildStarted(jobId, node.id(), buildId, commit));
+                events.emit(new BuildCompleted(jobId, node.id(), buildId, commit, false, millisSince(started),
+                        "fetching " + spec.vcs().repositoryUrl() + " (" + spec.vcs().branch() + ") failed: " + e.getMessage(), ""));
+                deleteTree(buildDir);
                 return;
             }
-            emit(new BuildStarted(jobId, node.id(), buildId, commit));
+            events.emit(new BuildStarted(jobId, node.id(), buildId, commit));
             if (commands.size() > 1) {
                 String script = String.join(" && ", commands.subList(0, commands.size() - 1));
                 String builder = containers.start(new ContainerRuntime.Spec(jobId, "build", spec.image(), List.of("sh", "-c", script),
-                        workspace, env(jobId, spec), spec.resources(), null));
+                        buildDir, env(jobId, spec), spec.resources(), null));
                 Integer exit = containers.awaitExit(builder, node.buildTimeout());
                 String tail = containers.logTail(builder, LOG_TAIL_LINES);
                 containers.remove(builder);
                 if (exit == null || exit != 0) {
-                    emit(new BuildCompleted(jobId, node.id(), buildId, commit, false, millisSince(started),
+                    // Whatever serves keeps serving; the next commit gets its own chance.
+                    events.emit(new BuildCompleted(jobId, node.id(), buildId, commit, false, millisSince(started),
                             exit == null ? "build timed out after " + node.buildTimeout() : "build command exited with " + exit, tail));
+                    deleteTree(buildDir);
+                    watch(jobId, spec, current == null ? commit : current.commit());
                     return;
                 }
             }
-            emit(new BuildCompleted(jobId, node.id(), buildId, commit, true, millisSince(started), null, null));
+            events.emit(new BuildCompleted(jobId, node.id(), buildId, commit, true, millisSince(started), null, null));
+        } else if (current != null) {
+            return;
         }
         if (cancelled.contains(jobId)) {
+            deleteTree(buildDir);
             return;
         }
         List<String> run = commands.isEmpty() ? List.of() : List.of("sh", "-c", "exec " + commands.get(commands.size() - 1));
-        String app = containers.start(new ContainerRuntime.Spec(jobId, "app", spec.image(), run, workspace, env(jobId, spec),
+        String app = containers.start(new ContainerRuntime.Spec(jobId, "app", spec.image(), run, buildDir, env(jobId, spec),
                 spec.resources(), spec.port()));
         int hostPort = containers.publishedPort(app, spec.port());
         String failure = awaitHealthy(app, hostPort, spec.healthCheck());
         if (failure != null) {
             String tail = containers.logTail(app, LOG_TAIL_LINES);
             containers.remove(app);
-            emit(new AppFailed(jobId, node.id(), commit, failure, tail, 0));
+            deleteTree(buildDir);
+            events.emit(new AppFailed(jobId, node.id(), commit, failure, tail, 0));
+            watch(jobId, spec, current == null ? commit : current.commit());
             return;
         }
+        serving.put(jobId, new Serving(commit, app, hostPort, buildDir));
         LOG.infof("job %s serves %s on 127.0.0.1:%d", jobId, commit, hostPort);
-        emit(new AppStarted(jobId, node.id(), spec.alias(), commit, app, node.address(), hostPort));
+        // Traffic moves to the new container when the ingress takes this event; the old one serves until then.
+        events.emit(new AppStarted(jobId, node.id(), spec.alias(), commit, app, node.address(), hostPort));
+        watch(jobId, spec, commit);
+        if (current != null) {
+            sleep(node.drainDelay());
+            containers.remove(current.containerId());
+            deleteTree(current.buildDir());
+        }
+    }
+
+    private void watch(String jobId, JobSpec spec, String commit) {
+        if (spec.kind() == JobKind.WAR) {
+            watcher.watch(jobId, spec.vcs().repositoryUrl(), spec.vcs().branch(), spec.vcs().pollIntervalSeconds(), commit);
+        }
     }
 
     private void stopNow(String jobId, String reason) {
+        watcher.unwatch(jobId);
+        serving.remove(jobId);
         for (String container : containers.containersOf(jobId)) {
             containers.remove(container);
         }
         deleteTree(workspaceOf(jobId));
         jobLocks.remove(jobId);
-        emit(new JobStopped(jobId, node.id(), reason));
+        events.emit(new JobStopped(jobId, node.id(), reason));
     }
 
     /** Null when healthy; otherwise why not. */
@@ -215,17 +259,8 @@ public class Deployer {
         return Path.of(node.workDir(), "jobs", jobId);
     }
 
-    private void emit(EventPayload payload) {
-        Event<?> event = Event.of(payload);
-        try {
-            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> outbox.enqueue(event)));
-        } catch (Throwable e) {
-            LOG.errorf("job %s: could not record %s: %s", payload.key(), event.type(), e.getMessage());
-        }
-    }
-
     private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
+        if (root == null || !Files.exists(root)) {
             return;
         }
         try (Stream<Path> paths = Files.walk(root)) {

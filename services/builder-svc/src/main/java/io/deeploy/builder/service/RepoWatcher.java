@@ -1,0 +1,139 @@
+package io.deeploy.builder.service;
+
+import io.deeploy.builder.client.GitClient;
+import io.deeploy.builder.config.NodeConfig;
+import io.deeploy.events.payload.RepoChanged;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches the branches of this node's WAR jobs: one watcher per (repository, branch), shared by every job that
+ * deploys it. Each asks the remote for the branch head (ls-remote) at the shortest poll interval of its jobs, with
+ * jitter, backing off exponentially while the remote fails; a webhook makes it ask at once. A head it has not seen
+ * yet becomes a RepoChanged per job, which the agent then deploys. A head is announced once, so a commit that fails
+ * to build is not rebuilt on every poll.
+ */
+@ApplicationScoped
+public class RepoWatcher {
+
+    private static final Logger LOG = Logger.getLogger(RepoWatcher.class);
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+
+    record Branch(String url, String branch) {
+    }
+
+    static final class Watch {
+        final Map<String, Integer> pollSecondsByJob = new ConcurrentHashMap<>();
+        volatile String lastSeen;
+        volatile int failures;
+        volatile long nextPollAt;
+    }
+
+    private final GitClient git;
+    private final StatusEvents events;
+    private final String nodeId;
+    private final Map<Branch, Watch> watches = new ConcurrentHashMap<>();
+    private ScheduledExecutorService ticker;
+
+    public RepoWatcher(GitClient git, StatusEvents events, NodeConfig node) {
+        this.git = git;
+        this.events = events;
+        this.nodeId = node.id();
+    }
+
+    void start(@Observes StartupEvent startup) {
+        ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "deeploy-repo-watcher");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ticker.scheduleWithFixedDelay(this::pollDue, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+    }
+
+    /** Starts (or goes on) watching a job's branch, which now serves {@code commit}. */
+    public void watch(String jobId, String url, String branch, int pollSeconds, String commit) {
+        Watch watch = watches.computeIfAbsent(new Branch(url, branch), b -> new Watch());
+        boolean first = watch.pollSecondsByJob.isEmpty();
+        watch.pollSecondsByJob.put(jobId, pollSeconds);
+        if (first || watch.lastSeen == null) {
+            watch.lastSeen = commit;
+            watch.nextPollAt = System.currentTimeMillis() + jittered(pollSeconds);
+        }
+    }
+
+    public void unwatch(String jobId) {
+        watches.entrySet().removeIf(entry -> {
+            entry.getValue().pollSecondsByJob.remove(jobId);
+            return entry.getValue().pollSecondsByJob.isEmpty();
+        });
+    }
+
+    /** A push was announced for this branch: ask the remote now. Returns whether any job here watches it. */
+    public boolean pushed(String url, String branch) {
+        Watch watch = watches.get(new Branch(url, branch));
+        if (watch == null) {
+            return false;
+        }
+        ticker.execute(() -> poll(new Branch(url, branch), watch, RepoChanged.Trigger.WEBHOOK));
+        return true;
+    }
+
+    public Set<String> watchedJobs() {
+        return watches.values().stream().flatMap(w -> w.pollSecondsByJob.keySet().stream()).collect(java.util.stream.Collectors.toSet());
+    }
+
+    private void pollDue() {
+        long now = System.currentTimeMillis();
+        watches.forEach((branch, watch) -> {
+            if (now >= watch.nextPollAt) {
+                poll(branch, watch, RepoChanged.Trigger.POLL);
+            }
+        });
+    }
+
+    private void poll(Branch branch, Watch watch, RepoChanged.Trigger trigger) {
+        int interval = watch.pollSecondsByJob.values().stream().min(Integer::compare).orElse(60);
+        try {
+            String head = git.headOf(branch.url(), branch.branch());
+            watch.failures = 0;
+            watch.nextPollAt = System.currentTimeMillis() + jittered(interval);
+            if (head != null && !head.equals(watch.lastSeen)) {
+                String previous = watch.lastSeen;
+                watch.lastSeen = head;
+                LOG.infof("%s %s moved to %s (%s)", branch.url(), branch.branch(), head, trigger);
+                for (String jobId : watch.pollSecondsByJob.keySet()) {
+                    events.emit(new RepoChanged(jobId, nodeId, branch.url(), branch.branch(), previous, head, trigger));
+                }
+            }
+        } catch (Exception e) {
+            watch.failures++;
+            long backoff = Math.min(MAX_BACKOFF.toMillis(), interval * 1000L << Math.min(watch.failures, 10));
+            watch.nextPollAt = System.currentTimeMillis() + backoff;
+            LOG.warnf("cannot read %s %s (%d failures, next try in %d s): %s", branch.url(), branch.branch(), watch.failures,
+                    backoff / 1000, e.getMessage());
+        }
+    }
+
+    /** The interval with up to ±10 % jitter, so that watchers of many jobs do not poll in lockstep. */
+    static long jittered(int seconds) {
+        long base = seconds * 1000L;
+        return base + ThreadLocalRandom.current().nextLong(-base / 10, base / 10 + 1);
+    }
+}
