@@ -19,6 +19,7 @@ import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.RepoChanged;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.VcsSource;
+import io.deeploy.outbox.testing.GitDaemon;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

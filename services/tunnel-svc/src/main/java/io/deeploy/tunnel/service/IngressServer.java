@@ -78,7 +78,9 @@ public class IngressServer {
             throws Exception {
         client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2000).setMaxPoolSize(64)
                 .setKeepAlive(true).setIdleTimeout(30).setIdleTimeoutUnit(TimeUnit.SECONDS));
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+        // HTTP/1.1 only: a cleartext HTTP/2 upgrade would be answered by the server, not forwarded to the app.
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+                        .setHttp2ClearTextEnabled(false))
                 .requestHandler(this::proxy);
         server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         LOG.infof("ingress listening on http://%s:%d/ (apps at http://<alias>.%s:%d/ and /apps/<alias>/)",

@@ -1,4 +1,4 @@
-package io.deeploy.builder;
+package io.deeploy.outbox.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,7 +14,7 @@ import org.eclipse.jgit.lib.PersonIdent;
  * A real git server on loopback for tests: {@code git daemon} serving bare repositories over git://, and helpers that
  * push commits to them from a scratch clone.
  */
-final class GitDaemon implements AutoCloseable {
+public final class GitDaemon implements AutoCloseable {
 
     private final Path root;
     private final Process process;
@@ -26,7 +26,7 @@ final class GitDaemon implements AutoCloseable {
         this.port = port;
     }
 
-    static GitDaemon start() throws IOException, InterruptedException {
+    public static GitDaemon start() throws IOException, InterruptedException {
         Path root = Files.createTempDirectory("deeploy-git");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -48,7 +48,7 @@ final class GitDaemon implements AutoCloseable {
     }
 
     /** Creates a bare repository whose branch {@code main} holds the given files; returns its git:// URL. */
-    String createRepository(String name, java.util.Map<String, String> files) throws Exception {
+    public String createRepository(String name, java.util.Map<String, String> files) throws Exception {
         Path bare = root.resolve(name + ".git");
         Git.init().setBare(true).setInitialBranch("main").setDirectory(bare.toFile()).call().close();
         commit(name, files, "initial");
@@ -56,7 +56,7 @@ final class GitDaemon implements AutoCloseable {
     }
 
     /** Commits the files to {@code main} and pushes; returns the new commit id. */
-    String commit(String name, java.util.Map<String, String> files, String message) throws Exception {
+    public String commit(String name, java.util.Map<String, String> files, String message) throws Exception {
         Path scratch = Files.createTempDirectory("deeploy-work");
         try (Git git = Git.cloneRepository().setURI(url(name)).setDirectory(scratch.toFile()).call()) {
             for (var file : files.entrySet()) {
@@ -70,7 +70,7 @@ final class GitDaemon implements AutoCloseable {
         }
     }
 
-    String url(String name) {
+    public String url(String name) {
         return "git://127.0.0.1:" + port + "/" + name + ".git";
     }
 

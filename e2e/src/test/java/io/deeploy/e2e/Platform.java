@@ -1,0 +1,136 @@
+package io.deeploy.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The five packaged services as separate processes on free loopback ports, wired to the test instance's Kafka,
+ * PostgreSQL, Docker engine and anvil through the environment the test command exports.
+ */
+final class Platform implements AutoCloseable {
+
+    static final List<String> SERVICES = List.of("project-svc", "scheduler-svc", "builder-svc", "escrow-svc", "tunnel-svc");
+
+    final String nodeId;
+    final int ingressPort;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Path logs;
+
+    private Platform(String nodeId, Path logs) throws IOException {
+        this.nodeId = nodeId;
+        this.logs = logs;
+        this.ingressPort = freePort();
+        for (String service : SERVICES) {
+            ports.put(service, freePort());
+        }
+    }
+
+    static Platform start(String nodeId) throws Exception {
+        Path logs = Path.of("target", "e2e-logs");
+        Files.createDirectories(logs);
+        Platform platform = new Platform(nodeId, logs);
+        try {
+            for (String service : SERVICES) {
+                platform.launch(service);
+            }
+            for (String service : SERVICES) {
+                platform.awaitReady(service);
+            }
+        } catch (Exception e) {
+            platform.close();
+            throw e;
+        }
+        return platform;
+    }
+
+    private void launch(String service) throws IOException {
+        Path jar = Path.of("..", "services", service, "target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the services first (the e2e module runs last in the reactor)");
+        }
+        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(logs.resolve(service + ".log").toFile());
+        Map<String, String> env = builder.environment();
+        env.put("DEEPLOY_HTTP_PORT", String.valueOf(ports.get(service)));
+        env.put("DEEPLOY_NODE_ID", nodeId);
+        env.put("DEEPLOY_NODE_WORK_DIR", logs.resolve("node-work").toAbsolutePath().toString());
+        env.put("DEEPLOY_INGRESS_PORT", String.valueOf(ingressPort));
+        // Room for jobs other tests may have left waiting, so they cannot crowd out this test's job.
+        env.put("DEEPLOY_NODE_CPU_MILLIS", "64000");
+        env.put("DEEPLOY_NODE_MEMORY_MB", "65536");
+        processes.put(service, builder.start());
+    }
+
+    private void awaitReady(String service) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            Process process = processes.get(service);
+            if (!process.isAlive()) {
+                throw new IllegalStateException(service + " exited with " + process.exitValue() + "; see " + logs.resolve(service + ".log"));
+            }
+            try {
+                if (get(url(service, "/q/health/ready")).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException(service + " not ready within 90 s; see " + logs.resolve(service + ".log"));
+    }
+
+    String url(String service, String path) {
+        return "http://127.0.0.1:" + ports.get(service) + path;
+    }
+
+    static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> post(String url, String json, String idempotencyKey) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        processes.values().forEach(Process::destroy);
+        for (Process process : processes.values()) {
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.deeploy.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.deeploy.events.EventCodec;
+import io.deeploy.outbox.testing.GitDaemon;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Worker App Runner story through the whole platform: a Git repository on a git server becomes an app at a URL
+ * of the ingress; a pushed commit changes what the URL serves with no failed request in between; a commit that breaks
+ * the build leaves the last good version serving and says why on the job; stopping the job leaves nothing behind.
+ */
+class WorkerAppRunnerE2EIT {
+
+    static Platform platform;
+    static GitDaemon git;
+
+    @BeforeAll
+    static void start() throws Exception {
+        git = GitDaemon.start();
+        platform = Platform.start("e2e-node-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+        if (git != null) {
+            git.close();
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws Exception {
+        return EventCodec.mapper().readTree(response.body());
+    }
+
+    JsonNode job(String jobId) throws Exception {
+        return json(Platform.get(platform.url("project-svc", "/api/jobs/" + jobId)));
+    }
+
+    /** What the app's public URL serves, through the ingress, by host name as a browser would ask. */
+    String serve(String url) throws Exception {
+        URI uri = URI.create(url);
+        HttpResponse<String> response = Platform.HTTP.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + platform.ingressPort + uri.getPath()))
+                .header("Host", uri.getHost() + ":" + uri.getPort()).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? response.body() : "HTTP " + response.statusCode();
+    }
+
+    @Test
+    void aRepositoryBecomesALiveAppThatFollowsItsCommitsWithoutDowntime() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Platform.get(platform.url("scheduler-svc", "/api/nodes/" + platform.nodeId)).statusCode() == 200);
+        String repo = "site" + UUID.randomUUID().toString().substring(0, 8);
+        String repoUrl = git.createRepository(repo, Map.of("index.html", "v1"));
+
+        String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"), "{\"name\":\"e2e\"}",
+                UUID.randomUUID().toString())).path("id").asText();
+        String alias = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+        String body = "{\"alias\":\"" + alias + "\",\"kind\":\"WAR\",\"image\":\"local/python:bookworm\","
+                + "\"repository\":{\"url\":\"" + repoUrl + "\",\"branch\":\"main\",\"pollIntervalSeconds\":5},"
+                + "\"commands\":[\"test ! -f broken\",\"python3 -m http.server 8000\"],\"port\":8000,"
+                + "\"resources\":{\"cpu\":0.5,\"memoryMb\":256},\"healthCheck\":{\"mode\":\"http\",\"path\":\"/\"},"
+                + "\"targetNodes\":[\"" + platform.nodeId + "\"]}";
+        long requested = System.nanoTime();
+        HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
+                UUID.randomUUID().toString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String jobId = json(created).path("id").asText();
+
+        await().atMost(Duration.ofSeconds(120)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
+                && !job(jobId).path("url").isNull());
+        String url = job(jobId).path("url").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> serve(url).equals("v1"));
+        System.out.printf("e2e: request-to-live %d ms%n", (System.nanoTime() - requested) / 1_000_000);
+        assertThat(url).isEqualTo("http://" + alias + ".apps.localhost:" + platform.ingressPort + "/");
+
+        // A client polls the URL throughout the redeploy; not one request may fail.
+        AtomicBoolean polling = new AtomicBoolean(true);
+        AtomicInteger served = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<String> lastFailure = new AtomicReference<>();
+        Thread client = new Thread(() -> {
+            while (polling.get()) {
+                try {
+                    String page = serve(url);
+                    if (page.equals("v1") || page.equals("v2")) {
+                        served.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                        lastFailure.set(page);
+                    }
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    failed.incrementAndGet();
+                    lastFailure.set(e.toString());
+                }
+            }
+        });
+        client.start();
+        long pushed = System.nanoTime();
+        String c2 = git.commit(repo, Map.of("index.html", "v2"), "v2");
+        await().atMost(Duration.ofSeconds(90)).until(() -> serve(url).equals("v2"));
+        System.out.printf("e2e: commit-to-live (poll) %d ms%n", (System.nanoTime() - pushed) / 1_000_000);
+        Thread.sleep(5000);
+        polling.set(false);
+        client.join();
+        assertThat(failed.get()).as("failed requests during the redeploy, last: %s", lastFailure.get()).isZero();
+        assertThat(served.get()).isGreaterThan(50);
+        await().atMost(Duration.ofSeconds(20)).until(() -> c2.equals(job(jobId).path("runningCommit").asText()));
+
+        // A commit that breaks the build: v2 keeps serving and the job says why.
+        git.commit(repo, Map.of("index.html", "v3", "broken", "yes"), "breaks the build");
+        await().atMost(Duration.ofSeconds(90)).until(() -> job(jobId).path("lastError").asText("").contains("failed"));
+        JsonNode failedJob = job(jobId);
+        assertThat(failedJob.path("state").asText()).isEqualTo("RUNNING");
+        assertThat(failedJob.path("runningCommit").asText()).isEqualTo(c2);
+        assertThat(failedJob.path("lastError").asText()).contains("build command exited with 1");
+        assertThat(serve(url)).isEqualTo("v2");
+
+        // Stop: the job reaches STOPPED, the URL has no route, the node has no container of it.
+        HttpResponse<String> stop = Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+        assertThat(stop.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> serve(url).equals("HTTP 404"));
+        JsonNode assignments = json(Platform.get(platform.url("builder-svc", "/api/node"))).path("assignments");
+        assertThat(assignments.findValuesAsText("jobId")).contains(jobId);
+        Process docker = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=deeploy.job=" + jobId)
+                .redirectErrorStream(true).start();
+        String containers = new String(docker.getInputStream().readAllBytes()).strip();
+        assertThat(docker.waitFor()).isZero();
+        assertThat(containers).isEmpty();
+    }
+}
