@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Platform implements AutoCloseable {
 
+    static final String WEBHOOK_SECRET = "e2e-webhook-secret";
     static final List<String> SERVICES = List.of("project-svc", "scheduler-svc", "builder-svc", "escrow-svc", "tunnel-svc");
 
     final String nodeId;
@@ -70,6 +71,7 @@ final class Platform implements AutoCloseable {
         env.put("DEEPLOY_INGRESS_PORT", String.valueOf(ingressPort));
         // Room for jobs other tests may have left waiting, so they cannot crowd out this test's job.
         env.put("DEEPLOY_NODE_CPU_MILLIS", "64000");
+        env.put("DEEPLOY_NODE_WEBHOOK_SECRET", WEBHOOK_SECRET);
         env.put("DEEPLOY_NODE_MEMORY_MB", "65536");
         processes.put(service, builder.start());
     }
