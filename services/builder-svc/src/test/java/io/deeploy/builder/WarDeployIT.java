@@ -7,6 +7,7 @@ import com.github.dockerjava.api.DockerClient;
 import io.deeploy.builder.client.ContainerRuntime;
 import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
+import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.BuildCompleted;
 import io.deeploy.events.payload.BuildStarted;
@@ -164,6 +165,27 @@ class WarDeployIT {
         assertThat(w2.commit()).isEqualTo(c2);
         assertThat(get(w2.port())).isEqualTo("w2");
         assertThat(changes(jobId)).extracting(RepoChanged::trigger).containsExactly(RepoChanged.Trigger.WEBHOOK);
+        stopAndCheckClean(jobId);
+    }
+
+    @Test
+    void aCrashedAppIsReportedAndRestartedUnderItsPolicy() throws Exception {
+        String repo = "crash" + UUID.randomUUID().toString().substring(0, 8);
+        String url = git.createRepository(repo, Map.of("index.html", "r1"));
+        String jobId = "job-" + UUID.randomUUID();
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
+                war(url, List.of("python3 -m http.server 8000"), 3600))));
+        AppStarted first = await().atMost(Duration.ofSeconds(120)).until(() -> starts(jobId), l -> !l.isEmpty()).get(0);
+
+        docker.killContainerCmd(first.containerId()).exec();
+        AppFailed crash = await().atMost(Duration.ofSeconds(30)).until(() -> first(jobId, AppFailed.class), Optional::isPresent)
+                .orElseThrow();
+        assertThat(crash.reason()).isEqualTo("app exited with code 137");
+        assertThat(crash.restarts()).isEqualTo(1);
+        AppStarted again = await().atMost(Duration.ofSeconds(60)).until(() -> starts(jobId), l -> l.size() == 2).get(1);
+        assertThat(again.containerId()).isNotEqualTo(first.containerId());
+        assertThat(again.commit()).isEqualTo(first.commit());
+        assertThat(get(again.port())).isEqualTo("r1");
         stopAndCheckClean(jobId);
     }
 

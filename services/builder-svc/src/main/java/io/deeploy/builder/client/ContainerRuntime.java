@@ -110,6 +110,16 @@ public class ContainerRuntime {
         }
     }
 
+    /** The exit code of a stopped container, or null while it runs or when it is gone. */
+    public Long exitCode(String containerId) {
+        try {
+            var state = docker.inspectContainerCmd(containerId).exec().getState();
+            return Boolean.TRUE.equals(state.getRunning()) ? null : state.getExitCodeLong();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
     /** The last {@code lines} lines of a container's output. */
     public String logTail(String containerId, int lines) {
         Deque<String> tail = new ArrayDeque<>();

@@ -42,6 +42,22 @@ public interface NodeConfig {
     /** Secret that signs webhook deliveries (GitHub style, X-Hub-Signature-256); webhooks are refused without it. */
     java.util.Optional<String> webhookSecret();
 
+    /** First wait before restarting a crashed app; doubled after every further crash. */
+    @WithDefault("2s")
+    Duration restartBackoffInitial();
+
+    /** Longest wait between restarts. */
+    @WithDefault("5m")
+    Duration restartBackoffMax();
+
+    /** An app that has run this long since its last restart starts its backoff afresh. */
+    @WithDefault("5m")
+    Duration restartBackoffReset();
+
+    /** How often the agent checks that the apps it serves still run. */
+    @WithDefault("2s")
+    Duration superviseInterval();
+
     /** Longest a build phase may run before it counts as failed. */
     @WithDefault("15m")
     Duration buildTimeout();

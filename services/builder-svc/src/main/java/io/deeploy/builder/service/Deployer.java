@@ -12,6 +12,7 @@ import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopped;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +33,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -61,6 +65,12 @@ public class Deployer {
     });
     private final Map<String, Object> jobLocks = new ConcurrentHashMap<>();
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    private final Set<String> recovering = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService supervisor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "deeploy-supervisor");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public Deployer(ContainerRuntime containers, GitClient git, StatusEvents events, RepoWatcher watcher, NodeConfig node) {
         this.containers = containers;
@@ -70,12 +80,90 @@ public class Deployer {
         this.node = node;
     }
 
+    void start(@Observes StartupEvent event) {
+        long every = node.superviseInterval().toMillis();
+        supervisor.scheduleWithFixedDelay(this::supervise, every, every, TimeUnit.MILLISECONDS);
+    }
+
     void shutdown(@Observes ShutdownEvent event) {
+        supervisor.shutdownNow();
         workers.shutdownNow();
     }
 
-    /** What serves a job on this node now. */
-    record Serving(String commit, String containerId, int hostPort, Path buildDir) {
+    /**
+     * Health after start, which the seed system never checked: an app whose container has exited is reported
+     * (AppFailed) and restarted under its restart policy, with exponential backoff.
+     */
+    private void supervise() {
+        serving.forEach((jobId, current) -> {
+            if (cancelled.contains(jobId)) {
+                return;
+            }
+            if (containers.isRunning(current.containerId())) {
+                if (current.restarts() > 0 && current.since().plus(node.restartBackoffReset()).isBefore(Instant.now())) {
+                    serving.replace(jobId, current, new Serving(current.spec(), current.commit(), current.containerId(),
+                            current.hostPort(), current.buildDir(), 0, current.since()));
+                }
+                return;
+            }
+            if (recovering.add(jobId)) {
+                workers.submit(() -> {
+                    try {
+                        withJobLock(jobId, () -> recover(jobId, current));
+                    } finally {
+                        recovering.remove(jobId);
+                    }
+                });
+            }
+        });
+    }
+
+    private void recover(String jobId, Serving crashed) {
+        if (serving.get(jobId) != crashed || cancelled.contains(jobId)) {
+            return;
+        }
+        Long exit = containers.exitCode(crashed.containerId());
+        String tail = containers.logTail(crashed.containerId(), LOG_TAIL_LINES);
+        containers.remove(crashed.containerId());
+        int restarts = crashed.restarts() + 1;
+        String reason = exit == null ? "app container is gone" : "app exited with code " + exit;
+        events.emit(new AppFailed(jobId, node.id(), crashed.commit(), reason, tail, restarts));
+        String policy = crashed.spec().restartPolicy();
+        if ("no".equals(policy) || ("on-failure".equals(policy) && exit != null && exit == 0)) {
+            serving.remove(jobId);
+            return;
+        }
+        Duration backoff = backoff(node.restartBackoffInitial(), node.restartBackoffMax(), restarts);
+        LOG.warnf("job %s: %s; restart %d in %d ms", jobId, reason, restarts, backoff.toMillis());
+        sleep(backoff);
+        if (cancelled.contains(jobId)) {
+            return;
+        }
+        JobSpec spec = crashed.spec();
+        List<String> run = spec.commands().isEmpty() ? List.of()
+                : List.of("sh", "-c", "exec " + spec.commands().get(spec.commands().size() - 1));
+        String app = containers.start(new ContainerRuntime.Spec(jobId, "app", spec.image(), run, crashed.buildDir(),
+                env(jobId, spec), spec.resources(), spec.port()));
+        int hostPort = containers.publishedPort(app, spec.port());
+        // Recorded before the health check: if it fails, the supervisor finds the container gone and backs off further.
+        serving.put(jobId, new Serving(spec, crashed.commit(), app, hostPort, crashed.buildDir(), restarts, Instant.now()));
+        String failure = awaitHealthy(app, hostPort, spec.healthCheck());
+        if (failure != null) {
+            containers.remove(app);
+            return;
+        }
+        events.emit(new AppStarted(jobId, node.id(), spec.alias(), crashed.commit(), app, node.address(), hostPort));
+    }
+
+    /** initial × 2^(restarts−1), at most {@code max}. */
+    static Duration backoff(Duration initial, Duration max, int restarts) {
+        long factor = 1L << Math.min(Math.max(restarts - 1, 0), 20);
+        long millis = initial.toMillis() * factor;
+        return millis > max.toMillis() || millis < 0 ? max : Duration.ofMillis(millis);
+    }
+
+    /** What serves a job on this node now, and how often it has been restarted since it last ran long enough. */
+    record Serving(JobSpec spec, String commit, String containerId, int hostPort, Path buildDir, int restarts, Instant since) {
     }
 
     /** Deploys the job, or its newest commit when it already runs here (a redeploy that switches without downtime). */
@@ -169,7 +257,7 @@ public class Deployer {
             watch(jobId, spec, current == null ? commit : current.commit());
             return;
         }
-        serving.put(jobId, new Serving(commit, app, hostPort, buildDir));
+        serving.put(jobId, new Serving(spec, commit, app, hostPort, buildDir, 0, Instant.now()));
         LOG.infof("job %s serves %s on 127.0.0.1:%d", jobId, commit, hostPort);
         // Traffic moves to the new container when the ingress takes this event; the old one serves until then.
         events.emit(new AppStarted(jobId, node.id(), spec.alias(), commit, app, node.address(), hostPort));
