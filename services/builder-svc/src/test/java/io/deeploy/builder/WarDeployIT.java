@@ -214,6 +214,13 @@ class WarDeployIT {
         AppStarted started = await().atMost(Duration.ofSeconds(120)).until(() -> first(jobId, AppStarted.class), Optional::isPresent)
                 .orElseThrow();
         assertThat(get(started.port())).isEqualTo("hello v1");
+        // Build and app output are kept and served per job.
+        RestAssured.given().get("/api/jobs/{id}/logs?source=build", jobId).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> RestAssured.given().get("/api/jobs/{id}/logs?source=app", jobId)
+                .asString().contains("GET / HTTP/1.1"));
+        RestAssured.given().get("/api/jobs/{id}/logs?source=both", jobId).then().statusCode(400);
+        RestAssured.given().get("/api/jobs/{id}/logs?lines=0", jobId).then().statusCode(400);
+        RestAssured.given().get("/api/jobs/{id}/logs", "job-unknown").then().statusCode(404);
         BuildStarted building = first(jobId, BuildStarted.class).orElseThrow();
         assertThat(building.commit()).hasSize(40).isEqualTo(started.commit());
         BuildCompleted built = first(jobId, BuildCompleted.class).orElseThrow();
@@ -246,6 +253,8 @@ class WarDeployIT {
         assertThat(built.success()).isFalse();
         assertThat(built.failureReason()).isEqualTo("build command exited with 3");
         assertThat(built.logTail()).contains("compiling", "syntax error");
+        // The full build output stays readable until the job stops.
+        assertThat(RestAssured.given().get("/api/jobs/{id}/logs?source=build", jobId).asString()).contains("compiling", "syntax error");
         assertThat(first(jobId, AppStarted.class)).isEmpty();
         assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())
                 .isEmpty();

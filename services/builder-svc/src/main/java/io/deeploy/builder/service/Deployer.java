@@ -51,6 +51,7 @@ public class Deployer {
 
     private static final Logger LOG = Logger.getLogger(Deployer.class);
     static final int LOG_TAIL_LINES = 40;
+    static final int MAX_BUILD_LOG_LINES = 10_000;
 
     private final ContainerRuntime containers;
     private final GitClient git;
@@ -226,6 +227,7 @@ public class Deployer {
                         buildDir, env(jobId, spec), spec.resources(), null));
                 Integer exit = containers.awaitExit(builder, node.buildTimeout());
                 String tail = containers.logTail(builder, LOG_TAIL_LINES);
+                keepBuildLog(jobId, containers.logTail(builder, MAX_BUILD_LOG_LINES));
                 containers.remove(builder);
                 if (exit == null || exit != 0) {
                     // Whatever serves keeps serving; the next commit gets its own chance.
@@ -267,6 +269,32 @@ public class Deployer {
             containers.remove(current.containerId());
             deleteTree(current.buildDir());
         }
+    }
+
+    /** The job's latest build output, kept until the job stops. */
+    private void keepBuildLog(String jobId, String log) {
+        try {
+            Files.createDirectories(workspaceOf(jobId));
+            Files.writeString(workspaceOf(jobId).resolve("build.log"), log + "\n");
+        } catch (IOException e) {
+            LOG.warnf("job %s: build log not kept: %s", jobId, e.getMessage());
+        }
+    }
+
+    /** The last lines of the job's latest build, or null if it has none here. */
+    public String buildLog(String jobId, int lines) throws IOException {
+        Path file = workspaceOf(jobId).resolve("build.log");
+        if (!Files.exists(file)) {
+            return null;
+        }
+        List<String> all = Files.readAllLines(file);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /** The last lines of the serving app's output, or null if the job serves nothing here. */
+    public String appLog(String jobId, int lines) {
+        Serving current = serving.get(jobId);
+        return current == null ? null : containers.logTail(current.containerId(), lines);
     }
 
     private void watch(String jobId, JobSpec spec, String commit) {
