@@ -113,6 +113,35 @@ final class Platform implements AutoCloseable {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * What an app's public URL serves, asked of this platform's ingress by host name as a browser with wildcard DNS
+     * would: the body for a 200, otherwise "HTTP <status>" or the failure.
+     */
+    String serve(String url) {
+        try {
+            URI uri = URI.create(url);
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + ingressPort + uri.getPath()))
+                    .header("Host", uri.getHost() + ":" + uri.getPort()).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : "HTTP " + response.statusCode();
+        } catch (IOException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e.toString();
+        }
+    }
+
+    /** A WAR job on this platform's node serving the repository with python's http.server after {@code buildCommand}. */
+    String pythonSiteJob(String alias, String repoUrl, String buildCommand) {
+        return "{\"alias\":\"" + alias + "\",\"kind\":\"WAR\",\"image\":\"local/python:bookworm\","
+                + "\"repository\":{\"url\":\"" + repoUrl + "\",\"branch\":\"main\",\"pollIntervalSeconds\":5},"
+                + "\"commands\":[\"" + buildCommand + "\",\"python3 -m http.server 8000\"],\"port\":8000,"
+                + "\"resources\":{\"cpu\":0.5,\"memoryMb\":256},\"healthCheck\":{\"mode\":\"http\",\"path\":\"/\"},"
+                + "\"targetNodes\":[\"" + nodeId + "\"]}";
+    }
+
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private static int freePort() throws IOException {

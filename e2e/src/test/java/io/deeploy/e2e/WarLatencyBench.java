@@ -43,17 +43,13 @@ class WarLatencyBench {
                 String repo = "bench" + UUID.randomUUID().toString().substring(0, 8);
                 String repoUrl = git.createRepository(repo, Map.of("index.html", "v1"));
                 String alias = "b" + UUID.randomUUID().toString().substring(0, 8);
-                String body = "{\"alias\":\"" + alias + "\",\"kind\":\"WAR\",\"image\":\"local/python:bookworm\","
-                        + "\"repository\":{\"url\":\"" + repoUrl + "\",\"branch\":\"main\",\"pollIntervalSeconds\":5},"
-                        + "\"commands\":[\"true\",\"python3 -m http.server 8000\"],\"port\":8000,"
-                        + "\"resources\":{\"cpu\":0.5,\"memoryMb\":256},\"healthCheck\":{\"mode\":\"http\",\"path\":\"/\"},"
-                        + "\"targetNodes\":[\"" + platform.nodeId + "\"]}";
+                String body = platform.pythonSiteJob(alias, repoUrl, "true");
                 long start = System.nanoTime();
                 Instant requestedAt = Instant.now();
                 String jobId = json(Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
                         UUID.randomUUID().toString())).path("id").asText();
                 String url = "http://" + alias + ".apps.localhost:" + platform.ingressPort + "/";
-                waitFor(() -> serve(platform, url).equals("v1"), 120);
+                waitFor(() -> platform.serve(url).equals("v1"), 120);
                 long total = millis(start);
                 Instant servedAt = Instant.now();
                 JsonNode history = json(Platform.get(platform.url("project-svc", "/api/jobs/" + jobId))).path("history");
@@ -66,7 +62,7 @@ class WarLatencyBench {
 
                 long pushed = System.nanoTime();
                 git.commit(repo, Map.of("index.html", "v2"), "v2");
-                waitFor(() -> serve(platform, url).equals("v2"), 90);
+                waitFor(() -> platform.serve(url).equals("v2"), 90);
                 pollToLive.add(millis(pushed));
 
                 pushed = System.nanoTime();
@@ -75,7 +71,7 @@ class WarLatencyBench {
                 Platform.HTTP.send(HttpRequest.newBuilder(URI.create(platform.url("builder-svc", "/api/webhooks/git")))
                         .header("Content-Type", "application/json").header("X-Hub-Signature-256", sign(push))
                         .POST(HttpRequest.BodyPublishers.ofString(push)).build(), HttpResponse.BodyHandlers.ofString());
-                waitFor(() -> serve(platform, url).equals("v3"), 90);
+                waitFor(() -> platform.serve(url).equals("v3"), 90);
                 webhookToLive.add(millis(pushed));
 
                 Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
@@ -103,19 +99,6 @@ class WarLatencyBench {
             }
         }
         throw new IllegalStateException("no " + state + " in " + history);
-    }
-
-    static String serve(Platform platform, String url) {
-        try {
-            URI uri = URI.create(url);
-            HttpResponse<String> response = Platform.HTTP.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + platform.ingressPort + uri.getPath()))
-                    .header("Host", uri.getHost() + ":" + uri.getPort()).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? response.body() : "HTTP " + response.statusCode();
-        } catch (Exception e) {
-            return e.toString();
-        }
     }
 
     static String sign(String body) throws Exception {

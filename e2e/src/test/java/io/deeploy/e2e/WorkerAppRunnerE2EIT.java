@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.events.EventCodec;
 import io.deeploy.outbox.testing.GitDaemon;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -53,16 +51,6 @@ class WorkerAppRunnerE2EIT {
         return json(Platform.get(platform.url("project-svc", "/api/jobs/" + jobId)));
     }
 
-    /** What the app's public URL serves, through the ingress, by host name as a browser would ask. */
-    String serve(String url) throws Exception {
-        URI uri = URI.create(url);
-        HttpResponse<String> response = Platform.HTTP.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + platform.ingressPort + uri.getPath()))
-                .header("Host", uri.getHost() + ":" + uri.getPort()).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() == 200 ? response.body() : "HTTP " + response.statusCode();
-    }
-
     @Test
     void aRepositoryBecomesALiveAppThatFollowsItsCommitsWithoutDowntime() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -73,11 +61,7 @@ class WorkerAppRunnerE2EIT {
         String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"), "{\"name\":\"e2e\"}",
                 UUID.randomUUID().toString())).path("id").asText();
         String alias = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
-        String body = "{\"alias\":\"" + alias + "\",\"kind\":\"WAR\",\"image\":\"local/python:bookworm\","
-                + "\"repository\":{\"url\":\"" + repoUrl + "\",\"branch\":\"main\",\"pollIntervalSeconds\":5},"
-                + "\"commands\":[\"test ! -f broken\",\"python3 -m http.server 8000\"],\"port\":8000,"
-                + "\"resources\":{\"cpu\":0.5,\"memoryMb\":256},\"healthCheck\":{\"mode\":\"http\",\"path\":\"/\"},"
-                + "\"targetNodes\":[\"" + platform.nodeId + "\"]}";
+        String body = platform.pythonSiteJob(alias, repoUrl, "test ! -f broken");
         long requested = System.nanoTime();
         HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
                 UUID.randomUUID().toString());
@@ -87,7 +71,7 @@ class WorkerAppRunnerE2EIT {
         await().atMost(Duration.ofSeconds(120)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
                 && !job(jobId).path("url").isNull());
         String url = job(jobId).path("url").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> serve(url).equals("v1"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("v1"));
         System.out.printf("e2e: request-to-live %d ms%n", (System.nanoTime() - requested) / 1_000_000);
         assertThat(url).isEqualTo("http://" + alias + ".apps.localhost:" + platform.ingressPort + "/");
 
@@ -99,7 +83,7 @@ class WorkerAppRunnerE2EIT {
         Thread client = new Thread(() -> {
             while (polling.get()) {
                 try {
-                    String page = serve(url);
+                    String page = platform.serve(url);
                     if (page.equals("v1") || page.equals("v2")) {
                         served.incrementAndGet();
                     } else {
@@ -116,7 +100,7 @@ class WorkerAppRunnerE2EIT {
         client.start();
         long pushed = System.nanoTime();
         String c2 = git.commit(repo, Map.of("index.html", "v2"), "v2");
-        await().atMost(Duration.ofSeconds(90)).until(() -> serve(url).equals("v2"));
+        await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("v2"));
         System.out.printf("e2e: commit-to-live (poll) %d ms%n", (System.nanoTime() - pushed) / 1_000_000);
         Thread.sleep(5000);
         polling.set(false);
@@ -132,13 +116,13 @@ class WorkerAppRunnerE2EIT {
         assertThat(failedJob.path("state").asText()).isEqualTo("RUNNING");
         assertThat(failedJob.path("runningCommit").asText()).isEqualTo(c2);
         assertThat(failedJob.path("lastError").asText()).contains("build command exited with 1");
-        assertThat(serve(url)).isEqualTo("v2");
+        assertThat(platform.serve(url)).isEqualTo("v2");
 
         // Stop: the job reaches STOPPED, the URL has no route, the node has no container of it.
         HttpResponse<String> stop = Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
         assertThat(stop.statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> serve(url).equals("HTTP 404"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("HTTP 404"));
         JsonNode assignments = json(Platform.get(platform.url("builder-svc", "/api/node"))).path("assignments");
         assertThat(assignments.findValuesAsText("jobId")).contains(jobId);
         Process docker = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=deeploy.job=" + jobId)

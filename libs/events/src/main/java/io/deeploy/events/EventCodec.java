@@ -1,6 +1,7 @@
 package io.deeploy.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -87,8 +89,35 @@ public final class EventCodec {
         return node.asText();
     }
 
-    /** Shared mapper for payload fragments stored as JSON (for example a job spec in a database column). */
+    /** Shared mapper, configured as for events (ISO times, unknown fields ignored). */
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /** A payload fragment (a job spec, tags) as JSON, for example to keep it in a database column. */
+    public static String toJson(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot encode " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Reads back what {@link #toJson} wrote; stored JSON that no longer reads is a bug, not bad input. */
+    public static <T> T fromJson(String json, Class<T> type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored " + type.getSimpleName() + " is unreadable", e);
+        }
+    }
+
+    /** Reads back a string-to-string map (tags) written by {@link #toJson}. */
+    public static Map<String, String> stringMapFromJson(String json) {
+        try {
+            return MAPPER.readValue(json, new TypeReference<Map<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored map is unreadable", e);
+        }
     }
 }

@@ -60,7 +60,7 @@ public class AssignmentService {
             assignment.cpu = selected.spec().resources().cpuMillis();
             assignment.memory = selected.spec().resources().memoryMb();
             assignment.gpu = selected.spec().resources().gpus();
-            assignment.spec = encode(selected);
+            assignment.spec = EventCodec.toJson(selected.spec());
             assignment.reason = "placed: " + selected.reason();
             assignment.updatedAt = at;
             LOG.infof("job %s assigned to this node (placement %d)", selected.jobId(), selected.placement());
@@ -76,7 +76,7 @@ public class AssignmentService {
         }
         return assignments.findById(changed.jobId()).map(current -> current == null || current.state != Assignment.State.ASSIGNED
                 ? Action.NONE
-                : new Action(Action.Kind.DEPLOY, current.jobId, decode(current.spec), "commit " + changed.newCommit()));
+                : new Action(Action.Kind.DEPLOY, current.jobId, EventCodec.fromJson(current.spec, JobSpec.class), "commit " + changed.newCommit()));
     }
 
     public Uni<Action> stopRequested(String jobId, String reason, Instant at) {
@@ -92,21 +92,5 @@ public class AssignmentService {
         assignment.updatedAt = at;
         LOG.infof("job %s stopping on this node: %s", assignment.jobId, reason);
         return new Action(Action.Kind.STOP, assignment.jobId, null, reason);
-    }
-
-    private static JobSpec decode(String spec) {
-        try {
-            return EventCodec.mapper().readValue(spec, JobSpec.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("stored spec unreadable", e);
-        }
-    }
-
-    private static String encode(NodeSelected selected) {
-        try {
-            return EventCodec.mapper().writeValueAsString(selected.spec());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 }

@@ -55,18 +55,10 @@ public class SettlementService {
             Settlement settlement = new Settlement();
             settlement.key = key;
             settlement.state = Settlement.State.PENDING;
-            settlement.availability = encode(due);
+            settlement.availability = EventCodec.toJson(due.availability());
             settlement.requestedAt = at;
             settlement.updatedAt = at;
             return settlements.persist(settlement).replaceWithVoid();
         });
-    }
-
-    private static String encode(SettlementDue due) {
-        try {
-            return EventCodec.mapper().writeValueAsString(due.availability());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 }

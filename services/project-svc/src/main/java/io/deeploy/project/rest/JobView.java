@@ -17,12 +17,7 @@ public record JobView(String id, String projectId, String alias, String kind, St
     }
 
     public static JobView of(Job job, List<JobTransition> history) {
-        JobSpec spec;
-        try {
-            spec = EventCodec.mapper().readValue(job.spec, JobSpec.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("stored spec of " + job.id + " is unreadable", e);
-        }
+        JobSpec spec = EventCodec.fromJson(job.spec, JobSpec.class);
         List<String> nodes = job.nodeIds.isEmpty() ? List.of() : Arrays.asList(job.nodeIds.split(","));
         return new JobView(job.id, job.projectId, job.alias, job.kind.name(), job.state.name(), nodes, job.runningCommit,
                 job.url, job.lastError, job.createdAt, job.updatedAt, spec,

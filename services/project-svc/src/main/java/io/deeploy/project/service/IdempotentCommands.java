@@ -5,7 +5,6 @@ import io.deeploy.project.repository.IdempotentCommand;
 import io.deeploy.project.repository.IdempotentCommandRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;

@@ -63,7 +63,7 @@ public class JobService {
         job.projectId = projectId;
         job.alias = spec.alias();
         job.kind = spec.kind();
-        job.spec = encode(spec);
+        job.spec = EventCodec.toJson(spec);
         job.state = JobState.REQUESTED;
         job.createdAt = now;
         job.updatedAt = now;
@@ -126,13 +126,5 @@ public class JobService {
         transition.eventId = eventId;
         transition.at = at;
         return transition;
-    }
-
-    private static String encode(JobSpec spec) {
-        try {
-            return EventCodec.mapper().writeValueAsString(spec);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

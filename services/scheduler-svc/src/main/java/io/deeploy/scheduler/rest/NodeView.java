@@ -1,6 +1,5 @@
 package io.deeploy.scheduler.rest;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.scheduler.repository.Node;
@@ -13,12 +12,7 @@ public record NodeView(String id, String state, String address, Resources capaci
         List<String> runningJobs, String agentVersion, Instant registeredAt, Instant lastHeartbeatAt) {
 
     public static NodeView of(Node node) {
-        Map<String, String> tags;
-        try {
-            tags = EventCodec.mapper().readValue(node.tags, new TypeReference<Map<String, String>>() { });
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            tags = Map.of();
-        }
+        Map<String, String> tags = EventCodec.stringMapFromJson(node.tags);
         return new NodeView(node.id, node.state.name(), node.address, node.capacity(),
                 new Resources(node.freeCpu, node.freeMemory, node.freeGpu), tags,
                 node.runningJobs.isEmpty() ? List.of() : Arrays.asList(node.runningJobs.split(",")), node.agentVersion,

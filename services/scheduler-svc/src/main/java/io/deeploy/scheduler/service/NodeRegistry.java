@@ -60,20 +60,12 @@ public class NodeRegistry {
             node.freeCpu = heartbeat.free().cpuMillis();
             node.freeMemory = heartbeat.free().memoryMb();
             node.freeGpu = heartbeat.free().gpus();
-            node.tags = encode(heartbeat);
+            node.tags = EventCodec.toJson(heartbeat.tags());
             node.runningJobs = String.join(",", heartbeat.runningJobIds());
             node.agentVersion = heartbeat.agentVersion();
             node.state = Node.State.READY;
             node.lastHeartbeatAt = sentAt;
             return (current == null ? nodes.persist(node) : Uni.createFrom().item(node)).replaceWith(true);
         });
-    }
-
-    private static String encode(NodeHeartbeat heartbeat) {
-        try {
-            return EventCodec.mapper().writeValueAsString(heartbeat.tags());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.deeploy.scheduler.service;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.JobSpec;
@@ -8,7 +7,6 @@ import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.outbox.Outbox;
-import io.deeploy.scheduler.repository.Node;
 import io.deeploy.scheduler.repository.NodeRepository;
 import io.deeploy.scheduler.repository.Placement;
 import io.deeploy.scheduler.repository.PlacementRepository;
@@ -51,7 +49,7 @@ public class PlacementService {
             }
             Placement placement = new Placement();
             placement.jobId = jobId;
-            placement.spec = encode(spec);
+            placement.spec = EventCodec.toJson(spec);
             placement.cpu = spec.resources().cpuMillis();
             placement.memory = spec.resources().memoryMb();
             placement.gpu = spec.resources().gpus();
@@ -87,7 +85,7 @@ public class PlacementService {
                 .chain(waiting -> {
                     Uni<Integer> chain = Uni.createFrom().item(0);
                     for (Placement placement : waiting) {
-                        chain = chain.chain(placed -> tryPlace(placement, decode(placement.spec), Instant.now())
+                        chain = chain.chain(placed -> tryPlace(placement, EventCodec.fromJson(placement.spec, JobSpec.class), Instant.now())
                                 .map(ignored -> placement.state == Placement.State.PLACED ? placed + 1 : placed));
                     }
                     return chain;
@@ -126,7 +124,7 @@ public class PlacementService {
                 }
             }
             return new ClusterSnapshot(ready.stream().map(node -> new ClusterSnapshot.NodeView(node.id, node.capacity(),
-                    reserved.getOrDefault(node.id, Resources.NONE), tags(node))).toList());
+                    reserved.getOrDefault(node.id, Resources.NONE), EventCodec.stringMapFromJson(node.tags))).toList());
         }));
     }
 
@@ -135,27 +133,4 @@ public class PlacementService {
                 .getSingleResult()).replaceWithVoid();
     }
 
-    private static Map<String, String> tags(Node node) {
-        try {
-            return EventCodec.mapper().readValue(node.tags, new TypeReference<Map<String, String>>() { });
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return Map.of();
-        }
-    }
-
-    static String encode(JobSpec spec) {
-        try {
-            return EventCodec.mapper().writeValueAsString(spec);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    static JobSpec decode(String spec) {
-        try {
-            return EventCodec.mapper().readValue(spec, JobSpec.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("stored spec unreadable", e);
-        }
-    }
 }
