@@ -82,9 +82,7 @@ public class OutboxRelay {
                 relayPending()
                         .onFailure().invoke(e -> LOG.warnf("outbox relay pass failed, will retry: %s", e.getMessage()))
                         .onFailure().recoverWithItem(0)
-                        .subscribe().with(published -> {
-                            passRunning.set(false);
-                        });
+                        .subscribe().with(ignored -> passRunning.set(false));
             }
         });
     }
@@ -116,7 +114,7 @@ public class OutboxRelay {
             for (Row row : rows) {
                 sends.add(send(row));
             }
-            // Sends are issued in seq order before any is awaited; the idempotent producer keeps that order per partition.
+            // The sends are subscribed in seq order and run together; the idempotent producer keeps that order per partition.
             return Uni.join().all(sends).andFailFast().chain(outcomes -> record(connection, outcomes));
         });
     }
