@@ -7,6 +7,7 @@ import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.BuildCompleted;
 import io.deeploy.events.payload.BuildStarted;
+import io.deeploy.events.payload.FileVolume;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
@@ -23,6 +24,7 @@ import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.events.payload.SettlementDue;
 import io.deeploy.events.payload.TunnelReady;
 import io.deeploy.events.payload.VcsSource;
+import io.deeploy.events.payload.Volume;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.Arrays;
@@ -37,7 +39,8 @@ class EventCodecTest {
             new VcsSource("http://127.0.0.1:9418/hello.git", "main", "dev", "secret-ref-1", 30),
             List.of("python3 -m http.server 8000"), Map.of("MODE", "prod"), List.of("API_KEY"), 8000,
             new Resources(1000, 512, 0), "always", new HealthCheck(HealthCheck.Mode.HTTP, "/", 1, 30, 5),
-            List.of(), 1, List.of("CT:FR||CT:IT"), 30);
+            List.of(), 1, List.of("CT:FR||CT:IT"), 30,
+            List.of(new Volume("data", "/data")), List.of(new FileVolume("conf", "/etc/app.conf", "a=1")));
 
     /** One sample payload per event type; the test below fails when a type is added without a sample. */
     static List<EventPayload> samples() {
@@ -88,6 +91,16 @@ class EventCodecTest {
                 + "\"key\":\"job-1\",\"time\":\"2026-11-23T10:00:00Z\",\"extra\":true,"
                 + "\"payload\":{\"jobId\":\"job-1\",\"nodeId\":\"n\",\"reason\":\"r\",\"addedLater\":42}}";
         assertThat(EventCodec.decode(json).payload()).isEqualTo(new JobStopped("job-1", "n", "r"));
+    }
+
+    @Test
+    void aSpecWithoutTheListsAddedLaterReadsThemAsEmpty() {
+        String json = "{\"kind\":\"CAR\",\"alias\":\"a\",\"image\":\"i\",\"port\":80}";
+        JobSpec spec = EventCodec.fromJson(json, JobSpec.class);
+        assertThat(spec.volumes()).isEmpty();
+        assertThat(spec.fileVolumes()).isEmpty();
+        assertThat(spec.commands()).isEmpty();
+        assertThat(spec.env()).isEmpty();
     }
 
     @Test

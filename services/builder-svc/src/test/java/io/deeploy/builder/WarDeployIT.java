@@ -11,6 +11,7 @@ import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.BuildCompleted;
 import io.deeploy.events.payload.BuildStarted;
+import io.deeploy.events.payload.FileVolume;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
@@ -20,6 +21,7 @@ import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.RepoChanged;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.VcsSource;
+import io.deeploy.events.payload.Volume;
 import io.deeploy.outbox.testing.GitDaemon;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.quarkus.test.junit.QuarkusTest;
@@ -74,7 +76,7 @@ class WarDeployIT {
     static JobSpec war(String repoUrl, List<String> commands, int pollSeconds) {
         return new JobSpec(JobKind.WAR, "web", "local/python:bookworm", new VcsSource(repoUrl, "main", null, null, pollSeconds), commands,
                 Map.of("GREETING", "hi"), List.of(), 8000, new Resources(500, 256, 0), "always",
-                new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 60, 5), List.of(), 1, List.of(), 30);
+                new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 60, 5), List.of(), 1, List.of(), 30, null, null);
     }
 
     static <T> Optional<T> first(String jobId, Class<T> type) {
@@ -187,6 +189,38 @@ class WarDeployIT {
         assertThat(again.commit()).isEqualTo(first.commit());
         assertThat(get(again.port())).isEqualTo("r1");
         stopAndCheckClean(jobId);
+    }
+
+    @Test
+    void volumesOutliveRestartsAndFileVolumesAreMountedReadOnly() throws Exception {
+        String repo = "vol" + UUID.randomUUID().toString().substring(0, 8);
+        String url = git.createRepository(repo, Map.of("index.html", "placeholder"));
+        String jobId = "job-" + UUID.randomUUID();
+        JobSpec base = war(url, List.of("cat /config/greeting.txt > index.html",
+                "sh -c 'date >> /data/starts; exec python3 -m http.server 8000'"), 3600);
+        JobSpec spec = new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),
+                base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), base.targetNodes(),
+                base.targetNodeCount(), base.nodeTags(), base.durationEpochs(), List.of(new Volume("data", "/data")),
+                List.of(new FileVolume("greeting", "/config/greeting.txt", "hello from a file volume")));
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", spec)));
+        AppStarted first = await().atMost(Duration.ofSeconds(120)).until(() -> starts(jobId), l -> !l.isEmpty()).get(0);
+        assertThat(get(first.port())).isEqualTo("hello from a file volume");
+        var mounts = docker.inspectContainerCmd(first.containerId()).exec().getMounts();
+        var data = mounts.stream().filter(m -> "/data".equals(m.getDestination().getPath())).findFirst().orElseThrow();
+        var config = mounts.stream().filter(m -> "/config/greeting.txt".equals(m.getDestination().getPath())).findFirst().orElseThrow();
+        assertThat(data.getName()).isEqualTo("deeploy-" + jobId + "-data");
+        assertThat(config.getRW()).isFalse();
+
+        // A restarted app finds what the previous one wrote.
+        docker.killContainerCmd(first.containerId()).exec();
+        AppStarted again = await().atMost(Duration.ofSeconds(60)).until(() -> starts(jobId), l -> l.size() == 2).get(1);
+        var dataAgain = docker.inspectContainerCmd(again.containerId()).exec().getMounts().stream()
+                .filter(m -> "/data".equals(m.getDestination().getPath())).findFirst().orElseThrow();
+        assertThat(dataAgain.getName()).isEqualTo(data.getName());
+
+        stopAndCheckClean(jobId);
+        assertThat(docker.listVolumesCmd().withFilter("label", List.of(ContainerRuntime.JOB_LABEL + "=" + jobId)).exec().getVolumes())
+                .isNullOrEmpty();
     }
 
     void stopAndCheckClean(String jobId) {

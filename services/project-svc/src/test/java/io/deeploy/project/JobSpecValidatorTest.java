@@ -21,7 +21,7 @@ class JobSpecValidatorTest {
                 new CreateJobRequest.Repository("http://127.0.0.1:9418/hello.git", "main", null, 30),
                 List.of("python3 -m http.server 8000"), Map.of("MODE", "prod"), 8000,
                 new CreateJobRequest.Resources(1.0, 512, 0), null, new CreateJobRequest.HealthCheck("http", "/", 1, 60),
-                null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     @Test
@@ -38,12 +38,20 @@ class JobSpecValidatorTest {
     }
 
     @Test
+    void volumesAndFilesAreCarriedWithNormalisedPaths() {
+        JobSpec spec = JobSpecValidator.validate(copy(copy(war(), "volumes", List.of(new CreateJobRequest.Volume("data", "/data/"))),
+                "fileVolumes", List.of(new CreateJobRequest.FileVolume("conf", "/config/app.ini", "a=1"))));
+        assertThat(spec.volumes()).extracting(v -> v.name() + "@" + v.mountPath()).containsExactly("data@/data");
+        assertThat(spec.fileVolumes()).extracting(f -> f.mountPath() + "=" + f.content()).containsExactly("/config/app.ini=a=1");
+    }
+
+    @Test
     void aCarRequestNeedsAnImageAndNoRepository() {
         CreateJobRequest car = new CreateJobRequest("web", JobKind.CAR, null, null, null, null, 80, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null, null);
         assertRefused(car, "image");
         CreateJobRequest withRepo = new CreateJobRequest("web", JobKind.CAR, "local/debian:bookworm",
-                war().repository(), null, null, 80, null, null, null, null, null, null, null);
+                war().repository(), null, null, 80, null, null, null, null, null, null, null, null, null);
         assertRefused(withRepo, "repository");
     }
 
@@ -75,6 +83,18 @@ class JobSpecValidatorTest {
         assertRefused(with(r -> copy(r, "targetNodeCount", 0)), "targetNodeCount");
         assertRefused(with(r -> copy(r, "durationEpochs", 0)), "durationEpochs");
         assertRefused(null, "body");
+        assertRefused(with(r -> copy(r, "volumes", List.of(new CreateJobRequest.Volume("Data", "/data")))), "volumes[0].name");
+        assertRefused(with(r -> copy(r, "volumes", List.of(new CreateJobRequest.Volume("data", "relative")))),
+                "volumes[0].mountPath");
+        assertRefused(with(r -> copy(r, "volumes", List.of(new CreateJobRequest.Volume("data", "/app/data")))),
+                "volumes[0].mountPath");
+        assertRefused(with(r -> copy(r, "volumes", List.of(new CreateJobRequest.Volume("data", "/etc")))), "volumes[0].mountPath");
+        assertRefused(with(r -> copy(r, "volumes", List.of(new CreateJobRequest.Volume("a", "/data"),
+                new CreateJobRequest.Volume("b", "/data/")))), "volumes[1]");
+        assertRefused(with(r -> copy(r, "fileVolumes", List.of(new CreateJobRequest.FileVolume("conf", "/data/x", null)))),
+                "fileVolumes[0].content");
+        assertRefused(with(r -> copy(r, "fileVolumes", List.of(new CreateJobRequest.FileVolume("conf", "/a/../etc/passwd", "x")))),
+                "fileVolumes[0].mountPath");
     }
 
     private static void assertRefused(CreateJobRequest request, String field) {

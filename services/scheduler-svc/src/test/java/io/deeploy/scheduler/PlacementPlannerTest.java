@@ -22,7 +22,7 @@ class PlacementPlannerTest {
 
     static JobSpec spec(long cpu, long memory, List<String> targets, int count) {
         return new JobSpec(JobKind.CAR, "a", "local/debian:bookworm", null, List.of(), Map.of(), List.of(), 80,
-                new Resources(cpu, memory, 0), "always", null, targets, count, List.of(), 30);
+                new Resources(cpu, memory, 0), "always", null, targets, count, List.of(), 30, null, null);
     }
 
     @Test

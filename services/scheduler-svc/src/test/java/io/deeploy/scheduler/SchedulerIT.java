@@ -69,7 +69,7 @@ class SchedulerIT {
 
     static JobSpec spec(long cpu, long memory, List<String> targets) {
         return new JobSpec(JobKind.CAR, "a", "local/debian:bookworm", null, List.of(), Map.of(), List.of(), 80,
-                new Resources(cpu, memory, 0), "always", null, targets, Math.max(1, targets.size()), List.of(), 30);
+                new Resources(cpu, memory, 0), "always", null, targets, Math.max(1, targets.size()), List.of(), 30, null, null);
     }
 
     static List<NodeSelected> selections(String jobId) {

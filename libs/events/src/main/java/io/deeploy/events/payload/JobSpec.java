@@ -22,5 +22,18 @@ public record JobSpec(
         List<String> targetNodes,
         int targetNodeCount,
         List<String> nodeTags,
-        int durationEpochs) {
+        int durationEpochs,
+        List<Volume> volumes,
+        List<FileVolume> fileVolumes) {
+
+    /** Absent lists (from an older producer, or omitted) read as empty. */
+    public JobSpec {
+        commands = commands == null ? List.of() : commands;
+        env = env == null ? Map.of() : env;
+        secretEnvNames = secretEnvNames == null ? List.of() : secretEnvNames;
+        targetNodes = targetNodes == null ? List.of() : targetNodes;
+        nodeTags = nodeTags == null ? List.of() : nodeTags;
+        volumes = volumes == null ? List.of() : volumes;
+        fileVolumes = fileVolumes == null ? List.of() : fileVolumes;
+    }
 }

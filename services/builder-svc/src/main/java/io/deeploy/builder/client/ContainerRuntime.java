@@ -5,6 +5,7 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
@@ -44,9 +45,13 @@ public class ContainerRuntime {
         this.docker = docker;
     }
 
-    /** What to run: an image, a shell script, the workspace mounted at /app and the limits of the job. */
+    /** What to run: an image, a shell script, the workspace mounted at /app, further mounts and the limits of the job. */
     public record Spec(String jobId, String role, String image, List<String> command, Path workspace, Map<String, String> env,
-            Resources resources, Integer appPort) {
+            Resources resources, Integer appPort, List<Mount> mounts) {
+    }
+
+    /** A host path or a named volume ({@link #volume}) mounted at {@code target}. */
+    public record Mount(String source, String target, boolean readOnly) {
     }
 
     /** Creates and starts a container; returns its id. */
@@ -58,9 +63,14 @@ public class ContainerRuntime {
                 .withPidsLimit(1024L)
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withCapDrop(DROPPED);
+        List<Bind> binds = new java.util.ArrayList<>();
         if (spec.workspace() != null) {
-            host.withBinds(new Bind(spec.workspace().toString(), new Volume("/app")));
+            binds.add(new Bind(spec.workspace().toString(), new Volume("/app")));
         }
+        for (Mount mount : spec.mounts()) {
+            binds.add(new Bind(mount.source(), new Volume(mount.target()), mount.readOnly() ? AccessMode.ro : AccessMode.rw));
+        }
+        host.withBinds(binds);
         CreateContainerCmd create = docker.createContainerCmd(spec.image())
                 .withName("deeploy-" + spec.jobId() + "-" + spec.role() + "-" + System.nanoTime())
                 .withLabels(Map.of(JOB_LABEL, spec.jobId(), "deeploy.role", spec.role()))
@@ -144,6 +154,27 @@ public class ContainerRuntime {
             docker.removeContainerCmd(containerId).withForce(true).exec();
         } catch (NotFoundException e) {
             // already gone
+        }
+    }
+
+    /** Creates (if absent) a named volume of the job and returns its name. */
+    public String volume(String jobId, String name) {
+        String volume = "deeploy-" + jobId + "-" + name;
+        docker.createVolumeCmd().withName(volume).withLabels(Map.of(JOB_LABEL, jobId)).exec();
+        return volume;
+    }
+
+    /** Removes the job's named volumes (after its containers are gone). */
+    public void removeVolumesOf(String jobId) {
+        var volumes = docker.listVolumesCmd().withFilter("label", List.of(JOB_LABEL + "=" + jobId)).exec().getVolumes();
+        if (volumes != null) {
+            for (var volume : volumes) {
+                try {
+                    docker.removeVolumeCmd(volume.getName()).exec();
+                } catch (NotFoundException e) {
+                    // already gone
+                }
+            }
         }
     }
 

@@ -144,7 +144,7 @@ public class Deployer {
         List<String> run = spec.commands().isEmpty() ? List.of()
                 : List.of("sh", "-c", "exec " + spec.commands().get(spec.commands().size() - 1));
         String app = containers.start(new ContainerRuntime.Spec(jobId, "app", spec.image(), run, crashed.buildDir(),
-                env(jobId, spec), spec.resources(), spec.port()));
+                env(jobId, spec), spec.resources(), spec.port(), mounts(jobId, spec)));
         int hostPort = containers.publishedPort(app, spec.port());
         // Recorded before the health check: if it fails, the supervisor finds the container gone and backs off further.
         serving.put(jobId, new Serving(spec, crashed.commit(), app, hostPort, crashed.buildDir(), restarts, Instant.now()));
@@ -224,7 +224,7 @@ public class Deployer {
             if (commands.size() > 1) {
                 String script = String.join(" && ", commands.subList(0, commands.size() - 1));
                 String builder = containers.start(new ContainerRuntime.Spec(jobId, "build", spec.image(), List.of("sh", "-c", script),
-                        buildDir, env(jobId, spec), spec.resources(), null));
+                        buildDir, env(jobId, spec), spec.resources(), null, mounts(jobId, spec)));
                 Integer exit = containers.awaitExit(builder, node.buildTimeout());
                 String tail = containers.logTail(builder, LOG_TAIL_LINES);
                 keepBuildLog(jobId, containers.logTail(builder, MAX_BUILD_LOG_LINES));
@@ -248,7 +248,7 @@ public class Deployer {
         }
         List<String> run = commands.isEmpty() ? List.of() : List.of("sh", "-c", "exec " + commands.get(commands.size() - 1));
         String app = containers.start(new ContainerRuntime.Spec(jobId, "app", spec.image(), run, buildDir, env(jobId, spec),
-                spec.resources(), spec.port()));
+                spec.resources(), spec.port(), mounts(jobId, spec)));
         int hostPort = containers.publishedPort(app, spec.port());
         String failure = awaitHealthy(app, hostPort, spec.healthCheck());
         if (failure != null) {
@@ -269,6 +269,28 @@ public class Deployer {
             containers.remove(current.containerId());
             deleteTree(current.buildDir());
         }
+    }
+
+    /**
+     * The job's volumes (named, created once, kept across redeploys) and file volumes (written into the workspace,
+     * mounted read-only).
+     */
+    private List<ContainerRuntime.Mount> mounts(String jobId, JobSpec spec) {
+        List<ContainerRuntime.Mount> mounts = new java.util.ArrayList<>();
+        for (var volume : spec.volumes()) {
+            mounts.add(new ContainerRuntime.Mount(containers.volume(jobId, volume.name()), volume.mountPath(), false));
+        }
+        for (var file : spec.fileVolumes()) {
+            Path path = workspaceOf(jobId).resolve("files").resolve(file.name());
+            try {
+                Files.createDirectories(path.getParent());
+                Files.writeString(path, file.content());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write file volume " + file.name() + ": " + e.getMessage(), e);
+            }
+            mounts.add(new ContainerRuntime.Mount(path.toString(), file.mountPath(), true));
+        }
+        return mounts;
     }
 
     /** The job's latest build output, kept until the job stops. */
@@ -309,6 +331,7 @@ public class Deployer {
         for (String container : containers.containersOf(jobId)) {
             containers.remove(container);
         }
+        containers.removeVolumesOf(jobId);
         deleteTree(workspaceOf(jobId));
         jobLocks.remove(jobId);
         events.emit(new JobStopped(jobId, node.id(), reason));

@@ -22,7 +22,17 @@ public record CreateJobRequest(
         List<String> targetNodes,
         Integer targetNodeCount,
         List<String> nodeTags,
-        Integer durationEpochs) {
+        Integer durationEpochs,
+        List<Volume> volumes,
+        List<FileVolume> fileVolumes) {
+
+    /** Persistent storage mounted at {@code mountPath}; kept across redeploys, removed with the job. */
+    public record Volume(String name, String mountPath) {
+    }
+
+    /** A file with the given content, mounted read-only at {@code mountPath}. */
+    public record FileVolume(String name, String mountPath, String content) {
+    }
 
     public record Repository(String url, String branch, String username, Integer pollIntervalSeconds) {
     }

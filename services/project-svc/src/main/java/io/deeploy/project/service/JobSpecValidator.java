@@ -3,10 +3,14 @@ package io.deeploy.project.service;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
+import io.deeploy.events.payload.FileVolume;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.VcsSource;
+import io.deeploy.events.payload.Volume;
 import io.deeploy.project.rest.CreateJobRequest;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +31,9 @@ public final class JobSpecValidator {
     static final Set<String> RESTART_POLICIES = Set.of("always", "on-failure", "unless-stopped", "no");
     static final Set<String> REPOSITORY_SCHEMES = Set.of("http", "https", "git", "ssh", "file");
     static final String DEFAULT_WAR_IMAGE = "local/node:bookworm";
+    static final Pattern VOLUME_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+    static final Set<String> RESERVED_MOUNTS = Set.of("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin",
+            "/sys", "/usr", "/var", "/tmp");
 
     private JobSpecValidator() {
     }
@@ -108,9 +115,73 @@ public final class JobSpecValidator {
         if (duration < 1 || duration > 3650) {
             throw ApiException.invalid("durationEpochs", "durationEpochs must be 1-3650");
         }
+        List<Volume> volumes = volumes(request.volumes());
+        List<FileVolume> files = fileVolumes(request.fileVolumes(), volumes);
         return new JobSpec(kind, alias, image, vcs, List.copyOf(commands), Map.copyOf(env), List.of(), port,
                 resources(request.resources()), restartPolicy, healthCheck(request.healthCheck()), List.copyOf(targetNodes),
-                nodeCount, List.copyOf(nodeTags), duration);
+                nodeCount, List.copyOf(nodeTags), duration, volumes, files);
+    }
+
+    private static List<Volume> volumes(List<CreateJobRequest.Volume> requested) {
+        List<Volume> volumes = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> paths = new HashSet<>();
+        List<CreateJobRequest.Volume> list = requested == null ? List.of() : requested;
+        if (list.size() > 10) {
+            throw ApiException.invalid("volumes", "at most 10 volumes");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            CreateJobRequest.Volume volume = list.get(i);
+            String field = "volumes[" + i + "]";
+            if (volume == null || volume.name() == null || !VOLUME_NAME.matcher(volume.name()).matches()) {
+                throw ApiException.invalid(field + ".name", "volume names are 1-40 lowercase letters, digits or '-'");
+            }
+            String path = mountPath(volume.mountPath(), field + ".mountPath");
+            if (!names.add(volume.name()) || !paths.add(path)) {
+                throw ApiException.invalid(field, "volume names and mount paths must be unique");
+            }
+            volumes.add(new Volume(volume.name(), path));
+        }
+        return List.copyOf(volumes);
+    }
+
+    private static List<FileVolume> fileVolumes(List<CreateJobRequest.FileVolume> requested, List<Volume> volumes) {
+        List<FileVolume> files = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> paths = new HashSet<>(volumes.stream().map(Volume::mountPath).toList());
+        List<CreateJobRequest.FileVolume> list = requested == null ? List.of() : requested;
+        if (list.size() > 20) {
+            throw ApiException.invalid("fileVolumes", "at most 20 file volumes");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            CreateJobRequest.FileVolume file = list.get(i);
+            String field = "fileVolumes[" + i + "]";
+            if (file == null || file.name() == null || !VOLUME_NAME.matcher(file.name()).matches()) {
+                throw ApiException.invalid(field + ".name", "file volume names are 1-40 lowercase letters, digits or '-'");
+            }
+            String path = mountPath(file.mountPath(), field + ".mountPath");
+            if (file.content() == null || file.content().length() > 1_048_576) {
+                throw ApiException.invalid(field + ".content", "content is a string of at most 1 MiB");
+            }
+            if (!names.add(file.name()) || !paths.add(path)) {
+                throw ApiException.invalid(field, "file volume names and mount paths must be unique and not a volume's");
+            }
+            files.add(new FileVolume(file.name(), path, file.content()));
+        }
+        return List.copyOf(files);
+    }
+
+    /** An absolute, normalised path that does not shadow the system or the job's own source directory. */
+    private static String mountPath(String path, String field) {
+        if (path == null || !path.startsWith("/") || path.length() > 500 || path.contains("..") || path.contains("//")
+                || path.contains(":")) {
+            throw ApiException.invalid(field, "mount paths are absolute paths without '..', '//' or ':'");
+        }
+        String normalised = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        if (RESERVED_MOUNTS.contains(normalised) || normalised.equals("/app") || normalised.startsWith("/app/")) {
+            throw ApiException.invalid(field, "cannot mount over " + normalised);
+        }
+        return normalised;
     }
 
     private static VcsSource repository(CreateJobRequest.Repository repository) {
