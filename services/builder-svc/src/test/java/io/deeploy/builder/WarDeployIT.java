@@ -118,9 +118,7 @@ class WarDeployIT {
         String repo = "live" + UUID.randomUUID().toString().substring(0, 8);
         String url = git.createRepository(repo, Map.of("index.html", "v1"));
         String jobId = "job-" + UUID.randomUUID();
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
-                war(url, List.of("test ! -f broken", "python3 -m http.server 8000"), 5))));
-        AppStarted v1 = await().atMost(Duration.ofSeconds(120)).until(() -> starts(jobId), l -> !l.isEmpty()).get(0);
+        AppStarted v1 = deployAndAwaitStart(jobId, war(url, List.of("test ! -f broken", "python3 -m http.server 8000"), 5));
         assertThat(get(v1.port())).isEqualTo("v1");
 
         // Polling finds the new commit: built beside v1, switched to, then v1 is removed.
@@ -152,9 +150,7 @@ class WarDeployIT {
         String url = git.createRepository(repo, Map.of("index.html", "w1"));
         String jobId = "job-" + UUID.randomUUID();
         // Poll only hourly, so that only the webhook can explain a prompt redeploy.
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
-                war(url, List.of("python3 -m http.server 8000"), 3600))));
-        AppStarted w1 = await().atMost(Duration.ofSeconds(120)).until(() -> starts(jobId), l -> !l.isEmpty()).get(0);
+        AppStarted w1 = deployAndAwaitStart(jobId, war(url, List.of("python3 -m http.server 8000"), 3600));
         assertThat(get(w1.port())).isEqualTo("w1");
 
         String c2 = git.commit(repo, Map.of("index.html", "w2"), "w2");
@@ -175,9 +171,7 @@ class WarDeployIT {
         String repo = "crash" + UUID.randomUUID().toString().substring(0, 8);
         String url = git.createRepository(repo, Map.of("index.html", "r1"));
         String jobId = "job-" + UUID.randomUUID();
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
-                war(url, List.of("python3 -m http.server 8000"), 3600))));
-        AppStarted first = await().atMost(Duration.ofSeconds(120)).until(() -> starts(jobId), l -> !l.isEmpty()).get(0);
+        AppStarted first = deployAndAwaitStart(jobId, war(url, List.of("python3 -m http.server 8000"), 3600));
 
         docker.killContainerCmd(first.containerId()).exec();
         AppFailed crash = await().atMost(Duration.ofSeconds(30)).until(() -> first(jobId, AppFailed.class), Optional::isPresent)
@@ -202,8 +196,7 @@ class WarDeployIT {
                 base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), base.targetNodes(),
                 base.targetNodeCount(), base.nodeTags(), base.durationEpochs(), List.of(new Volume("data", "/data")),
                 List.of(new FileVolume("greeting", "/config/greeting.txt", "hello from a file volume")));
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", spec)));
-        AppStarted first = await().atMost(Duration.ofSeconds(120)).until(() -> starts(jobId), l -> !l.isEmpty()).get(0);
+        AppStarted first = deployAndAwaitStart(jobId, spec);
         assertThat(get(first.port())).isEqualTo("hello from a file volume");
         var mounts = docker.inspectContainerCmd(first.containerId()).exec().getMounts();
         var data = mounts.stream().filter(m -> "/data".equals(m.getDestination().getPath())).findFirst().orElseThrow();
@@ -221,6 +214,12 @@ class WarDeployIT {
         stopAndCheckClean(jobId);
         assertThat(docker.listVolumesCmd().withFilter("label", List.of(ContainerRuntime.JOB_LABEL + "=" + jobId)).exec().getVolumes())
                 .isNullOrEmpty();
+    }
+
+    /** Assigns the job to this agent as the scheduler would and waits for its app to pass the health check. */
+    static AppStarted deployAndAwaitStart(String jobId, JobSpec spec) {
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", spec)));
+        return await().atMost(Duration.ofSeconds(120)).until(() -> starts(jobId), l -> !l.isEmpty()).get(0);
     }
 
     void stopAndCheckClean(String jobId) {
