@@ -216,6 +216,18 @@ class WarDeployIT {
                 .isNullOrEmpty();
     }
 
+    @Test
+    void aJobWhoseImageIsMissingFailsWithTheReason() {
+        String jobId = "job-" + UUID.randomUUID();
+        JobSpec missing = new JobSpec(JobKind.CAR, "gone", "local/no-such-image:1", null, List.of(), Map.of(), List.of(), 80,
+                new Resources(100, 64, 0), "always", null, List.of(), 1, List.of(), 30, null, null);
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", missing)));
+        AppFailed failed = await().atMost(Duration.ofSeconds(30)).until(() -> first(jobId, AppFailed.class), Optional::isPresent)
+                .orElseThrow();
+        assertThat(failed.reason()).startsWith("deployment failed: ").contains("no-such-image");
+        assertThat(first(jobId, AppStarted.class)).isEmpty();
+    }
+
     /** Assigns the job to this agent as the scheduler would and waits for its app to pass the health check. */
     static AppStarted deployAndAwaitStart(String jobId, JobSpec spec) {
         kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", spec)));

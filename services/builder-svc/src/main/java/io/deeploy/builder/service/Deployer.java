@@ -170,7 +170,15 @@ public class Deployer {
     /** Deploys the job, or its newest commit when it already runs here (a redeploy that switches without downtime). */
     public void deploy(String jobId, JobSpec spec) {
         cancelled.remove(jobId);
-        workers.submit(() -> withJobLock(jobId, () -> deployNow(jobId, spec)));
+        workers.submit(() -> withJobLock(jobId, () -> {
+            try {
+                deployNow(jobId, spec);
+            } catch (RuntimeException e) {
+                // An engine or workspace failure (a missing image, a full disk) must not leave the job silently BUILDING.
+                LOG.errorf(e, "job %s: deployment failed", jobId);
+                events.emit(new AppFailed(jobId, node.id(), servingCommit(jobId), "deployment failed: " + e.getMessage(), "", 0));
+            }
+        }));
     }
 
     public void stop(String jobId, String reason) {
