@@ -79,25 +79,18 @@ class WarDeployIT {
                 new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 60, 5), List.of(), 1, List.of(), 30, null, null);
     }
 
-    static <T> Optional<T> first(String jobId, Class<T> type) {
+    /** The job's events of one type on the job topic, in order. */
+    static <T> List<T> all(String jobId, Class<T> type) {
         return kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().map(Event::payload).filter(type::isInstance).map(type::cast)
-                .findFirst();
+                .toList();
     }
 
-    static List<AppStarted> starts(String jobId) {
-        return kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().map(Event::payload).filter(AppStarted.class::isInstance)
-                .map(AppStarted.class::cast).toList();
+    static <T> Optional<T> first(String jobId, Class<T> type) {
+        return all(jobId, type).stream().findFirst();
     }
 
-    static List<RepoChanged> changes(String jobId) {
-        return kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().map(Event::payload).filter(RepoChanged.class::isInstance)
-                .map(RepoChanged.class::cast).toList();
-    }
 
-    static List<BuildCompleted> builds(String jobId) {
-        return kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().map(Event::payload).filter(BuildCompleted.class::isInstance)
-                .map(BuildCompleted.class::cast).toList();
-    }
+
 
     static int webhook(String body, String signature) {
         var request = RestAssured.given().contentType("application/json").body(body);
@@ -123,24 +116,24 @@ class WarDeployIT {
 
         // Polling finds the new commit: built beside v1, switched to, then v1 is removed.
         String c2 = git.commit(repo, Map.of("index.html", "v2"), "v2");
-        AppStarted v2 = await().atMost(Duration.ofSeconds(60)).until(() -> starts(jobId), l -> l.size() == 2).get(1);
+        AppStarted v2 = await().atMost(Duration.ofSeconds(60)).until(() -> all(jobId, AppStarted.class), l -> l.size() == 2).get(1);
         assertThat(v2.commit()).isEqualTo(c2);
         assertThat(v2.port()).isNotEqualTo(v1.port());
         assertThat(get(v2.port())).isEqualTo("v2");
-        assertThat(changes(jobId)).extracting(RepoChanged::trigger).containsExactly(RepoChanged.Trigger.POLL);
+        assertThat(all(jobId, RepoChanged.class)).extracting(RepoChanged::trigger).containsExactly(RepoChanged.Trigger.POLL);
         await().atMost(Duration.ofSeconds(20)).until(() -> docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec().size() == 1);
 
         // A commit that breaks the build: reported with its commit, and v2 keeps serving.
         String c3 = git.commit(repo, Map.of("index.html", "v3", "broken", "1"), "breaks the build");
         BuildCompleted failed = await().atMost(Duration.ofSeconds(60)).until(
-                () -> builds(jobId).stream().filter(b -> !b.success()).findFirst(), Optional::isPresent).orElseThrow();
+                () -> all(jobId, BuildCompleted.class).stream().filter(b -> !b.success()).findFirst(), Optional::isPresent).orElseThrow();
         assertThat(failed.commit()).isEqualTo(c3);
         assertThat(failed.failureReason()).isEqualTo("build command exited with 1");
         assertThat(get(v2.port())).isEqualTo("v2");
-        assertThat(starts(jobId)).hasSize(2);
+        assertThat(all(jobId, AppStarted.class)).hasSize(2);
         // The broken commit is not rebuilt on every poll.
-        await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(20)).until(() -> builds(jobId).size() == 3);
+        await().during(Duration.ofSeconds(12)).atMost(Duration.ofSeconds(20)).until(() -> all(jobId, BuildCompleted.class).size() == 3);
         stopAndCheckClean(jobId);
     }
 
@@ -159,10 +152,10 @@ class WarDeployIT {
         assertThat(webhook(push, sign(push + " "))).isEqualTo(401);
         assertThat(webhook("{}", sign("{}"))).isEqualTo(400);
         assertThat(webhook(push, sign(push))).isEqualTo(202);
-        AppStarted w2 = await().atMost(Duration.ofSeconds(60)).until(() -> starts(jobId), l -> l.size() == 2).get(1);
+        AppStarted w2 = await().atMost(Duration.ofSeconds(60)).until(() -> all(jobId, AppStarted.class), l -> l.size() == 2).get(1);
         assertThat(w2.commit()).isEqualTo(c2);
         assertThat(get(w2.port())).isEqualTo("w2");
-        assertThat(changes(jobId)).extracting(RepoChanged::trigger).containsExactly(RepoChanged.Trigger.WEBHOOK);
+        assertThat(all(jobId, RepoChanged.class)).extracting(RepoChanged::trigger).containsExactly(RepoChanged.Trigger.WEBHOOK);
         stopAndCheckClean(jobId);
     }
 
@@ -178,7 +171,7 @@ class WarDeployIT {
                 .orElseThrow();
         assertThat(crash.reason()).isEqualTo("app exited with code 137");
         assertThat(crash.restarts()).isEqualTo(1);
-        AppStarted again = await().atMost(Duration.ofSeconds(60)).until(() -> starts(jobId), l -> l.size() == 2).get(1);
+        AppStarted again = await().atMost(Duration.ofSeconds(60)).until(() -> all(jobId, AppStarted.class), l -> l.size() == 2).get(1);
         assertThat(again.containerId()).isNotEqualTo(first.containerId());
         assertThat(again.commit()).isEqualTo(first.commit());
         assertThat(get(again.port())).isEqualTo("r1");
@@ -206,7 +199,7 @@ class WarDeployIT {
 
         // A restarted app finds what the previous one wrote.
         docker.killContainerCmd(first.containerId()).exec();
-        AppStarted again = await().atMost(Duration.ofSeconds(60)).until(() -> starts(jobId), l -> l.size() == 2).get(1);
+        AppStarted again = await().atMost(Duration.ofSeconds(60)).until(() -> all(jobId, AppStarted.class), l -> l.size() == 2).get(1);
         var dataAgain = docker.inspectContainerCmd(again.containerId()).exec().getMounts().stream()
                 .filter(m -> "/data".equals(m.getDestination().getPath())).findFirst().orElseThrow();
         assertThat(dataAgain.getName()).isEqualTo(data.getName());
@@ -231,7 +224,7 @@ class WarDeployIT {
     /** Assigns the job to this agent as the scheduler would and waits for its app to pass the health check. */
     static AppStarted deployAndAwaitStart(String jobId, JobSpec spec) {
         kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", spec)));
-        return await().atMost(Duration.ofSeconds(120)).until(() -> starts(jobId), l -> !l.isEmpty()).get(0);
+        return await().atMost(Duration.ofSeconds(120)).until(() -> all(jobId, AppStarted.class), l -> !l.isEmpty()).get(0);
     }
 
     void stopAndCheckClean(String jobId) {
