@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 final class Platform implements AutoCloseable {
 
     static final String WEBHOOK_SECRET = "e2e-webhook-secret";
+    /** Node agents present this to project-svc to read their jobs' secrets. */
+    static final String NODE_TOKEN = "e2e-node-token-" + java.util.UUID.randomUUID();
     static final List<String> SERVICES = List.of("project-svc", "scheduler-svc", "builder-svc", "escrow-svc", "tunnel-svc");
 
     final String nodeId;
@@ -41,6 +43,9 @@ final class Platform implements AutoCloseable {
     static Platform start(String nodeId) throws Exception {
         Path logs = Path.of("target", "e2e-logs");
         Files.createDirectories(logs);
+        for (String service : SERVICES) {
+            Files.deleteIfExists(logs.resolve(service + ".log"));
+        }
         Platform platform = new Platform(nodeId, logs);
         try {
             for (String service : SERVICES) {
@@ -63,7 +68,7 @@ final class Platform implements AutoCloseable {
         }
         ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(service + ".log").toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(service + ".log").toFile()));
         Map<String, String> env = builder.environment();
         env.put("DEEPLOY_HTTP_PORT", String.valueOf(ports.get(service)));
         env.put("DEEPLOY_NODE_ID", nodeId);
@@ -73,6 +78,9 @@ final class Platform implements AutoCloseable {
         env.put("DEEPLOY_NODE_CPU_MILLIS", "64000");
         env.put("DEEPLOY_NODE_WEBHOOK_SECRET", WEBHOOK_SECRET);
         env.put("DEEPLOY_NODE_MEMORY_MB", "65536");
+        env.put("DEEPLOY_NODE_TOKEN", NODE_TOKEN);
+        env.put("DEEPLOY_NODE_PROJECT_URL", url("project-svc", ""));
+        env.put("DEEPLOY_SECRETS_KEY_FILE", logs.resolve("secrets.keys").toAbsolutePath().toString());
         processes.put(service, builder.start());
     }
 
@@ -93,6 +101,27 @@ final class Platform implements AutoCloseable {
             Thread.sleep(300);
         }
         throw new IllegalStateException(service + " not ready within 90 s; see " + logs.resolve(service + ".log"));
+    }
+
+    /**
+     * Kills a service abruptly (SIGKILL, as a crash or power cut would) and starts it again on the same port; returns
+     * once it is ready. Its log goes on in the same file.
+     */
+    void crashAndRestart(String service) throws Exception {
+        Process process = processes.get(service);
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+        launch(service);
+        awaitReady(service);
+    }
+
+    /** Everything the services have logged so far, for scans. */
+    String logs() throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (String service : SERVICES) {
+            all.append(Files.readString(logs.resolve(service + ".log")));
+        }
+        return all.toString();
     }
 
     String url(String service, String path) {

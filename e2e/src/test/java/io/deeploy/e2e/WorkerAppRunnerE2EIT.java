@@ -6,8 +6,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.events.EventCodec;
 import io.deeploy.outbox.testing.GitDaemon;
+import io.deeploy.outbox.testing.GitHttpServer;
+import io.deeploy.outbox.testing.KafkaEvents;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -130,5 +133,149 @@ class WorkerAppRunnerE2EIT {
         String containers = new String(docker.getInputStream().readAllBytes()).strip();
         assertThat(docker.waitFor()).isZero();
         assertThat(containers).isEmpty();
+    }
+
+    /**
+     * A private repository over authenticated HTTP: the token and a secret env value are given once, kept encrypted by
+     * project-svc, read by the node's agent, used to clone, poll and run, and found in no log line and no event.
+     */
+    @Test
+    void aPrivateRepositoryIsDeployedAndFollowedWithItsTokenInNoLogAndNoEvent() throws Exception {
+        String token = "ghp_" + UUID.randomUUID().toString().replace("-", "");
+        String appSecret = "s3cret-" + UUID.randomUUID();
+        String appSecretSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(appSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        try (GitHttpServer privateGit = GitHttpServer.start("deployer", token);
+                KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
+            String repoUrl = privateGit.createRepository("private", Map.of("index.html", "private v1"));
+            String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"),
+                    "{\"name\":\"private-" + UUID.randomUUID() + "\"}", UUID.randomUUID().toString())).path("id").asText();
+            String alias = "priv-" + UUID.randomUUID().toString().substring(0, 8);
+            // The build proves the app's environment holds the secret by its hash, so the value never enters the job.
+            String body = EventCodec.mapper().writeValueAsString(Map.of(
+                    "alias", alias, "kind", "WAR", "image", "local/python:bookworm",
+                    "repository", Map.of("url", repoUrl, "username", "deployer", "token", token, "pollIntervalSeconds", 5),
+                    "secretEnv", Map.of("APP_SECRET", appSecret),
+                    "commands", List.of("test \"$(printf %s \"$APP_SECRET\" | sha256sum | cut -c1-64)\" = " + appSecretSha,
+                            "python3 -m http.server 8000"),
+                    "port", 8000, "resources", Map.of("cpu", 0.5, "memoryMb", 256),
+                    "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
+            HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
+                    UUID.randomUUID().toString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(created.body()).doesNotContain(token).doesNotContain(appSecret);
+            String jobId = json(created).path("id").asText();
+
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                JsonNode job = job(jobId);
+                assertThat(job.path("state").asText()).as(job.toString()).isNotEqualTo("FAILED");
+                return "RUNNING".equals(job.path("state").asText()) && !job.path("url").isNull();
+            });
+            String url = job(jobId).path("url").asText();
+            await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("private v1"));
+
+            // The watcher polls the private branch with the same credentials.
+            privateGit.commit("private", Map.of("index.html", "private v2"), "v2");
+            await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("private v2"));
+            assertThat(privateGit.servedRequests()).isPositive();
+
+            Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
+
+            assertThat(platform.logs()).doesNotContain(token).doesNotContain(appSecret);
+            for (String topic : io.deeploy.events.Topics.declared().keySet()) {
+                assertThat(kafka.records(topic, record -> true)).as(topic).allSatisfy(record ->
+                        assertThat(record.value()).doesNotContain(token).doesNotContain(appSecret));
+            }
+        }
+    }
+
+    /**
+     * The node agent crashes and comes back: apps keep serving while it is down, the restarted agent adopts the running
+     * container instead of rebuilding, goes on watching the branch, and can still stop the job.
+     */
+    @Test
+    void aRestartedAgentAdoptsItsRunningAppsAndGoesOnFollowingThem() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Platform.get(platform.url("scheduler-svc", "/api/nodes/" + platform.nodeId)).statusCode() == 200);
+        String repo = "crash" + UUID.randomUUID().toString().substring(0, 8);
+        String repoUrl = git.createRepository(repo, Map.of("index.html", "before crash"));
+        String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"),
+                "{\"name\":\"crash-" + UUID.randomUUID() + "\"}", UUID.randomUUID().toString())).path("id").asText();
+        String alias = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"),
+                platform.pythonSiteJob(alias, repoUrl, "true"), UUID.randomUUID().toString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String jobId = json(created).path("id").asText();
+        await().atMost(Duration.ofSeconds(120)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
+                && !job(jobId).path("url").isNull());
+        String url = job(jobId).path("url").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("before crash"));
+
+        AtomicBoolean polling = new AtomicBoolean(true);
+        AtomicInteger failed = new AtomicInteger();
+        Thread client = new Thread(() -> {
+            while (polling.get()) {
+                if (!platform.serve(url).equals("before crash")) {
+                    failed.incrementAndGet();
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        client.start();
+        platform.crashAndRestart("builder-svc");
+        // Give the restarted agent time to reconcile; the app must serve all along.
+        Thread.sleep(3000);
+        polling.set(false);
+        client.join();
+        assertThat(failed.get()).as("requests that failed while the agent was down").isZero();
+        assertThat(platform.logs()).contains("job " + jobId + " adopted");
+        assertThat(history(jobId)).as("no rebuild of the serving commit").filteredOn("BUILDING"::equals).hasSize(1);
+
+        git.commit(repo, Map.of("index.html", "after crash"), "after crash");
+        await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("after crash"));
+
+        Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
+        Process docker = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=deeploy.job=" + jobId)
+                .redirectErrorStream(true).start();
+        String containers = new String(docker.getInputStream().readAllBytes()).strip();
+        assertThat(docker.waitFor()).isZero();
+        assertThat(containers).isEmpty();
+    }
+
+    /** A Container App Runner job: an image with a command and a read-only file, served at its URL, then stopped. */
+    @Test
+    void anImageRunsAsAContainerAppAtItsUrl() throws Exception {
+        String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"),
+                "{\"name\":\"car-" + UUID.randomUUID() + "\"}", UUID.randomUUID().toString())).path("id").asText();
+        String alias = "car-" + UUID.randomUUID().toString().substring(0, 8);
+        String body = EventCodec.mapper().writeValueAsString(Map.of(
+                "alias", alias, "kind", "CAR", "image", "local/python:bookworm",
+                "commands", List.of("cd /site && python3 -m http.server 8000"),
+                "fileVolumes", List.of(Map.of("name", "index", "mountPath", "/site/index.html", "content", "car v1")),
+                "port", 8000, "resources", Map.of("cpu", 0.25, "memoryMb", 128),
+                "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
+        HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
+                UUID.randomUUID().toString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String jobId = json(created).path("id").asText();
+        await().atMost(Duration.ofSeconds(90)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
+                && !job(jobId).path("url").isNull());
+        String url = job(jobId).path("url").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("car v1"));
+        assertThat(job(jobId).path("runningCommit").asText()).isEqualTo("local/python:bookworm");
+
+        Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("HTTP 404"));
+    }
+
+    List<String> history(String jobId) throws Exception {
+        return job(jobId).path("history").findValuesAsText("to");
     }
 }

@@ -23,6 +23,7 @@ import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.VcsSource;
 import io.deeploy.events.payload.Volume;
 import io.deeploy.outbox.testing.GitDaemon;
+import io.deeploy.outbox.testing.GitHttpServer;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -296,5 +297,43 @@ class WarDeployIT {
         assertThat(first(jobId, AppStarted.class)).isEmpty();
         assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())
                 .isEmpty();
+    }
+
+    @Test
+    void aPrivateRepositoryWithoutCredentialsFailsWithTheRemotesRefusal() throws Exception {
+        try (GitHttpServer privateGit = GitHttpServer.start("deployer", "s3cret-token")) {
+            String url = privateGit.createRepository("private", Map.of("index.html", "private v1"));
+            String jobId = "job-" + UUID.randomUUID();
+            kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
+                    war(url, List.of("python3 -m http.server 8000")))));
+
+            BuildCompleted built = await().atMost(Duration.ofSeconds(60)).until(() -> first(jobId, BuildCompleted.class),
+                    Optional::isPresent).orElseThrow();
+            assertThat(built.success()).isFalse();
+            assertThat(built.failureReason()).contains(url).containsIgnoringCase("auth");
+            assertThat(privateGit.refusedRequests()).isPositive();
+            assertThat(privateGit.servedRequests()).isZero();
+            assertThat(first(jobId, AppStarted.class)).isEmpty();
+        }
+    }
+
+    @Test
+    void aJobWhoseSecretsCannotBeReadFailsWithoutTouchingItsRepository() throws Exception {
+        try (GitHttpServer privateGit = GitHttpServer.start("deployer", "s3cret-token")) {
+            String url = privateGit.createRepository("unreadable", Map.of("index.html", "x"));
+            String jobId = "job-" + UUID.randomUUID();
+            JobSpec spec = war(url, List.of("python3 -m http.server 8000"));
+            JobSpec withToken = new JobSpec(spec.kind(), spec.alias(), spec.image(),
+                    new VcsSource(url, "main", "deployer", "vcs.token", 30), spec.commands(), spec.env(), List.of("API_KEY"),
+                    spec.port(), spec.resources(), spec.restartPolicy(), spec.healthCheck(), spec.targetNodes(),
+                    spec.targetNodeCount(), spec.nodeTags(), spec.durationEpochs(), null, null);
+            kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", withToken)));
+
+            // The test profile points the agent at a project-svc that is not there.
+            AppFailed failed = await().atMost(Duration.ofSeconds(60)).until(() -> first(jobId, AppFailed.class),
+                    Optional::isPresent).orElseThrow();
+            assertThat(failed.reason()).startsWith("job secrets unavailable: ").contains("unreachable");
+            assertThat(privateGit.refusedRequests() + privateGit.servedRequests()).isZero();
+        }
     }
 }

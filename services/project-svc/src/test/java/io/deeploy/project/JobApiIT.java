@@ -171,6 +171,69 @@ class JobApiIT {
         postJob(owner, projectId, warJob(alias), UUID.randomUUID().toString()).statusCode(201);
     }
 
+    @Test
+    void secretsAreStoredEncryptedShownToNoOneAndReadOnlyByTheJobsNode() {
+        String owner = "owner-" + UUID.randomUUID();
+        String projectId = newProject(owner);
+        String alias = "sec-" + UUID.randomUUID().toString().substring(0, 8);
+        String token = "tok-" + UUID.randomUUID();
+        String dbPassword = "pw-" + UUID.randomUUID();
+        Map<String, Object> body = new java.util.HashMap<>(warJob(alias));
+        body.put("repository", Map.of("url", "https://git.example.org/private.git", "username", "deployer", "token", token));
+        body.put("secretEnv", Map.of("DB_PASSWORD", dbPassword));
+
+        String created = postJob(owner, projectId, body, UUID.randomUUID().toString()).statusCode(201)
+                .body("spec.vcs.credentialsRef", equalTo("vcs.token")).body("spec.secretEnvNames", equalTo(List.of("DB_PASSWORD")))
+                .extract().asString();
+        String jobId = io.restassured.path.json.JsonPath.from(created).getString("id");
+        assertThat(created).doesNotContain(token).doesNotContain(dbPassword);
+        assertThat(given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).asString())
+                .doesNotContain(token).doesNotContain(dbPassword);
+        // At rest only ciphertext, under the configured key.
+        assertThat(count("SELECT count(*) FROM job_secret WHERE job_id = $1 AND key_id = 'k1'", jobId)).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM job_secret WHERE position(convert_to($1, 'UTF8') in ciphertext) > 0", token)).isZero();
+        assertThat(count("SELECT count(*) FROM job WHERE spec LIKE '%' || $1 || '%'", token)).isZero();
+        // Nor in the event.
+        await().atMost(Duration.ofSeconds(20)).until(() -> !kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).isEmpty());
+        assertThat(kafka.records(Topics.JOB_EVENTS, r -> jobId.equals(r.key()))).allSatisfy(r ->
+                assertThat(r.value()).doesNotContain(token).doesNotContain(dbPassword));
+
+        // Agents authenticate, and only the agent of a node the job is placed on gets the values.
+        given().get("/internal/jobs/{id}/secrets", jobId).then().statusCode(401).body("code", equalTo("NODE_UNAUTHORIZED"));
+        given().header("Authorization", "Bearer wrong").header("X-Deeploy-Node", "node-s").get("/internal/jobs/{id}/secrets", jobId)
+                .then().statusCode(401);
+        given().header("Authorization", "Bearer test-node-token").header("X-Deeploy-Node", "node-s")
+                .get("/internal/jobs/{id}/secrets", jobId).then().statusCode(403).body("code", equalTo("NODE_NOT_ASSIGNED"));
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of("node-s"), List.of(), 1, "fits",
+                ((JobRequested) kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).get(0).payload()).spec())));
+        awaitState(owner, jobId, "SCHEDULED");
+        given().header("Authorization", "Bearer test-node-token").header("X-Deeploy-Node", "node-s")
+                .get("/internal/jobs/{id}/secrets", jobId).then().statusCode(200).header("Cache-Control", "no-store")
+                .body("secrets.'vcs.token'", equalTo(token)).body("secrets.'env.DB_PASSWORD'", equalTo(dbPassword));
+        given().header("Authorization", "Bearer test-node-token").header("X-Deeploy-Node", "node-other")
+                .get("/internal/jobs/{id}/secrets", jobId).then().statusCode(403);
+
+        // Once the job has stopped its secrets are gone.
+        given().header("X-Deeploy-Owner", owner).post("/api/jobs/{id}/stop", jobId).then().statusCode(202);
+        kafka.publish(Event.of(new JobStopped(jobId, "node-s", "stopped by owner")));
+        awaitState(owner, jobId, "STOPPED");
+        assertThat(count("SELECT count(*) FROM job_secret WHERE job_id = $1", jobId)).isZero();
+        given().header("Authorization", "Bearer test-node-token").header("X-Deeploy-Node", "node-s")
+                .get("/internal/jobs/{id}/secrets", jobId).then().statusCode(404);
+    }
+
+    @Test
+    void aBadSecretIsRefusedByNameWithoutBeingEchoed() {
+        String owner = "owner-" + UUID.randomUUID();
+        String projectId = newProject(owner);
+        Map<String, Object> body = new java.util.HashMap<>(warJob("badsec-" + UUID.randomUUID().toString().substring(0, 8)));
+        body.put("repository", Map.of("url", "https://git.example.org/p.git", "token", "bad token-value"));
+        String answer = postJob(owner, projectId, body, UUID.randomUUID().toString()).statusCode(400)
+                .body("field", equalTo("repository.token")).extract().asString();
+        assertThat(answer).doesNotContain("token-value");
+        assertThat(count("SELECT count(*) FROM job WHERE project_id = $1", projectId)).isZero();
+    }
+
     static void awaitState(String owner, String jobId, String state) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> state.equals(
                 given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).then().statusCode(200)

@@ -18,8 +18,8 @@ class JobSpecValidatorTest {
 
     static CreateJobRequest war() {
         return new CreateJobRequest("hello-app", JobKind.WAR, "local/python:bookworm",
-                new CreateJobRequest.Repository("http://127.0.0.1:9418/hello.git", "main", null, 30),
-                List.of("python3 -m http.server 8000"), Map.of("MODE", "prod"), 8000,
+                new CreateJobRequest.Repository("http://127.0.0.1:9418/hello.git", "main", null, null, 30),
+                List.of("python3 -m http.server 8000"), Map.of("MODE", "prod"), null, 8000,
                 new CreateJobRequest.Resources(1.0, 512, 0), null, new CreateJobRequest.HealthCheck("http", "/", 1, 60),
                 null, null, null, null, null, null);
     }
@@ -47,11 +47,11 @@ class JobSpecValidatorTest {
 
     @Test
     void aCarRequestNeedsAnImageAndNoRepository() {
-        CreateJobRequest car = new CreateJobRequest("web", JobKind.CAR, null, null, null, null, 80, null, null, null,
+        CreateJobRequest car = new CreateJobRequest("web", JobKind.CAR, null, null, null, null, null, 80, null, null, null,
                 null, null, null, null, null, null);
         assertRefused(car, "image");
         CreateJobRequest withRepo = new CreateJobRequest("web", JobKind.CAR, "local/debian:bookworm",
-                war().repository(), null, null, 80, null, null, null, null, null, null, null, null, null);
+                war().repository(), null, null, null, 80, null, null, null, null, null, null, null, null, null);
         assertRefused(withRepo, "repository");
     }
 
@@ -69,14 +69,14 @@ class JobSpecValidatorTest {
         assertRefused(with(r -> copy(r, "resources", new CreateJobRequest.Resources(0.01, 512, 0))), "resources.cpu");
         assertRefused(with(r -> copy(r, "resources", new CreateJobRequest.Resources(1.0, 1, 0))), "resources.memoryMb");
         assertRefused(with(r -> copy(r, "resources", new CreateJobRequest.Resources(1.0, 512, -1))), "resources.gpu");
-        assertRefused(with(r -> copy(r, "repository", new CreateJobRequest.Repository("ftp://x/y", "main", null, 30))),
+        assertRefused(with(r -> copy(r, "repository", new CreateJobRequest.Repository("ftp://x/y", "main", null, null, 30))),
                 "repository.url");
         assertRefused(with(r -> copy(r, "repository",
-                new CreateJobRequest.Repository("https://user:token@example.org/r.git", "main", null, 30))), "repository.url");
+                new CreateJobRequest.Repository("https://user:token@example.org/r.git", "main", null, null, 30))), "repository.url");
         assertRefused(with(r -> copy(r, "repository",
-                new CreateJobRequest.Repository("https://example.org/r.git", "a..b", null, 30))), "repository.branch");
+                new CreateJobRequest.Repository("https://example.org/r.git", "a..b", null, null, 30))), "repository.branch");
         assertRefused(with(r -> copy(r, "repository",
-                new CreateJobRequest.Repository("https://example.org/r.git", "main", null, 1))), "repository.pollIntervalSeconds");
+                new CreateJobRequest.Repository("https://example.org/r.git", "main", null, null, 1))), "repository.pollIntervalSeconds");
         assertRefused(with(r -> copy(r, "healthCheck", new CreateJobRequest.HealthCheck("udp", null, null, null))),
                 "healthCheck.mode");
         assertRefused(with(r -> copy(r, "targetNodes", List.of("n1", "n1"))), "targetNodes");
@@ -95,6 +95,34 @@ class JobSpecValidatorTest {
                 "fileVolumes[0].content");
         assertRefused(with(r -> copy(r, "fileVolumes", List.of(new CreateJobRequest.FileVolume("conf", "/a/../etc/passwd", "x")))),
                 "fileVolumes[0].mountPath");
+    }
+
+    @Test
+    void secretsAreNamedInTheSpecAndTheirValuesKeptOut() {
+        CreateJobRequest request = copy(copy(war(), "repository",
+                new CreateJobRequest.Repository("https://git.example.org/private.git", "main", "deployer", "tok-123", 30)),
+                "secretEnv", Map.of("DB_PASSWORD", "hunter2"));
+        JobSpec spec = JobSpecValidator.validate(request);
+        assertThat(spec.vcs().credentialsRef()).isEqualTo(JobSpecValidator.VCS_TOKEN);
+        assertThat(spec.vcs().username()).isEqualTo("deployer");
+        assertThat(spec.secretEnvNames()).containsExactly("DB_PASSWORD");
+        assertThat(io.deeploy.events.EventCodec.toJson(spec)).doesNotContain("tok-123").doesNotContain("hunter2");
+        assertThat(JobSpecValidator.secrets(request)).containsExactlyInAnyOrderEntriesOf(
+                Map.of("vcs.token", "tok-123", "env.DB_PASSWORD", "hunter2"));
+        assertThat(JobSpecValidator.secrets(war())).isEmpty();
+    }
+
+    @Test
+    void badSecretsAreNamedWithoutEchoingThem() {
+        assertRefused(with(r -> copy(r, "repository",
+                new CreateJobRequest.Repository("https://example.org/r.git", "main", null, "has space", 30))), "repository.token");
+        assertRefused(with(r -> copy(r, "repository",
+                new CreateJobRequest.Repository("git://example.org/r.git", "main", null, "tok", 30))), "repository.token");
+        assertRefused(with(r -> copy(r, "secretEnv", Map.of("MODE", "x"))), "secretEnv.MODE");
+        assertRefused(with(r -> copy(r, "secretEnv", Map.of("EMPTY", ""))), "secretEnv.EMPTY");
+        assertThatThrownBy(() -> JobSpecValidator.validate(copy(war(), "repository",
+                new CreateJobRequest.Repository("https://example.org/r.git", "main", null, "tok en-secret", 30))))
+                .hasMessageNotContaining("en-secret");
     }
 
     private static void assertRefused(CreateJobRequest request, String field) {

@@ -1,6 +1,7 @@
 package io.deeploy.builder.client;
 
 import com.github.dockerjava.api.DockerClient;
+import io.deeploy.builder.config.NodeConfig;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
@@ -35,19 +36,33 @@ import java.util.concurrent.TimeUnit;
 public class ContainerRuntime {
 
     public static final String JOB_LABEL = "deeploy.job";
+    /** Labels that let a restarted agent tell its own containers apart and know what each runs. */
+    public static final String NODE_LABEL = "deeploy.node";
+    public static final String ROLE_LABEL = "deeploy.role";
+    public static final String VERSION_LABEL = "deeploy.version";
+    public static final String WORKSPACE_LABEL = "deeploy.workspace";
     /** Capabilities an app never needs; dropping them narrows what a compromised app can do to the node. */
     static final Capability[] DROPPED = {Capability.NET_RAW, Capability.MKNOD, Capability.AUDIT_WRITE, Capability.SYS_CHROOT,
             Capability.SETFCAP};
 
     private final DockerClient docker;
+    private final String nodeId;
 
-    public ContainerRuntime(DockerClient docker) {
+    public ContainerRuntime(DockerClient docker, NodeConfig node) {
         this.docker = docker;
+        this.nodeId = node.id();
     }
 
-    /** What to run: an image, a shell script, the workspace mounted at /app, further mounts and the limits of the job. */
-    public record Spec(String jobId, String role, String image, List<String> command, Path workspace, Map<String, String> env,
-            Resources resources, Integer appPort, List<Mount> mounts) {
+    /**
+     * What to run: an image, a shell script, the workspace mounted at /app, further mounts and the limits of the job;
+     * {@code version} (commit or image) is recorded on the container.
+     */
+    public record Spec(String jobId, String role, String version, String image, List<String> command, Path workspace,
+            Map<String, String> env, Resources resources, Integer appPort, List<Mount> mounts) {
+    }
+
+    /** A container of this node as the engine reports it. */
+    public record Found(String id, String jobId, String role, String version, String workspace, boolean running, long created) {
     }
 
     /** A host path or a named volume ({@link #volume}) mounted at {@code target}. */
@@ -73,7 +88,9 @@ public class ContainerRuntime {
         host.withBinds(binds);
         CreateContainerCmd create = docker.createContainerCmd(spec.image())
                 .withName("deeploy-" + spec.jobId() + "-" + spec.role() + "-" + System.nanoTime())
-                .withLabels(Map.of(JOB_LABEL, spec.jobId(), "deeploy.role", spec.role()))
+                .withLabels(Map.of(JOB_LABEL, spec.jobId(), ROLE_LABEL, spec.role(), NODE_LABEL, nodeId,
+                        VERSION_LABEL, spec.version() == null ? "" : spec.version(),
+                        WORKSPACE_LABEL, spec.workspace() == null ? "" : spec.workspace().toString()))
                 .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withHostConfig(host);
         if (spec.command() != null && !spec.command().isEmpty()) {
@@ -176,6 +193,16 @@ public class ContainerRuntime {
                 }
             }
         }
+    }
+
+    /** Every container this node's agent created, running or not. */
+    public List<Found> containersOfThisNode() {
+        return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(NODE_LABEL, nodeId)).exec().stream()
+                .map(c -> new Found(c.getId(), c.getLabels().get(JOB_LABEL), c.getLabels().get(ROLE_LABEL),
+                        c.getLabels().get(VERSION_LABEL), c.getLabels().get(WORKSPACE_LABEL), "running".equals(c.getState()),
+                        c.getCreated() == null ? 0 : c.getCreated()))
+                .filter(c -> c.jobId() != null)
+                .toList();
     }
 
     /** Every container of a job, running or not. */

@@ -10,7 +10,9 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
  * Job sources with JGit. Blocking: call from a worker thread. Each job keeps one local mirror of its branch, fetched
@@ -23,10 +25,19 @@ public class GitClient {
 
     static final int NETWORK_TIMEOUT_SECONDS = 60;
 
+    /**
+     * Credentials for a private repository over HTTP(S), or null without a token. Git hosts accept a token as the
+     * password with any user name; "git" stands in when the job names none.
+     */
+    public static CredentialsProvider credentials(String username, String token) {
+        return token == null ? null : new UsernamePasswordCredentialsProvider(username == null ? "git" : username, token);
+    }
+
     /** The commit at the head of {@code branch} on the remote, or null if the branch does not exist. */
-    public String headOf(String url, String branch) throws GitAPIException {
+    public String headOf(String url, String branch, CredentialsProvider credentials) throws GitAPIException {
         String ref = Constants.R_HEADS + branch;
-        for (Ref remote : Git.lsRemoteRepository().setRemote(url).setHeads(true).setTimeout(NETWORK_TIMEOUT_SECONDS).call()) {
+        for (Ref remote : Git.lsRemoteRepository().setRemote(url).setHeads(true).setTimeout(NETWORK_TIMEOUT_SECONDS)
+                .setCredentialsProvider(credentials).call()) {
             if (remote.getName().equals(ref)) {
                 return remote.getObjectId().getName();
             }
@@ -38,16 +49,16 @@ public class GitClient {
      * Brings the job's mirror at {@code mirror} up to date with the remote branch (clone on first use, fetch after)
      * and returns the branch head it now has.
      */
-    public String sync(String url, String branch, Path mirror) throws GitAPIException, IOException {
+    public String sync(String url, String branch, Path mirror, CredentialsProvider credentials) throws GitAPIException, IOException {
         String ref = Constants.R_HEADS + branch;
         if (!Files.exists(mirror.resolve("HEAD"))) {
             Files.createDirectories(mirror.getParent());
             Git.cloneRepository().setURI(url).setBare(true).setBranchesToClone(List.of(ref)).setBranch(ref)
-                    .setDirectory(mirror.toFile()).setTimeout(NETWORK_TIMEOUT_SECONDS).call().close();
+                    .setDirectory(mirror.toFile()).setTimeout(NETWORK_TIMEOUT_SECONDS).setCredentialsProvider(credentials).call().close();
         } else {
             try (Git git = Git.open(mirror.toFile())) {
                 git.fetch().setRemote("origin").setRefSpecs(new RefSpec("+" + ref + ":" + ref)).setTimeout(NETWORK_TIMEOUT_SECONDS)
-                        .call();
+                        .setCredentialsProvider(credentials).call();
             }
         }
         try (Git git = Git.open(mirror.toFile())) {

@@ -40,7 +40,14 @@ public interface NodeConfig {
     Duration drainDelay();
 
     /** Secret that signs webhook deliveries (GitHub style, X-Hub-Signature-256); webhooks are refused without it. */
-    java.util.Optional<String> webhookSecret();
+    Optional<String> webhookSecret();
+
+    /** project-svc, from which the agent reads the secrets (git token, secret env) of the jobs placed on it. */
+    @WithDefault("http://127.0.0.1:8081")
+    String projectUrl();
+
+    /** The deployment's node token, presented to project-svc when reading job secrets (env DEEPLOY_NODE_TOKEN). */
+    Optional<String> token();
 
     /** First wait before restarting a crashed app; doubled after every further crash. */
     @WithDefault("2s")

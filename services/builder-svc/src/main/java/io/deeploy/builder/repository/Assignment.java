@@ -25,6 +25,10 @@ public class Assignment {
     @Column(name = "job_id")
     public String jobId;
 
+    /** The agent that recorded it. */
+    @Column(name = "node_id", nullable = false)
+    public String nodeId;
+
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
     public State state;

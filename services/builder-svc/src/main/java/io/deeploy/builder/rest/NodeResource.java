@@ -40,7 +40,7 @@ public class NodeResource {
     @GET
     @WithSession
     public Uni<NodeStatus> status() {
-        return assignments.listAll().map(all -> {
+        return assignments.listOfNode(config.id()).map(all -> {
             List<Resources> active = all.stream().filter(a -> a.state == Assignment.State.ASSIGNED).map(Assignment::resources).toList();
             return new NodeStatus(config.id(), config.address(), heartbeats.offered(),
                     NodeCapacity.free(heartbeats.offered(), active), config.tags(),

@@ -55,6 +55,7 @@ public class AssignmentService {
             }
             Assignment assignment = current == null ? new Assignment() : current;
             assignment.jobId = selected.jobId();
+            assignment.nodeId = nodeId;
             assignment.state = Assignment.State.ASSIGNED;
             assignment.placement = selected.placement();
             assignment.cpu = selected.spec().resources().cpuMillis();

@@ -2,6 +2,7 @@ package io.deeploy.builder.service;
 
 import io.deeploy.builder.client.ContainerRuntime;
 import io.deeploy.builder.client.GitClient;
+import io.deeploy.builder.client.JobSecretsClient;
 import io.deeploy.builder.config.NodeConfig;
 import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
@@ -35,7 +36,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.eclipse.jgit.transport.CredentialsProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,6 +61,9 @@ public class Deployer {
     private final StatusEvents events;
     private final RepoWatcher watcher;
     private final NodeConfig node;
+    private final JobSecretsClient secretsClient;
+    /** Secrets of the jobs on this node, read once per deployment from project-svc; in memory only. */
+    private final Map<String, Map<String, String>> secretsByJob = new ConcurrentHashMap<>();
     private final Map<String, Serving> serving = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newFixedThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "deeploy-deployer");
@@ -73,7 +79,9 @@ public class Deployer {
         return thread;
     });
 
-    public Deployer(ContainerRuntime containers, GitClient git, StatusEvents events, RepoWatcher watcher, NodeConfig node) {
+    public Deployer(ContainerRuntime containers, GitClient git, StatusEvents events, RepoWatcher watcher, NodeConfig node,
+            JobSecretsClient secretsClient) {
+        this.secretsClient = secretsClient;
         this.containers = containers;
         this.git = git;
         this.events = events;
@@ -143,7 +151,7 @@ public class Deployer {
         JobSpec spec = crashed.spec();
         List<String> run = spec.commands().isEmpty() ? List.of()
                 : List.of("sh", "-c", "exec " + spec.commands().get(spec.commands().size() - 1));
-        String app = containers.start(new ContainerRuntime.Spec(jobId, "app", spec.image(), run, crashed.buildDir(),
+        String app = containers.start(new ContainerRuntime.Spec(jobId, "app", crashed.commit(), spec.image(), run, crashed.buildDir(),
                 env(jobId, spec), spec.resources(), spec.port(), mounts(jobId, spec)));
         int hostPort = containers.publishedPort(app, spec.port());
         // Recorded before the health check: if it fails, the supervisor finds the container gone and backs off further.
@@ -186,6 +194,83 @@ public class Deployer {
         workers.submit(() -> withJobLock(jobId, () -> stopNow(jobId, reason)));
     }
 
+    /**
+     * After an agent restart: {@code assigned} are the jobs this node is to run, {@code stopped} those it was told to
+     * stop. Containers of this node outside both are removed; interrupted stops are finished; each assigned job adopts
+     * its running app or is deployed again.
+     */
+    public void reconcile(Map<String, JobSpec> assigned, Set<String> stopped) {
+        Map<String, List<ContainerRuntime.Found>> byJob = containers.containersOfThisNode().stream()
+                .collect(Collectors.groupingBy(ContainerRuntime.Found::jobId));
+        byJob.forEach((jobId, found) -> {
+            if (!assigned.containsKey(jobId) && !stopped.contains(jobId)) {
+                LOG.warnf("job %s: removing %d containers that run here without an assignment", jobId, found.size());
+                found.forEach(container -> containers.remove(container.id()));
+            }
+        });
+        for (String jobId : stopped) {
+            if (byJob.containsKey(jobId) || Files.exists(workspaceOf(jobId))) {
+                LOG.infof("job %s: finishing the stop that the restart interrupted", jobId);
+                stop(jobId, "stop finished after an agent restart");
+            }
+        }
+        assigned.forEach((jobId, spec) -> workers.submit(() -> withJobLock(jobId,
+                () -> adoptOrDeploy(jobId, spec, byJob.getOrDefault(jobId, List.of())))));
+    }
+
+    private void adoptOrDeploy(String jobId, JobSpec spec, List<ContainerRuntime.Found> found) {
+        if (cancelled.contains(jobId)) {
+            return;
+        }
+        Serving current = serving.get(jobId);
+        if (current != null) {
+            // An event deployed the job before reconciliation reached it: only leftovers remain to clear.
+            found.stream().filter(c -> !c.id().equals(current.containerId())).forEach(c -> containers.remove(c.id()));
+            return;
+        }
+        if (needsSecrets(spec)) {
+            try {
+                secretsByJob.put(jobId, secretsClient.secretsOf(jobId));
+            } catch (JobSecretsClient.SecretsUnavailable e) {
+                LOG.warnf("job %s: secrets unavailable after restart (%s); a restart of its app would lack them", jobId, e.getMessage());
+            }
+        }
+        // A crash in the middle of a redeploy can leave two app containers: the newest healthy one wins.
+        ContainerRuntime.Found adopted = null;
+        int hostPort = 0;
+        for (ContainerRuntime.Found candidate : found.stream().filter(c -> "app".equals(c.role()) && c.running())
+                .sorted(Comparator.comparingLong(ContainerRuntime.Found::created).reversed()).toList()) {
+            try {
+                int port = containers.publishedPort(candidate.id(), spec.port());
+                if (probe(port, spec.healthCheck() == null ? new HealthCheck(HealthCheck.Mode.TCP, null, 0, 5, 10) : spec.healthCheck())) {
+                    adopted = candidate;
+                    hostPort = port;
+                    break;
+                }
+            } catch (RuntimeException e) {
+                LOG.debugf("job %s: container %s not adoptable: %s", jobId, candidate.id(), e.getMessage());
+            }
+        }
+        ContainerRuntime.Found keep = adopted;
+        found.stream().filter(c -> keep == null || !c.id().equals(keep.id())).forEach(c -> containers.remove(c.id()));
+        if (adopted == null) {
+            LOG.infof("job %s: nothing healthy left running here; deploying again", jobId);
+            try {
+                deployNow(jobId, spec);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "job %s: deployment failed", jobId);
+                events.emit(new AppFailed(jobId, node.id(), null, "deployment failed: " + e.getMessage(), "", 0));
+            }
+            return;
+        }
+        Path buildDir = adopted.workspace() == null || adopted.workspace().isEmpty() ? null : Path.of(adopted.workspace());
+        serving.put(jobId, new Serving(spec, adopted.version(), adopted.id(), hostPort, buildDir, 0, Instant.now()));
+        LOG.infof("job %s adopted: %s serving %s on 127.0.0.1:%d", jobId, adopted.id(), adopted.version(), hostPort);
+        // Announced again so that the route points at the adopted container whichever one it pointed at before.
+        events.emit(new AppStarted(jobId, node.id(), spec.alias(), adopted.version(), adopted.id(), node.address(), hostPort));
+        watch(jobId, spec, adopted.version());
+    }
+
     /** The commit (or image) serving the job here, if any. */
     public String servingCommit(String jobId) {
         Serving current = serving.get(jobId);
@@ -209,6 +294,14 @@ public class Deployer {
         Serving current = serving.get(jobId);
         String buildId = "build-" + UUID.randomUUID();
         long started = System.nanoTime();
+        if (needsSecrets(spec)) {
+            try {
+                secretsByJob.put(jobId, secretsClient.secretsOf(jobId));
+            } catch (JobSecretsClient.SecretsUnavailable e) {
+                events.emit(new AppFailed(jobId, node.id(), servingCommit(jobId), "job secrets unavailable: " + e.getMessage(), "", 0));
+                return;
+            }
+        }
         Path buildDir = null;
         String commit = spec.image();
         List<String> commands = spec.commands();
@@ -216,7 +309,7 @@ public class Deployer {
             Path mirror = workspaceOf(jobId).resolve("mirror");
             buildDir = workspaceOf(jobId).resolve("builds").resolve(buildId);
             try {
-                commit = git.sync(spec.vcs().repositoryUrl(), spec.vcs().branch(), mirror);
+                commit = git.sync(spec.vcs().repositoryUrl(), spec.vcs().branch(), mirror, credentials(jobId, spec));
                 if (current != null && commit.equals(current.commit())) {
                     return;
                 }
@@ -231,7 +324,7 @@ public class Deployer {
             events.emit(new BuildStarted(jobId, node.id(), buildId, commit));
             if (commands.size() > 1) {
                 String script = String.join(" && ", commands.subList(0, commands.size() - 1));
-                String builder = containers.start(new ContainerRuntime.Spec(jobId, "build", spec.image(), List.of("sh", "-c", script),
+                String builder = containers.start(new ContainerRuntime.Spec(jobId, "build", commit, spec.image(), List.of("sh", "-c", script),
                         buildDir, env(jobId, spec), spec.resources(), null, mounts(jobId, spec)));
                 Integer exit = containers.awaitExit(builder, node.buildTimeout());
                 String tail = containers.logTail(builder, LOG_TAIL_LINES);
@@ -255,7 +348,7 @@ public class Deployer {
             return;
         }
         List<String> run = commands.isEmpty() ? List.of() : List.of("sh", "-c", "exec " + commands.get(commands.size() - 1));
-        String app = containers.start(new ContainerRuntime.Spec(jobId, "app", spec.image(), run, buildDir, env(jobId, spec),
+        String app = containers.start(new ContainerRuntime.Spec(jobId, "app", commit, spec.image(), run, buildDir, env(jobId, spec),
                 spec.resources(), spec.port(), mounts(jobId, spec)));
         int hostPort = containers.publishedPort(app, spec.port());
         String failure = awaitHealthy(app, hostPort, spec.healthCheck());
@@ -329,12 +422,14 @@ public class Deployer {
 
     private void watch(String jobId, JobSpec spec, String commit) {
         if (spec.kind() == JobKind.WAR) {
-            watcher.watch(jobId, spec.vcs().repositoryUrl(), spec.vcs().branch(), spec.vcs().pollIntervalSeconds(), commit);
+            watcher.watch(jobId, spec.vcs().repositoryUrl(), spec.vcs().branch(), spec.vcs().pollIntervalSeconds(), commit,
+                    credentials(jobId, spec));
         }
     }
 
     private void stopNow(String jobId, String reason) {
         watcher.unwatch(jobId);
+        secretsByJob.remove(jobId);
         serving.remove(jobId);
         for (String container : containers.containersOf(jobId)) {
             containers.remove(container);
@@ -394,8 +489,26 @@ public class Deployer {
         }
     }
 
+    static boolean needsSecrets(JobSpec spec) {
+        return !spec.secretEnvNames().isEmpty() || (spec.vcs() != null && spec.vcs().credentialsRef() != null);
+    }
+
+    private CredentialsProvider credentials(String jobId, JobSpec spec) {
+        if (spec.vcs() == null || spec.vcs().credentialsRef() == null) {
+            return null;
+        }
+        return GitClient.credentials(spec.vcs().username(), secretsByJob.getOrDefault(jobId, Map.of()).get(spec.vcs().credentialsRef()));
+    }
+
     private Map<String, String> env(String jobId, JobSpec spec) {
         Map<String, String> env = new HashMap<>(spec.env());
+        Map<String, String> secrets = secretsByJob.getOrDefault(jobId, Map.of());
+        for (String name : spec.secretEnvNames()) {
+            String value = secrets.get("env." + name);
+            if (value != null) {
+                env.put(name, value);
+            }
+        }
         env.put("DEEPLOY_JOB_ID", jobId);
         env.put("DEEPLOY_NODE_ID", node.id());
         env.put("PORT", String.valueOf(spec.port()));

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.transport.CredentialsProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +36,8 @@ public class RepoWatcher {
 
     static final class Watch {
         final Map<String, Integer> pollSecondsByJob = new ConcurrentHashMap<>();
+        /** Jobs of a private repository bring credentials; any of them opens the branch. */
+        final Map<String, CredentialsProvider> credentialsByJob = new ConcurrentHashMap<>();
         volatile String lastSeen;
         volatile int failures;
         volatile long nextPollAt;
@@ -68,10 +71,13 @@ public class RepoWatcher {
     }
 
     /** Starts (or goes on) watching a job's branch, which now serves {@code commit}. */
-    public void watch(String jobId, String url, String branch, int pollSeconds, String commit) {
+    public void watch(String jobId, String url, String branch, int pollSeconds, String commit, CredentialsProvider credentials) {
         Watch watch = watches.computeIfAbsent(new Branch(url, branch), b -> new Watch());
         boolean first = watch.pollSecondsByJob.isEmpty();
         watch.pollSecondsByJob.put(jobId, pollSeconds);
+        if (credentials != null) {
+            watch.credentialsByJob.put(jobId, credentials);
+        }
         if (first || watch.lastSeen == null) {
             watch.lastSeen = commit;
             watch.nextPollAt = System.currentTimeMillis() + jittered(pollSeconds);
@@ -81,6 +87,7 @@ public class RepoWatcher {
     public void unwatch(String jobId) {
         watches.entrySet().removeIf(entry -> {
             entry.getValue().pollSecondsByJob.remove(jobId);
+            entry.getValue().credentialsByJob.remove(jobId);
             return entry.getValue().pollSecondsByJob.isEmpty();
         });
     }
@@ -111,7 +118,8 @@ public class RepoWatcher {
     private void poll(Branch branch, Watch watch, RepoChanged.Trigger trigger) {
         int interval = watch.pollSecondsByJob.values().stream().min(Integer::compare).orElse(60);
         try {
-            String head = git.headOf(branch.url(), branch.branch());
+            CredentialsProvider credentials = watch.credentialsByJob.values().stream().findFirst().orElse(null);
+            String head = git.headOf(branch.url(), branch.branch(), credentials);
             watch.failures = 0;
             watch.nextPollAt = System.currentTimeMillis() + jittered(interval);
             if (head != null && !head.equals(watch.lastSeen)) {

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * A job as a user asks for it. Optional fields are null when absent; {@link io.deeploy.project.service.JobSpecValidator}
- * checks every field, applies defaults and names the first bad field in its error.
+ * checks every field, applies defaults and names the first bad field in its error. {@code secretEnv} holds environment
+ * values that are secrets: stored encrypted, given to the app like {@code env}, never shown by the API.
  */
 public record CreateJobRequest(
         String alias,
@@ -15,6 +16,7 @@ public record CreateJobRequest(
         Repository repository,
         List<String> commands,
         Map<String, String> env,
+        Map<String, String> secretEnv,
         Integer port,
         Resources resources,
         String restartPolicy,
@@ -34,7 +36,11 @@ public record CreateJobRequest(
     public record FileVolume(String name, String mountPath, String content) {
     }
 
-    public record Repository(String url, String branch, String username, Integer pollIntervalSeconds) {
+    /**
+     * {@code token} (with {@code username}) opens a private repository over HTTP(S); it is write-only: stored encrypted,
+     * never shown again.
+     */
+    public record Repository(String url, String branch, String username, String token, Integer pollIntervalSeconds) {
     }
 
     /** CPU in cores (fractions allowed), memory in MiB. */

@@ -18,6 +18,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 @ApplicationScoped
@@ -28,9 +29,11 @@ public class JobService {
     private final ProjectService projects;
     private final IdempotentCommands commands;
     private final Outbox outbox;
+    private final JobSecretService secrets;
 
     public JobService(JobRepository jobs, JobTransitionRepository transitions, ProjectService projects,
-            IdempotentCommands commands, Outbox outbox) {
+            IdempotentCommands commands, Outbox outbox, JobSecretService secrets) {
+        this.secrets = secrets;
         this.jobs = jobs;
         this.transitions = transitions;
         this.projects = projects;
@@ -51,12 +54,12 @@ public class JobService {
                                 return Uni.createFrom().failure(new ApiException(409, "ALIAS_TAKEN", "alias",
                                         "another live job already uses the alias '" + spec.alias() + "'"));
                             }
-                            return insert(owner, projectId, spec);
+                            return insert(owner, projectId, spec, JobSpecValidator.secrets(request));
                         })))
                 .chain(outcome -> view(outcome.resourceId()));
     }
 
-    private Uni<String> insert(String owner, String projectId, JobSpec spec) {
+    private Uni<String> insert(String owner, String projectId, JobSpec spec, Map<String, String> secretValues) {
         Instant now = Instant.now();
         Job job = new Job();
         job.id = "job-" + UUID.randomUUID();
@@ -67,7 +70,9 @@ public class JobService {
         job.state = JobState.REQUESTED;
         job.createdAt = now;
         job.updatedAt = now;
-        return jobs.persist(job)
+        // Flushed first: the secrets are written with native SQL and reference the job row.
+        return jobs.persistAndFlush(job)
+                .chain(() -> secrets.store(job.id, secretValues))
                 .chain(() -> transitions.persist(transition(job.id, null, JobState.REQUESTED, "requested by " + owner, null, now)))
                 .chain(() -> outbox.enqueue(Event.of(new JobRequested(job.id, projectId, owner, spec), now)))
                 .replaceWith(job.id);

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +33,10 @@ public final class JobSpecValidator {
     static final Set<String> RESTART_POLICIES = Set.of("always", "on-failure", "unless-stopped", "no");
     static final Set<String> REPOSITORY_SCHEMES = Set.of("http", "https", "git", "ssh", "file");
     static final String DEFAULT_WAR_IMAGE = "local/node:bookworm";
+    static final Pattern PRINTABLE = Pattern.compile("[\\x21-\\x7e]+");
+    /** Names of a job's secrets: its repository token and its secret env values. */
+    public static final String VCS_TOKEN = "vcs.token";
+    public static final String SECRET_ENV_PREFIX = "env.";
     static final Pattern VOLUME_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
     static final Set<String> RESERVED_MOUNTS = Set.of("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin",
             "/sys", "/usr", "/var", "/tmp");
@@ -81,6 +87,18 @@ public final class JobSpecValidator {
                 throw ApiException.invalid("env." + entry.getKey(), "environment values are strings of at most 32 KiB");
             }
         }
+        Map<String, String> secretEnv = request.secretEnv() == null ? Map.of() : request.secretEnv();
+        for (Map.Entry<String, String> entry : secretEnv.entrySet()) {
+            if (!ENV_NAME.matcher(entry.getKey()).matches()) {
+                throw ApiException.invalid("secretEnv." + entry.getKey(), "environment variable names are letters, digits and '_'");
+            }
+            if (env.containsKey(entry.getKey())) {
+                throw ApiException.invalid("secretEnv." + entry.getKey(), "a variable is either in env or in secretEnv, not both");
+            }
+            if (entry.getValue() == null || entry.getValue().isEmpty() || entry.getValue().length() > 32_768) {
+                throw ApiException.invalid("secretEnv." + entry.getKey(), "secret values are non-empty strings of at most 32 KiB");
+            }
+        }
         int port = request.port() == null ? 0 : request.port();
         if (port < 1 || port > 65535) {
             throw ApiException.invalid("port", "port must be the app's listening port, 1-65535");
@@ -117,9 +135,24 @@ public final class JobSpecValidator {
         }
         List<Volume> volumes = volumes(request.volumes());
         List<FileVolume> files = fileVolumes(request.fileVolumes(), volumes);
-        return new JobSpec(kind, alias, image, vcs, List.copyOf(commands), Map.copyOf(env), List.of(), port,
+        return new JobSpec(kind, alias, image, vcs, List.copyOf(commands), Map.copyOf(env), new TreeSet<>(secretEnv.keySet()).stream().toList(), port,
                 resources(request.resources()), restartPolicy, healthCheck(request.healthCheck()), List.copyOf(targetNodes),
                 nodeCount, List.copyOf(nodeTags), duration, volumes, files);
+    }
+
+    /**
+     * The secret values of a request that {@link #validate} accepted, by secret name ({@link #VCS_TOKEN},
+     * {@link #SECRET_ENV_PREFIX} + variable).
+     */
+    public static Map<String, String> secrets(CreateJobRequest request) {
+        Map<String, String> secrets = new TreeMap<>();
+        if (request.repository() != null && request.repository().token() != null) {
+            secrets.put(VCS_TOKEN, request.repository().token());
+        }
+        if (request.secretEnv() != null) {
+            request.secretEnv().forEach((name, value) -> secrets.put(SECRET_ENV_PREFIX + name, value));
+        }
+        return secrets;
     }
 
     private static List<Volume> volumes(List<CreateJobRequest.Volume> requested) {
@@ -210,7 +243,21 @@ public final class JobSpecValidator {
         if (poll < 5 || poll > 86_400) {
             throw ApiException.invalid("repository.pollIntervalSeconds", "pollIntervalSeconds must be 5-86400");
         }
-        return new VcsSource(url, branch, repository.username(), null, poll);
+        String username = repository.username();
+        if (username != null && (username.isBlank() || username.length() > 200 || !PRINTABLE.matcher(username).matches())) {
+            throw ApiException.invalid("repository.username", "repository.username is 1-200 printable characters");
+        }
+        String token = repository.token();
+        if (token != null) {
+            if (token.isEmpty() || token.length() > 4096 || !PRINTABLE.matcher(token).matches()) {
+                throw ApiException.invalid("repository.token", "repository.token is 1-4096 printable characters");
+            }
+            String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("https") && !scheme.equals("http")) {
+                throw ApiException.invalid("repository.token", "a token authenticates over http(s) repository URLs only");
+            }
+        }
+        return new VcsSource(url, branch, username, token == null ? null : VCS_TOKEN, poll);
     }
 
     private static Resources resources(CreateJobRequest.Resources resources) {

@@ -30,10 +30,12 @@ public class JobStatusService {
 
     private final JobRepository jobs;
     private final JobTransitionRepository transitions;
+    private final JobSecretService secrets;
 
-    public JobStatusService(JobRepository jobs, JobTransitionRepository transitions) {
+    public JobStatusService(JobRepository jobs, JobTransitionRepository transitions, JobSecretService secrets) {
         this.jobs = jobs;
         this.transitions = transitions;
+        this.secrets = secrets;
     }
 
     public Uni<Void> apply(Event<?> event) {
@@ -86,8 +88,10 @@ public class JobStatusService {
             }
             job.nodeIds = String.join(",", remaining);
             job.updatedAt = at;
+            // A stopped job's secrets are of no further use to anyone: they go with the last node's confirmation.
             return remaining.isEmpty() && job.state == JobState.STOPPING
                     ? move(job, JobState.STOPPED, "stopped" + (stopped.nodeId() == null ? "" : " on " + stopped.nodeId()), event)
+                            .chain(() -> secrets.deleteOfJob(job.id))
                     : Uni.createFrom().voidItem();
         }
         return Uni.createFrom().voidItem();
