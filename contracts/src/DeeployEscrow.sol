@@ -1,0 +1,763 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity ^0.8.28;
+
+import {IERC20} from "./IERC20.sol";
+
+/// @title Deeploy escrow
+/// @notice Holds the prepaid budget of every Deeploy job and pays node operators per attested node-epoch.
+///
+/// Rules (README.md explains them at more length):
+/// - Time is cut into epochs of `epochLength` seconds counted from `genesis` (the deployment block's timestamp).
+/// - Price: a job type has a price per node per epoch; buying N nodes for E epochs costs price * N * E
+///   (`quote`). The owner pays with transferFrom after an ERC-20 approve. The price is fixed in the job when
+///   it is created.
+/// - A job is Funded until the oracle activates it. Paid epochs run from the activation epoch
+///   (`startEpoch`, the epoch in which `activate` runs, counted in full) to `endEpoch` (exclusive);
+///   before activation nothing is spent and the owner can redeem everything.
+/// - Settlement: after an epoch has ended the oracle reports each (job, epoch, node) once with its uptime.
+///   Uptime >= `uptimeThresholdBps`: the node is credited the job's price per epoch (it claims later).
+///   Below: nothing is paid and the amount stays in the job, to be refunded to the owner at close.
+///   At most `nodesAt(job, epoch)` nodes are paid for an epoch.
+/// - Close (owner or delegate any time, oracle once expired, anyone one epoch after expiry) is final:
+///   everything not yet credited to a node is refunded to the owner, including elapsed epochs that were
+///   never settled; no settlement is accepted for the job afterwards.
+/// - Failover: the oracle replaces the node set with `updateNodes`. The new set applies from the current
+///   epoch; the previous set stays eligible for the current epoch too (both worked in it), so in a failover
+///   epoch old and new nodes may be attested, and the per-epoch cap still bounds what is paid.
+contract DeeployEscrow {
+    // ------------------------------------------------------------------------------------------------
+    // Types
+    // ------------------------------------------------------------------------------------------------
+
+    /// @dev Transitions (each in exactly one function):
+    ///      None   -> Funded  createJob / createJobFor (owner or create delegate; pays the quote)
+    ///      Funded -> Active  activate (oracle; startEpoch = current epoch)
+    ///      Funded -> Closed  redeemJob or closeJob (owner or redeem delegate; refunds everything)
+    ///      Active -> Closed  closeJob (owner or redeem delegate any time, oracle from endEpoch on,
+    ///                        anyone from endEpoch + CLOSE_GRACE_EPOCHS on; refunds what is not paid out)
+    ///      extendJob and addNodes keep the state (Funded or Active, not expired).
+    enum JobState {
+        None, // 0: no such job
+        Funded, // 1: paid for, not yet activated
+        Active, // 2: activated by the oracle
+        Closed // 3: closed or redeemed; holds nothing
+    }
+
+    struct JobType {
+        uint32 cpuMillis;
+        uint32 memoryMb;
+        uint128 pricePerEpoch; // token units (6 decimals) per node per epoch
+        bool exists;
+    }
+
+    /// @dev Storage layout: slot 0 owner, jobType, state, nodes, epochs; slot 1 startEpoch, endEpoch, price;
+    ///      slot 2 deposited, paid; slot 3 refunded; slot 4 projectHash. `_charge` keeps amounts below 2^128.
+    struct Job {
+        address owner;
+        uint8 jobType;
+        JobState state;
+        uint32 nodes; // nodes bought for the latest epochs (see _nodeCounts for the history)
+        uint32 epochs; // epochs bought in total
+        uint64 startEpoch; // activation epoch; meaningful once endEpoch != 0
+        uint64 endEpoch; // exclusive; 0 until activated
+        uint128 pricePerEpoch;
+        uint128 deposited;
+        uint128 paid; // credited to node operators
+        uint128 refunded;
+        bytes32 projectHash;
+    }
+
+    /// @dev From `fromEpoch` on (until the next checkpoint) the job has bought `nodes` nodes per epoch.
+    struct NodeCount {
+        uint64 fromEpoch;
+        uint32 nodes;
+    }
+
+    /// @dev A version of a job's node set; it applies from `fromEpoch` through the next version's fromEpoch
+    ///      (inclusive: in the epoch of a change both the outgoing and the incoming set are eligible).
+    struct NodeSet {
+        uint64 fromEpoch;
+        address[] nodes;
+    }
+
+    struct Settlement {
+        uint256 jobId;
+        uint64 epoch;
+        address node;
+        uint16 uptimeBps;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Constants
+    // ------------------------------------------------------------------------------------------------
+
+    uint8 public constant PERM_CREATE = 1;
+    uint8 public constant PERM_EXTEND = 2;
+    uint8 public constant PERM_NODES = 4;
+    uint8 public constant PERM_REDEEM = 8; // redeem and close
+    uint8 private constant PERM_ALL = 15;
+
+    uint16 public constant MAX_BPS = 10_000;
+
+    /// @notice Epochs after endEpoch during which only the owner, a delegate or the oracle may close a job,
+    ///         so the oracle can settle the last epoch before a stranger closes (and refunds) it.
+    uint64 public constant CLOSE_GRACE_EPOCHS = 1;
+
+    // Reasons in SettlementSkipped.
+    uint8 public constant SKIP_UNKNOWN_JOB = 1;
+    uint8 public constant SKIP_NOT_ACTIVE = 2; // funded, never activated
+    uint8 public constant SKIP_JOB_CLOSED = 3;
+    uint8 public constant SKIP_INVALID_UPTIME = 4; // uptimeBps > 10000
+    uint8 public constant SKIP_EPOCH_NOT_ENDED = 5; // current or future epoch
+    uint8 public constant SKIP_EPOCH_OUT_OF_RANGE = 6; // before startEpoch or at/after endEpoch
+    uint8 public constant SKIP_ALREADY_SETTLED = 7;
+    uint8 public constant SKIP_NODE_NOT_ASSIGNED = 8; // not in the job's node set for that epoch
+    uint8 public constant SKIP_EPOCH_FULL = 9; // the epoch already paid as many nodes as were bought
+
+    // ------------------------------------------------------------------------------------------------
+    // State
+    // ------------------------------------------------------------------------------------------------
+
+    IERC20 public immutable token;
+    uint256 public immutable genesis;
+    uint64 public immutable epochLength;
+    uint16 public immutable uptimeThresholdBps;
+
+    address public admin;
+    address public oracle;
+
+    /// @notice Sum over jobs of (deposited - paid - refunded): money still held for jobs.
+    uint128 public totalHeld;
+    /// @notice Sum of node operators' unclaimed credit.
+    uint128 public totalClaimable;
+
+    /// @notice Number of jobs created; job ids run from 1 to jobCount.
+    uint256 public jobCount;
+
+    mapping(uint8 id => JobType) private _jobTypes;
+    uint8[] private _jobTypeIds;
+
+    mapping(uint256 jobId => Job) private _jobs;
+    mapping(uint256 jobId => NodeCount[]) private _nodeCounts;
+    mapping(uint256 jobId => NodeSet[]) private _nodeSets;
+    mapping(uint256 jobId => mapping(uint256 version => mapping(address node => bool))) private _inNodeSet;
+    mapping(uint256 jobId => mapping(uint64 epoch => mapping(address node => bool))) private _settled;
+    mapping(uint256 jobId => mapping(uint64 epoch => uint32)) private _paidNodes;
+
+    /// @notice The job a (owner, requestId) created; 0 if none.
+    mapping(address owner => mapping(bytes32 requestId => uint256 jobId)) public jobIdForRequest;
+
+    /// @notice Permission bits an owner granted a delegate: 1 create, 2 extend, 4 nodes, 8 redeem/close.
+    mapping(address owner => mapping(address delegate => uint8 permissions)) public delegatePermissions;
+
+    /// @notice Credit a node operator can claim.
+    mapping(address node => uint256) public claimable;
+
+    bool private transient _entered;
+
+    // ------------------------------------------------------------------------------------------------
+    // Events
+    // ------------------------------------------------------------------------------------------------
+
+    event JobCreated(
+        uint256 indexed jobId,
+        address indexed owner,
+        uint8 jobType,
+        uint32 nodes,
+        uint32 epochs,
+        uint256 amount,
+        bytes32 requestId
+    );
+    /// @param endEpoch the new end (exclusive), or 0 while the job is not yet active
+    event JobExtended(uint256 indexed jobId, uint32 extraEpochs, uint32 epochs, uint64 endEpoch, uint256 amount);
+    /// @param fromEpoch first epoch with the extra nodes, or 0 while the job is not yet active (all epochs)
+    event NodesAdded(uint256 indexed jobId, uint32 extraNodes, uint32 nodes, uint64 fromEpoch, uint256 amount);
+    event JobActivated(uint256 indexed jobId, uint64 startEpoch, address[] nodes);
+    event NodesUpdated(uint256 indexed jobId, uint64 fromEpoch, address[] nodes);
+    event JobClosed(uint256 indexed jobId, uint256 refund);
+    event JobRedeemed(uint256 indexed jobId, uint256 refund);
+    /// @param paid the amount credited to the node, 0 when uptime was below the threshold
+    event EpochSettled(
+        uint256 indexed jobId, uint64 indexed epoch, address indexed node, uint256 paid, uint16 uptimeBps
+    );
+    event SettlementSkipped(uint256 indexed jobId, uint64 epoch, address node, uint8 reason);
+    event Claimed(address indexed node, uint256 amount);
+    event DelegateSet(address indexed owner, address indexed delegate, uint8 permissions);
+    event JobTypeAdded(uint8 indexed id, uint32 cpuMillis, uint32 memoryMb, uint128 pricePerEpoch);
+    event OracleChanged(address indexed previousOracle, address indexed newOracle);
+    event AdminChanged(address indexed previousAdmin, address indexed newAdmin);
+
+    // ------------------------------------------------------------------------------------------------
+    // Errors
+    // ------------------------------------------------------------------------------------------------
+
+    error ZeroAddress();
+    error NotAContract(address account);
+    error InvalidEpochLength();
+    error InvalidThreshold(uint16 uptimeThresholdBps);
+    error NotAdmin(address caller);
+    error NotOracle(address caller);
+    error NotAuthorized(address caller, uint8 permission);
+    error UnknownJobType(uint8 jobType);
+    error JobTypeExists(uint8 jobType);
+    error InvalidPrice();
+    error ZeroNodes();
+    error ZeroEpochs();
+    error AmountTooLarge(uint256 amount);
+    error DuplicateRequest(uint256 jobId);
+    error UnknownJob(uint256 jobId);
+    error InvalidJobState(uint256 jobId, JobState state);
+    error JobExpired(uint256 jobId, uint64 endEpoch);
+    error NoEpochsLeft(uint256 jobId);
+    error JobNotExpired(uint256 jobId, uint64 closableFromEpoch);
+    error EmptyNodeSet();
+    error TooManyNodes(uint256 count, uint32 bought);
+    error DuplicateNode(address node);
+    error InvalidDelegate(address delegate);
+    error InvalidPermissions(uint8 permissions);
+    error NothingToClaim();
+    error TransferFailed();
+    error Reentrancy();
+
+    // ------------------------------------------------------------------------------------------------
+    // Modifiers
+    // ------------------------------------------------------------------------------------------------
+
+    modifier onlyAdmin() {
+        if (msg.sender != admin) revert NotAdmin(msg.sender);
+        _;
+    }
+
+    modifier onlyOracle() {
+        if (msg.sender != oracle) revert NotOracle(msg.sender);
+        _;
+    }
+
+    /// @dev Every function that moves tokens carries it; they also follow checks-effects-interactions.
+    modifier nonReentrant() {
+        if (_entered) revert Reentrancy();
+        _entered = true;
+        _;
+        _entered = false;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Construction and administration
+    // ------------------------------------------------------------------------------------------------
+
+    constructor(address tokenAddress, address oracleAddress, uint64 epochLengthSeconds, uint16 thresholdBps) {
+        if (tokenAddress == address(0) || oracleAddress == address(0)) revert ZeroAddress();
+        if (tokenAddress.code.length == 0) revert NotAContract(tokenAddress);
+        if (epochLengthSeconds == 0) revert InvalidEpochLength();
+        if (thresholdBps > MAX_BPS) revert InvalidThreshold(thresholdBps);
+        token = IERC20(tokenAddress);
+        oracle = oracleAddress;
+        admin = msg.sender;
+        genesis = block.timestamp;
+        epochLength = epochLengthSeconds;
+        uptimeThresholdBps = thresholdBps;
+        emit AdminChanged(address(0), msg.sender);
+        emit OracleChanged(address(0), oracleAddress);
+
+        // The seed system's price table, per node per epoch in 6-decimal units; memory in MiB.
+        _addJobType(53, 250, 512, 100_000); // MICRO   0.25 cpu / 512m  0.10
+        _addJobType(54, 500, 1024, 166_700); // LITE    0.5 cpu  / 1g    0.1667
+        _addJobType(1, 1000, 2048, 375_000); // ENTRY   1 cpu    / 2g    0.375
+        _addJobType(2, 2000, 4096, 750_000); // LOW1    2 cpu    / 4g    0.75
+        _addJobType(3, 2000, 8192, 1_000_000); // LOW2    2 cpu    / 8g    1.00
+        _addJobType(4, 3000, 12_288, 1_916_700); // MED1    3 cpu    / 12g   1.9167
+        _addJobType(5, 6000, 14_336, 2_916_700); // MED2    6 cpu    / 14g   2.9167
+        _addJobType(6, 8000, 22_528, 3_750_000); // HIGH1   8 cpu    / 22g   3.75
+        _addJobType(7, 12_000, 30_720, 5_333_300); // HIGH2   12 cpu   / 30g   5.3333
+        _addJobType(8, 16_000, 63_488, 8_333_300); // ULTRA1  16 cpu   / 62g   8.3333
+        _addJobType(9, 22_000, 126_976, 12_500_000); // ULTRA2  22 cpu   / 124g  12.5
+    }
+
+    function addJobType(uint8 id, uint32 cpuMillis, uint32 memoryMb, uint128 pricePerEpoch) external onlyAdmin {
+        _addJobType(id, cpuMillis, memoryMb, pricePerEpoch);
+    }
+
+    function setOracle(address newOracle) external onlyAdmin {
+        if (newOracle == address(0)) revert ZeroAddress();
+        emit OracleChanged(oracle, newOracle);
+        oracle = newOracle;
+    }
+
+    function transferAdmin(address newAdmin) external onlyAdmin {
+        if (newAdmin == address(0)) revert ZeroAddress();
+        emit AdminChanged(admin, newAdmin);
+        admin = newAdmin;
+    }
+
+    function _addJobType(uint8 id, uint32 cpuMillis, uint32 memoryMb, uint128 pricePerEpoch) private {
+        if (_jobTypes[id].exists) revert JobTypeExists(id);
+        if (pricePerEpoch == 0) revert InvalidPrice();
+        _jobTypes[id] = JobType(cpuMillis, memoryMb, pricePerEpoch, true);
+        _jobTypeIds.push(id);
+        emit JobTypeAdded(id, cpuMillis, memoryMb, pricePerEpoch);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Delegates
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Grants `delegate` the given permission bits over the caller's jobs (0 revokes):
+    ///         1 create (createJobFor), 2 extend, 4 add nodes, 8 redeem and close.
+    ///         A delegate only acts: the owner always pays (from its own allowance) and receives refunds.
+    function setDelegate(address delegate, uint8 permissions) external {
+        if (delegate == address(0) || delegate == msg.sender) revert InvalidDelegate(delegate);
+        if (permissions > PERM_ALL) revert InvalidPermissions(permissions);
+        delegatePermissions[msg.sender][delegate] = permissions;
+        emit DelegateSet(msg.sender, delegate, permissions);
+    }
+
+    function _authorize(address owner, uint8 permission) private view {
+        if (msg.sender != owner && delegatePermissions[owner][msg.sender] & permission == 0) {
+            revert NotAuthorized(msg.sender, permission);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Owner side: create, extend, add nodes, redeem, close
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The price of `nodes` nodes of `jobType` for `epochs` epochs, in token units (6 decimals):
+    ///         pricePerEpoch(jobType) * nodes * epochs, exact integer arithmetic, no fee, no rounding.
+    ///         createJob charges exactly this; reverts for an unknown type, zero nodes or zero epochs.
+    function quote(uint8 typeId, uint32 nodes, uint32 epochs) public view returns (uint256) {
+        JobType storage t = _jobTypes[typeId];
+        if (!t.exists) revert UnknownJobType(typeId);
+        if (nodes == 0) revert ZeroNodes();
+        if (epochs == 0) revert ZeroEpochs();
+        return uint256(t.pricePerEpoch) * nodes * epochs;
+    }
+
+    /// @notice Creates and pays for a job owned by the caller. `requestId` is the caller's idempotency key:
+    ///         a second call with the same (owner, requestId) reverts with DuplicateRequest(existing job id).
+    ///         requestId 0 means "no key". Pulls quote(...) from the caller (approve the escrow first).
+    function createJob(uint8 typeId, uint32 nodes, uint32 epochs, bytes32 projectHash, bytes32 requestId)
+        external
+        returns (uint256 jobId)
+    {
+        return _createJob(msg.sender, typeId, nodes, epochs, projectHash, requestId);
+    }
+
+    /// @notice Like createJob, for `owner` by a delegate with the create bit (or by the owner itself).
+    ///         The owner pays (the owner's allowance to the escrow is used) and owns the job.
+    function createJobFor(
+        address owner,
+        uint8 typeId,
+        uint32 nodes,
+        uint32 epochs,
+        bytes32 projectHash,
+        bytes32 requestId
+    ) external returns (uint256 jobId) {
+        _authorize(owner, PERM_CREATE);
+        return _createJob(owner, typeId, nodes, epochs, projectHash, requestId);
+    }
+
+    function _createJob(
+        address owner,
+        uint8 typeId,
+        uint32 nodes,
+        uint32 epochs,
+        bytes32 projectHash,
+        bytes32 requestId
+    ) private nonReentrant returns (uint256 jobId) {
+        if (owner == address(0)) revert ZeroAddress();
+        if (requestId != bytes32(0)) {
+            uint256 existing = jobIdForRequest[owner][requestId];
+            if (existing != 0) revert DuplicateRequest(existing);
+        }
+        uint256 amount = quote(typeId, nodes, epochs);
+
+        jobId = ++jobCount;
+        Job storage j = _jobs[jobId];
+        j.owner = owner;
+        j.jobType = typeId;
+        j.state = JobState.Funded;
+        j.nodes = nodes;
+        j.epochs = epochs;
+        j.pricePerEpoch = _jobTypes[typeId].pricePerEpoch;
+        j.projectHash = projectHash;
+        if (requestId != bytes32(0)) jobIdForRequest[owner][requestId] = jobId;
+        _charge(j, amount);
+        emit JobCreated(jobId, owner, typeId, nodes, epochs, amount, requestId);
+        _pull(owner, amount);
+    }
+
+    /// @notice Buys `extraEpochs` more epochs at the job's current node count:
+    ///         pricePerEpoch * nodes * extraEpochs. Before activation it lengthens the bought duration;
+    ///         once active it moves endEpoch. Not possible once the job has expired or closed.
+    function extendJob(uint256 jobId, uint32 extraEpochs) external nonReentrant {
+        Job storage j = _job(jobId);
+        _authorize(j.owner, PERM_EXTEND);
+        if (extraEpochs == 0) revert ZeroEpochs();
+        JobState state = j.state;
+        if (state != JobState.Funded && state != JobState.Active) revert InvalidJobState(jobId, state);
+        if (state == JobState.Active) {
+            if (currentEpoch() >= j.endEpoch) revert JobExpired(jobId, j.endEpoch);
+            j.endEpoch += extraEpochs;
+        }
+        j.epochs += extraEpochs;
+        uint256 amount = uint256(j.pricePerEpoch) * j.nodes * extraEpochs;
+        _charge(j, amount);
+        emit JobExtended(jobId, extraEpochs, j.epochs, j.endEpoch, amount);
+        _pull(j.owner, amount);
+    }
+
+    /// @notice Buys `extraNodes` more nodes for the rest of the job.
+    ///         Before activation: for every bought epoch, pricePerEpoch * extraNodes * epochs.
+    ///         Once active: from the NEXT epoch (the oracle needs time to place them) to endEpoch,
+    ///         pricePerEpoch * extraNodes * (endEpoch - currentEpoch - 1); reverts NoEpochsLeft in the last epoch.
+    function addNodes(uint256 jobId, uint32 extraNodes) external nonReentrant {
+        Job storage j = _job(jobId);
+        _authorize(j.owner, PERM_NODES);
+        if (extraNodes == 0) revert ZeroNodes();
+        JobState state = j.state;
+        uint32 nodes = j.nodes + extraNodes;
+        uint64 fromEpoch;
+        uint256 epochsCharged;
+        if (state == JobState.Funded) {
+            epochsCharged = j.epochs;
+        } else if (state == JobState.Active) {
+            uint64 endEpoch = j.endEpoch;
+            fromEpoch = currentEpoch() + 1;
+            if (fromEpoch > endEpoch) revert JobExpired(jobId, endEpoch);
+            if (fromEpoch == endEpoch) revert NoEpochsLeft(jobId);
+            epochsCharged = endEpoch - fromEpoch;
+            NodeCount[] storage counts = _nodeCounts[jobId];
+            NodeCount storage last = counts[counts.length - 1];
+            if (last.fromEpoch == fromEpoch) last.nodes = nodes;
+            else counts.push(NodeCount(fromEpoch, nodes));
+        } else {
+            revert InvalidJobState(jobId, state);
+        }
+        j.nodes = nodes;
+        uint256 amount = uint256(j.pricePerEpoch) * extraNodes * epochsCharged;
+        _charge(j, amount);
+        emit NodesAdded(jobId, extraNodes, nodes, fromEpoch, amount);
+        _pull(j.owner, amount);
+    }
+
+    /// @notice Full refund of a job that was never activated; the job is closed.
+    function redeemJob(uint256 jobId) external nonReentrant {
+        Job storage j = _job(jobId);
+        _authorize(j.owner, PERM_REDEEM);
+        if (j.state != JobState.Funded) revert InvalidJobState(jobId, j.state);
+        uint256 refund = _closeAndRefund(j);
+        emit JobRedeemed(jobId, refund);
+        _push(j.owner, refund);
+    }
+
+    /// @notice Closes a job and refunds the owner everything not yet credited to node operators:
+    ///         deposited - paid - refunded. That includes future epochs, the current one, epochs whose
+    ///         uptime was below the threshold, and elapsed epochs never settled (never attested).
+    ///         No settlement is accepted for the job afterwards.
+    ///         Who: the owner or a delegate with the redeem bit at any time; the oracle once the job has
+    ///         expired (currentEpoch >= endEpoch); anyone from endEpoch + CLOSE_GRACE_EPOCHS on.
+    function closeJob(uint256 jobId) external nonReentrant {
+        Job storage j = _job(jobId);
+        JobState state = j.state;
+        if (state != JobState.Funded && state != JobState.Active) revert InvalidJobState(jobId, state);
+        address owner = j.owner;
+        if (msg.sender != owner && delegatePermissions[owner][msg.sender] & PERM_REDEEM == 0) {
+            if (state != JobState.Active) revert NotAuthorized(msg.sender, PERM_REDEEM);
+            uint64 closableFrom = msg.sender == oracle ? j.endEpoch : j.endEpoch + CLOSE_GRACE_EPOCHS;
+            if (currentEpoch() < closableFrom) revert JobNotExpired(jobId, closableFrom);
+        }
+        uint256 refund = _closeAndRefund(j);
+        emit JobClosed(jobId, refund);
+        _push(owner, refund);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Oracle side: activate, update nodes, settle
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Starts a funded job in the current epoch (the first paid epoch) on `nodes`
+    ///         (1 to the number of nodes bought, no duplicates).
+    function activate(uint256 jobId, address[] calldata nodes) external onlyOracle {
+        Job storage j = _job(jobId);
+        if (j.state != JobState.Funded) revert InvalidJobState(jobId, j.state);
+        if (nodes.length == 0) revert EmptyNodeSet();
+        uint64 startEpoch = currentEpoch();
+        j.state = JobState.Active;
+        j.startEpoch = startEpoch;
+        j.endEpoch = startEpoch + j.epochs;
+        _nodeCounts[jobId].push(NodeCount(startEpoch, j.nodes));
+        _pushNodeSet(jobId, j.nodes, startEpoch, nodes);
+        emit JobActivated(jobId, startEpoch, nodes);
+    }
+
+    /// @notice Replaces an active job's node set (failover, scaling) from the current epoch on.
+    ///         The previous set stays eligible for the current epoch as well. An empty set is allowed
+    ///         (no node is serving; nothing can be paid until a new set is given).
+    function updateNodes(uint256 jobId, address[] calldata nodes) external onlyOracle {
+        Job storage j = _job(jobId);
+        if (j.state != JobState.Active) revert InvalidJobState(jobId, j.state);
+        uint64 fromEpoch = currentEpoch();
+        _pushNodeSet(jobId, j.nodes, fromEpoch, nodes);
+        emit NodesUpdated(jobId, fromEpoch, nodes);
+    }
+
+    /// @notice Settles (job, epoch, node) entries. Each entry is checked on its own; a bad one emits
+    ///         SettlementSkipped(jobId, epoch, node, reason) and changes nothing, and the batch goes on.
+    ///         A good one marks (job, epoch, node) settled and emits EpochSettled: uptime >= threshold
+    ///         credits the node pricePerEpoch; below, paid is 0 and the amount stays in the job
+    ///         (refunded to the owner at close). Reasons are the SKIP_* constants.
+    function settle(Settlement[] calldata batch) external onlyOracle {
+        uint64 nowEpoch = currentEpoch();
+        uint256 paidTotal;
+        for (uint256 i; i < batch.length; ++i) {
+            Settlement calldata s = batch[i];
+            (uint8 reason, uint256 paid) = _settleOne(s, nowEpoch);
+            if (reason != 0) {
+                emit SettlementSkipped(s.jobId, s.epoch, s.node, reason);
+            } else {
+                paidTotal += paid;
+                emit EpochSettled(s.jobId, s.epoch, s.node, paid, s.uptimeBps);
+            }
+        }
+        if (paidTotal != 0) {
+            // Moves money that was held for jobs to node credit; both totals stay below 2^128.
+            totalHeld -= uint128(paidTotal);
+            totalClaimable += uint128(paidTotal);
+        }
+    }
+
+    function _settleOne(Settlement calldata s, uint64 nowEpoch) private returns (uint8 reason, uint256 paid) {
+        Job storage j = _jobs[s.jobId];
+        JobState state = j.state;
+        if (state == JobState.None) return (SKIP_UNKNOWN_JOB, 0);
+        if (state == JobState.Funded) return (SKIP_NOT_ACTIVE, 0);
+        if (state == JobState.Closed) return (SKIP_JOB_CLOSED, 0);
+        if (s.uptimeBps > MAX_BPS) return (SKIP_INVALID_UPTIME, 0);
+        uint64 epoch = s.epoch;
+        if (epoch >= nowEpoch) return (SKIP_EPOCH_NOT_ENDED, 0);
+        if (epoch < j.startEpoch || epoch >= j.endEpoch) return (SKIP_EPOCH_OUT_OF_RANGE, 0);
+        address node = s.node;
+        if (_settled[s.jobId][epoch][node]) return (SKIP_ALREADY_SETTLED, 0);
+        if (!_isAssigned(s.jobId, epoch, node)) return (SKIP_NODE_NOT_ASSIGNED, 0);
+        if (s.uptimeBps >= uptimeThresholdBps) {
+            uint32 paidNodes = _paidNodes[s.jobId][epoch];
+            if (paidNodes >= _nodeCountAt(s.jobId, epoch)) return (SKIP_EPOCH_FULL, 0);
+            _paidNodes[s.jobId][epoch] = paidNodes + 1;
+            paid = j.pricePerEpoch;
+            j.paid += uint128(paid);
+            claimable[node] += paid;
+        }
+        _settled[s.jobId][epoch][node] = true;
+        return (0, paid);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Node operator side
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice Transfers the caller's whole credit to it.
+    function claim() external nonReentrant {
+        uint256 amount = claimable[msg.sender];
+        if (amount == 0) revert NothingToClaim();
+        claimable[msg.sender] = 0;
+        totalClaimable -= uint128(amount);
+        emit Claimed(msg.sender, amount);
+        _push(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------
+
+    /// @notice The epoch containing the current block: (block.timestamp - genesis) / epochLength.
+    function currentEpoch() public view returns (uint64) {
+        return uint64((block.timestamp - genesis) / epochLength);
+    }
+
+    /// @notice Timestamp at which `epoch` begins.
+    function epochStart(uint64 epoch) external view returns (uint256) {
+        return genesis + uint256(epoch) * epochLength;
+    }
+
+    function jobType(uint8 id)
+        external
+        view
+        returns (uint32 cpuMillis, uint32 memoryMb, uint128 pricePerEpoch, bool exists)
+    {
+        JobType storage t = _jobTypes[id];
+        return (t.cpuMillis, t.memoryMb, t.pricePerEpoch, t.exists);
+    }
+
+    /// @notice Ids of all job types, in the order they were added.
+    function jobTypeIds() external view returns (uint8[] memory) {
+        return _jobTypeIds;
+    }
+
+    /// @notice A job. endEpoch is exclusive (last paid epoch = endEpoch - 1); startEpoch and endEpoch are 0
+    ///         until activation. state: 0 none, 1 funded, 2 active, 3 closed. Held = deposited - paid - refunded.
+    function job(uint256 jobId)
+        external
+        view
+        returns (
+            address owner,
+            uint8 typeId,
+            uint32 nodes,
+            uint64 startEpoch,
+            uint64 endEpoch,
+            uint256 deposited,
+            uint256 paid,
+            uint256 refunded,
+            uint8 state,
+            uint32 epochs,
+            uint256 pricePerEpoch,
+            bytes32 projectHash
+        )
+    {
+        Job storage j = _jobs[jobId];
+        return (
+            j.owner,
+            j.jobType,
+            j.nodes,
+            j.startEpoch,
+            j.endEpoch,
+            j.deposited,
+            j.paid,
+            j.refunded,
+            uint8(j.state),
+            j.epochs,
+            j.pricePerEpoch,
+            j.projectHash
+        );
+    }
+
+    /// @notice Money still held for a job: deposited - paid - refunded (what close would refund now).
+    function jobBalance(uint256 jobId) external view returns (uint256) {
+        Job storage j = _jobs[jobId];
+        return j.deposited - j.paid - j.refunded;
+    }
+
+    /// @notice Nodes bought for `epoch` of an activated job; 0 outside [startEpoch, endEpoch) or before activation.
+    function nodesAt(uint256 jobId, uint64 epoch) external view returns (uint32) {
+        Job storage j = _jobs[jobId];
+        if (j.endEpoch == 0 || epoch < j.startEpoch || epoch >= j.endEpoch) return 0;
+        return _nodeCountAt(jobId, epoch);
+    }
+
+    /// @notice Nodes paid so far for `epoch` of a job.
+    function paidNodesAt(uint256 jobId, uint64 epoch) external view returns (uint32) {
+        return _paidNodes[jobId][epoch];
+    }
+
+    function isSettled(uint256 jobId, uint64 epoch, address node) external view returns (bool) {
+        return _settled[jobId][epoch][node];
+    }
+
+    /// @notice Whether `node` is in the job's node set for `epoch` (either set, in a failover epoch).
+    function isAssigned(uint256 jobId, uint64 epoch, address node) external view returns (bool) {
+        return _isAssigned(jobId, epoch, node);
+    }
+
+    /// @notice The job's current node set (the latest activate/updateNodes).
+    function jobNodes(uint256 jobId) external view returns (address[] memory) {
+        NodeSet[] storage sets = _nodeSets[jobId];
+        if (sets.length == 0) return new address[](0);
+        return sets[sets.length - 1].nodes;
+    }
+
+    function nodeSetCount(uint256 jobId) external view returns (uint256) {
+        return _nodeSets[jobId].length;
+    }
+
+    function nodeSetAt(uint256 jobId, uint256 version) external view returns (uint64 fromEpoch, address[] memory nodes) {
+        NodeSet storage set = _nodeSets[jobId][version];
+        return (set.fromEpoch, set.nodes);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------
+
+    function _job(uint256 jobId) private view returns (Job storage j) {
+        j = _jobs[jobId];
+        if (j.state == JobState.None) revert UnknownJob(jobId);
+    }
+
+    /// @dev The only place money enters a job. Keeps every amount and total below 2^128.
+    function _charge(Job storage j, uint256 amount) private {
+        if (amount > type(uint128).max) revert AmountTooLarge(amount);
+        j.deposited += uint128(amount);
+        totalHeld += uint128(amount);
+    }
+
+    /// @dev Closes a job and books the refund of everything it still holds; the caller transfers it.
+    function _closeAndRefund(Job storage j) private returns (uint256 refund) {
+        refund = j.deposited - j.paid - j.refunded;
+        j.state = JobState.Closed;
+        j.refunded += uint128(refund);
+        totalHeld -= uint128(refund);
+    }
+
+    function _pushNodeSet(uint256 jobId, uint32 bought, uint64 fromEpoch, address[] calldata nodes) private {
+        if (nodes.length > bought) revert TooManyNodes(nodes.length, bought);
+        NodeSet[] storage sets = _nodeSets[jobId];
+        uint256 version = sets.length;
+        NodeSet storage set = sets.push();
+        set.fromEpoch = fromEpoch;
+        mapping(address => bool) storage members = _inNodeSet[jobId][version];
+        for (uint256 i; i < nodes.length; ++i) {
+            address node = nodes[i];
+            if (node == address(0)) revert ZeroAddress();
+            if (members[node]) revert DuplicateNode(node);
+            members[node] = true;
+            set.nodes.push(node);
+        }
+    }
+
+    /// @dev Versions are ordered by fromEpoch. Version k covers [from_k, from_{k+1}] (both ends inclusive),
+    ///      the last one [from_last, forever). Walks back from the newest version: recent epochs are cheap.
+    function _isAssigned(uint256 jobId, uint64 epoch, address node) private view returns (bool) {
+        NodeSet[] storage sets = _nodeSets[jobId];
+        uint256 k = sets.length;
+        while (k != 0) {
+            --k;
+            uint64 from = sets[k].fromEpoch;
+            if (from > epoch) continue; // starts later; an older version may still cover the epoch
+            if (_inNodeSet[jobId][k][node]) return true;
+            if (from < epoch) return false; // older versions end at or before `from`
+        }
+        return false;
+    }
+
+    /// @dev Binary search over the node-count checkpoints; the first one is at startEpoch <= epoch.
+    function _nodeCountAt(uint256 jobId, uint64 epoch) private view returns (uint32) {
+        NodeCount[] storage counts = _nodeCounts[jobId];
+        uint256 hi = counts.length;
+        if (counts[hi - 1].fromEpoch <= epoch) return counts[hi - 1].nodes;
+        uint256 lo;
+        while (hi - lo > 1) {
+            uint256 mid = (lo + hi) / 2;
+            if (counts[mid].fromEpoch <= epoch) lo = mid;
+            else hi = mid;
+        }
+        return counts[lo].nodes;
+    }
+
+    function _pull(address from, uint256 amount) private {
+        _callToken(abi.encodeCall(IERC20.transferFrom, (from, address(this), amount)));
+    }
+
+    function _push(address to, uint256 amount) private {
+        if (amount != 0) _callToken(abi.encodeCall(IERC20.transfer, (to, amount)));
+    }
+
+    /// @dev Bubbles the token's own revert (e.g. its insufficient-allowance error) so callers see the cause.
+    function _callToken(bytes memory data) private {
+        (bool ok, bytes memory result) = address(token).call(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(result, 32), mload(result))
+            }
+        }
+        if (result.length != 0 && !abi.decode(result, (bool))) revert TransferFailed();
+    }
+}

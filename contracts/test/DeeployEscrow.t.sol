@@ -1,0 +1,873 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity ^0.8.28;
+
+import {Vm} from "./TestBase.sol";
+import {EscrowFixture} from "./EscrowFixture.sol";
+import {DeeployUSD} from "../src/DeeployUSD.sol";
+import {DeeployEscrow} from "../src/DeeployEscrow.sol";
+
+contract DeeployEscrowTest is EscrowFixture {
+    // ------------------------------------------------------------------ construction, job types, quote
+
+    function test_constructor_setsParameters() public view {
+        assertEq(escrow.genesis(), 1_700_000_000, "genesis is the deployment timestamp");
+        assertEq(escrow.epochLength(), EPOCH, "epoch length");
+        assertEq(escrow.uptimeThresholdBps(), THRESHOLD, "threshold");
+        assertEq(escrow.oracle(), oracle, "oracle");
+        assertEq(escrow.admin(), address(this), "admin is the deployer");
+        assertEq(address(escrow.token()), address(token), "token");
+        assertEq(escrow.currentEpoch(), 0, "epoch 0 at genesis");
+    }
+
+    function test_constructor_rejectsBadParameters() public {
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroAddress.selector));
+        new DeeployEscrow(address(0), oracle, EPOCH, THRESHOLD);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAContract.selector, alice));
+        new DeeployEscrow(alice, oracle, EPOCH, THRESHOLD);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.InvalidEpochLength.selector));
+        new DeeployEscrow(address(token), oracle, 0, THRESHOLD);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.InvalidThreshold.selector, uint16(10_001)));
+        new DeeployEscrow(address(token), oracle, EPOCH, 10_001);
+    }
+
+    function test_currentEpoch_followsTime() public {
+        vm.warp(escrow.genesis() + EPOCH - 1);
+        assertEq(escrow.currentEpoch(), 0, "last second of epoch 0");
+        vm.warp(escrow.genesis() + EPOCH);
+        assertEq(escrow.currentEpoch(), 1, "first second of epoch 1");
+        assertEq(escrow.epochStart(7), escrow.genesis() + 7 * EPOCH, "epochStart");
+    }
+
+    function test_jobTypes_seedTable() public view {
+        uint8[11] memory ids = [53, 54, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+        uint32[11] memory cpu = [uint32(250), 500, 1000, 2000, 2000, 3000, 6000, 8000, 12_000, 16_000, 22_000];
+        uint32[11] memory mem =
+            [uint32(512), 1024, 2048, 4096, 8192, 12_288, 14_336, 22_528, 30_720, 63_488, 126_976];
+        uint128[11] memory price = [
+            uint128(100_000),
+            166_700,
+            375_000,
+            750_000,
+            1_000_000,
+            1_916_700,
+            2_916_700,
+            3_750_000,
+            5_333_300,
+            8_333_300,
+            12_500_000
+        ];
+        uint8[] memory listed = escrow.jobTypeIds();
+        assertEq(listed.length, 11, "eleven job types");
+        for (uint256 i; i < ids.length; ++i) {
+            (uint32 c, uint32 m, uint128 p, bool exists) = escrow.jobType(ids[i]);
+            assertTrue(exists, "exists");
+            assertEq(c, cpu[i], "cpuMillis");
+            assertEq(m, mem[i], "memoryMb");
+            assertEq(p, price[i], "price");
+            assertEq(listed[i], ids[i], "listed in order");
+        }
+        (,,, bool unknown) = escrow.jobType(10);
+        assertTrue(!unknown, "10 does not exist");
+    }
+
+    function test_addJobType_onlyAdmin() public {
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAdmin.selector, stranger));
+        escrow.addJobType(50, 1000, 2048, 500_000);
+
+        escrow.addJobType(50, 1000, 2048, 500_000);
+        (uint32 c, uint32 m, uint128 p, bool exists) = escrow.jobType(50);
+        assertTrue(exists && c == 1000 && m == 2048 && p == 500_000, "added");
+        assertEq(escrow.quote(50, 2, 3), 3_000_000, "quote uses the new type");
+
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobTypeExists.selector, uint8(50)));
+        escrow.addJobType(50, 1, 1, 1);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.InvalidPrice.selector));
+        escrow.addJobType(51, 1, 1, 0);
+    }
+
+    function test_setOracle_andTransferAdmin() public {
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAdmin.selector, stranger));
+        escrow.setOracle(stranger);
+        escrow.setOracle(bob);
+        assertEq(escrow.oracle(), bob, "oracle changed");
+        escrow.transferAdmin(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAdmin.selector, address(this)));
+        escrow.setOracle(oracle);
+    }
+
+    function test_quote_isPriceTimesNodesTimesEpochs() public {
+        assertEq(escrow.quote(ENTRY, 2, 5), 3_750_000, "ENTRY 2 nodes 5 epochs = 3.75 dUSD");
+        assertEq(escrow.quote(53, 1, 30), 3_000_000, "MICRO 1 node 30 epochs = 3 dUSD");
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.UnknownJobType.selector, uint8(10)));
+        escrow.quote(10, 1, 1);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroNodes.selector));
+        escrow.quote(ENTRY, 0, 1);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroEpochs.selector));
+        escrow.quote(ENTRY, 1, 0);
+    }
+
+    function testFuzz_quote(uint32 nodes, uint32 epochs) public view {
+        nodes = uint32(bound(nodes, 1, type(uint32).max));
+        epochs = uint32(bound(epochs, 1, type(uint32).max));
+        assertEq(escrow.quote(9, nodes, epochs), uint256(12_500_000) * nodes * epochs, "ULTRA2 quote");
+    }
+
+    // ------------------------------------------------------------------ create
+
+    function test_createJob_pullsTheQuotedAmount() public {
+        uint256 cost = escrow.quote(ENTRY, 2, 5);
+        vm.recordLogs();
+        vm.prank(alice);
+        uint256 jobId = escrow.createJob(ENTRY, 2, 5, keccak256("p"), keccak256("r1"));
+
+        assertEq(jobId, 1, "first job id");
+        assertEq(escrow.jobCount(), 1, "job count");
+        assertEq(token.balanceOf(alice), START_BALANCE - cost, "owner paid the quote");
+        assertEq(token.balanceOf(address(escrow)), cost, "escrow holds it");
+        assertEq(escrow.totalHeld(), cost, "totalHeld");
+        assertEq(_held(jobId), cost, "job balance");
+        _checkNewJob(jobId, cost);
+
+        Vm.Log memory created = _findLog(vm.getRecordedLogs(), DeeployEscrow.JobCreated.selector);
+        assertEq(uint256(created.topics[1]), jobId, "indexed job id");
+        assertEq(address(uint160(uint256(created.topics[2]))), alice, "indexed owner");
+        (uint8 t, uint32 n, uint32 e, uint256 amount, bytes32 requestId) =
+            abi.decode(created.data, (uint8, uint32, uint32, uint256, bytes32));
+        assertTrue(t == ENTRY && n == 2 && e == 5, "event type, nodes, epochs");
+        assertEq(amount, cost, "event amount");
+        assertEq(requestId, keccak256("r1"), "event request id");
+    }
+
+    function _checkNewJob(uint256 jobId, uint256 cost) private view {
+        (
+            address owner,
+            uint8 jobType,
+            uint32 nodes,
+            uint64 startEpoch,
+            uint64 endEpoch,
+            uint256 deposited,
+            uint256 paid,
+            uint256 refunded,
+            uint8 state,
+            uint32 epochs,
+            uint256 price,
+            bytes32 projectHash
+        ) = escrow.job(jobId);
+        assertEq(owner, alice, "owner");
+        assertEq(jobType, ENTRY, "type");
+        assertEq(nodes, 2, "nodes");
+        assertEq(startEpoch, 0, "not started");
+        assertEq(endEpoch, 0, "no end before activation");
+        assertEq(deposited, cost, "deposited");
+        assertEq(paid + refunded, 0, "nothing out");
+        assertEq(state, 1, "funded");
+        assertEq(epochs, 5, "epochs");
+        assertEq(price, ENTRY_PRICE, "price fixed in the job");
+        assertEq(projectHash, keccak256("p"), "project hash");
+    }
+
+    function test_createJob_sameRequestIdRevertsWithTheExistingJobId() public {
+        vm.prank(alice);
+        uint256 jobId = escrow.createJob(ENTRY, 1, 3, bytes32(0), keccak256("req"));
+        assertEq(escrow.jobIdForRequest(alice, keccak256("req")), jobId, "request recorded");
+
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.DuplicateRequest.selector, jobId));
+        escrow.createJob(ENTRY, 1, 3, bytes32(0), keccak256("req"));
+        assertEq(token.balanceOf(alice), START_BALANCE - escrow.quote(ENTRY, 1, 3), "charged once");
+
+        // The key is per owner, and 0 means "no key".
+        vm.prank(bob);
+        uint256 bobs = escrow.createJob(ENTRY, 1, 3, bytes32(0), keccak256("req"));
+        assertEq(escrow.jobIdForRequest(bob, keccak256("req")), bobs, "bob's own key");
+        vm.startPrank(alice);
+        uint256 a = escrow.createJob(ENTRY, 1, 1, bytes32(0), bytes32(0));
+        uint256 b = escrow.createJob(ENTRY, 1, 1, bytes32(0), bytes32(0));
+        vm.stopPrank();
+        assertTrue(a != b, "no idempotency without a key");
+        assertEq(escrow.jobIdForRequest(alice, bytes32(0)), 0, "zero key not recorded");
+    }
+
+    function test_createJob_withoutAllowanceReverts() public {
+        token.mint(stranger, 10e6);
+        vm.prank(stranger);
+        vm.expectPartialRevert(DeeployUSD.InsufficientAllowance.selector);
+        escrow.createJob(ENTRY, 1, 1, bytes32(0), bytes32(0));
+        assertEq(escrow.jobCount(), 0, "nothing created");
+    }
+
+    function test_createJob_rejectsBadInput() public {
+        vm.startPrank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.UnknownJobType.selector, uint8(77)));
+        escrow.createJob(77, 1, 1, bytes32(0), bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroNodes.selector));
+        escrow.createJob(ENTRY, 0, 1, bytes32(0), bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroEpochs.selector));
+        escrow.createJob(ENTRY, 1, 0, bytes32(0), bytes32(0));
+        vm.stopPrank();
+    }
+
+    // ------------------------------------------------------------------ extend
+
+    function test_extendJob_beforeActivationLengthensTheJob() public {
+        uint256 jobId = _create(alice, 2, 5);
+        uint256 before = token.balanceOf(alice);
+        vm.prank(alice);
+        escrow.extendJob(jobId, 3);
+        assertEq(before - token.balanceOf(alice), 2 * 3 * ENTRY_PRICE, "paid nodes * extra epochs");
+        _warpToEpoch(4);
+        _activate(jobId, _list(n1, n2));
+        assertEq(_endEpoch(jobId), 4 + 8, "8 epochs from activation");
+    }
+
+    function test_extendJob_activeMovesTheEnd() public {
+        uint256 jobId = _activeJob(); // epochs [0, 5)
+        _warpToEpoch(2);
+        uint256 before = token.balanceOf(alice);
+        vm.prank(alice);
+        escrow.extendJob(jobId, 4);
+        assertEq(before - token.balanceOf(alice), 2 * 4 * ENTRY_PRICE, "charged");
+        assertEq(_endEpoch(jobId), 9, "end moved");
+        assertEq(_held(jobId), 2 * 9 * ENTRY_PRICE, "held covers 9 epochs of 2 nodes");
+    }
+
+    function test_extendJob_expiredOrClosedReverts() public {
+        uint256 jobId = _activeJob();
+        _warpToEpoch(5);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobExpired.selector, jobId, uint64(5)));
+        escrow.extendJob(jobId, 1);
+
+        uint256 other = _create(alice, 1, 1);
+        vm.startPrank(alice);
+        escrow.redeemJob(other);
+        vm.expectRevert(
+            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, other, DeeployEscrow.JobState.Closed)
+        );
+        escrow.extendJob(other, 1);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroEpochs.selector));
+        escrow.extendJob(jobId, 0);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.UnknownJob.selector, uint256(99)));
+        escrow.extendJob(99, 1);
+        vm.stopPrank();
+    }
+
+    // ------------------------------------------------------------------ add nodes
+
+    function test_addNodes_beforeActivationChargesEveryEpoch() public {
+        uint256 jobId = _create(alice, 1, 4);
+        uint256 before = token.balanceOf(alice);
+        vm.prank(alice);
+        escrow.addNodes(jobId, 2);
+        assertEq(before - token.balanceOf(alice), 2 * 4 * ENTRY_PRICE, "extra nodes * all epochs");
+        _activate(jobId, _list(n1, n2));
+        assertEq(escrow.nodesAt(jobId, 0), 3, "3 nodes from the first epoch");
+    }
+
+    function test_addNodes_activeChargesFromTheNextEpoch() public {
+        uint256 jobId = _activeJob(); // 2 nodes, epochs [0, 5)
+        _warpToEpoch(1);
+        uint256 before = token.balanceOf(alice);
+        vm.prank(alice);
+        escrow.addNodes(jobId, 1);
+        // epochs 2, 3, 4 remain after the current one
+        assertEq(before - token.balanceOf(alice), 3 * ENTRY_PRICE, "1 node * 3 remaining epochs");
+        assertEq(escrow.nodesAt(jobId, 1), 2, "current epoch unchanged");
+        assertEq(escrow.nodesAt(jobId, 2), 3, "next epoch has 3");
+        assertEq(escrow.nodesAt(jobId, 4), 3, "last epoch has 3");
+        assertEq(escrow.nodesAt(jobId, 5), 0, "after the end: none");
+
+        // A second purchase in the same epoch merges into the same checkpoint.
+        vm.prank(alice);
+        escrow.addNodes(jobId, 2);
+        assertEq(escrow.nodesAt(jobId, 2), 5, "merged");
+        _warpToEpoch(3);
+        vm.prank(alice);
+        escrow.addNodes(jobId, 1);
+        assertEq(escrow.nodesAt(jobId, 3), 5, "epoch 3 still 5");
+        assertEq(escrow.nodesAt(jobId, 4), 6, "epoch 4 has 6");
+        assertEq(escrow.nodesAt(jobId, 0), 2, "history kept");
+        // deposited = 2*5 + 3*3 (epochs 2..4, +3 nodes) + 1*1 (epoch 4)
+        assertEq(_held(jobId), (10 + 9 + 1) * ENTRY_PRICE, "deposit matches node-epochs bought");
+    }
+
+    function test_addNodes_inTheLastEpochOrExpiredReverts() public {
+        uint256 jobId = _activeJob();
+        _warpToEpoch(4);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NoEpochsLeft.selector, jobId));
+        escrow.addNodes(jobId, 1);
+        _warpToEpoch(6);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobExpired.selector, jobId, uint64(5)));
+        escrow.addNodes(jobId, 1);
+    }
+
+    // ------------------------------------------------------------------ redeem
+
+    function test_redeem_neverActivatedRefundsEverything() public {
+        uint256 jobId = _create(alice, 3, 7);
+        vm.warp(block.timestamp + 10 * EPOCH);
+        vm.prank(alice);
+        escrow.redeemJob(jobId);
+        assertEq(token.balanceOf(alice), START_BALANCE, "full refund");
+        assertEq(_state(jobId), 3, "closed");
+        assertEq(_held(jobId), 0, "holds nothing");
+        assertEq(escrow.totalHeld(), 0, "totalHeld");
+        assertEq(token.balanceOf(address(escrow)), 0, "escrow empty");
+
+        vm.prank(oracle);
+        vm.expectRevert(
+            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, jobId, DeeployEscrow.JobState.Closed)
+        );
+        escrow.activate(jobId, _list(n1));
+    }
+
+    function test_redeem_onlyNeverActivatedAndOnlyByOwner() public {
+        uint256 jobId = _create(alice, 1, 2);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, stranger, uint8(8)));
+        escrow.redeemJob(jobId);
+
+        _activate(jobId, _list(n1));
+        vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, jobId, DeeployEscrow.JobState.Active)
+        );
+        escrow.redeemJob(jobId);
+    }
+
+    // ------------------------------------------------------------------ close
+
+    function test_closeJob_byOwnerMidJobRefundsTheUnspent() public {
+        uint256 jobId = _activeJob(); // 2 nodes x 5 epochs = 10 node-epochs
+        _warpToEpoch(2);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](4);
+        batch[0] = _entry(jobId, 0, n1, 10_000);
+        batch[1] = _entry(jobId, 0, n2, 9500);
+        batch[2] = _entry(jobId, 1, n1, 9999);
+        batch[3] = _entry(jobId, 1, n2, 4000); // below threshold: stays with the job
+        _settle(batch);
+        assertEq(escrow.claimable(n1) + escrow.claimable(n2), 3 * ENTRY_PRICE, "3 node-epochs paid");
+
+        uint256 before = token.balanceOf(alice);
+        vm.recordLogs();
+        vm.prank(alice);
+        escrow.closeJob(jobId);
+        assertEq(token.balanceOf(alice) - before, 7 * ENTRY_PRICE, "refund: 10 bought - 3 paid");
+        assertEq(_state(jobId), 3, "closed");
+        assertEq(_held(jobId), 0, "holds nothing");
+        Vm.Log memory closed = _findLog(vm.getRecordedLogs(), DeeployEscrow.JobClosed.selector);
+        assertEq(abi.decode(closed.data, (uint256)), 7 * ENTRY_PRICE, "event refund");
+
+        // Credit already earned stays claimable; the job accepts no further settlement.
+        assertEq(token.balanceOf(address(escrow)), 3 * ENTRY_PRICE, "escrow keeps node credit only");
+        vm.recordLogs();
+        _settleOne(jobId, 1, n1, 10_000);
+        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
+        assertEq(reasons.length, 1, "skipped");
+        assertEq(reasons[0], escrow.SKIP_JOB_CLOSED(), "job closed");
+
+        vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, jobId, DeeployEscrow.JobState.Closed)
+        );
+        escrow.closeJob(jobId);
+    }
+
+    function test_closeJob_refundsElapsedEpochsThatWereNeverSettled() public {
+        uint256 jobId = _activeJob();
+        _warpToEpoch(3);
+        vm.prank(alice);
+        escrow.closeJob(jobId);
+        assertEq(token.balanceOf(alice), START_BALANCE, "nothing attested: everything back");
+    }
+
+    function test_closeJob_fundedJobByOwnerRefundsEverything() public {
+        uint256 jobId = _create(alice, 2, 2);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, stranger, uint8(8)));
+        escrow.closeJob(jobId);
+        vm.prank(alice);
+        escrow.closeJob(jobId);
+        assertEq(token.balanceOf(alice), START_BALANCE, "full refund");
+    }
+
+    function test_closeJob_afterExpiryByOracleThenByAnyone() public {
+        uint256 jobA = _activeJob(); // [0, 5)
+        uint256 jobB = _activeJob();
+        _warpToEpoch(4);
+        vm.prank(oracle);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobNotExpired.selector, jobA, uint64(5)));
+        escrow.closeJob(jobA);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobNotExpired.selector, jobA, uint64(6)));
+        escrow.closeJob(jobA);
+
+        _warpToEpoch(5); // expired: the oracle settles the last epoch, then closes
+        _settleOne(jobA, 4, n1, 10_000);
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobNotExpired.selector, jobA, uint64(6)));
+        escrow.closeJob(jobA);
+        uint256 before = token.balanceOf(alice);
+        vm.prank(oracle);
+        escrow.closeJob(jobA);
+        assertEq(token.balanceOf(alice) - before, 9 * ENTRY_PRICE, "refund to the owner: 10 - 1 paid");
+
+        _warpToEpoch(6); // one grace epoch later anyone may close
+        before = token.balanceOf(alice);
+        vm.prank(stranger);
+        escrow.closeJob(jobB);
+        assertEq(token.balanceOf(alice) - before, 10 * ENTRY_PRICE, "refund goes to the owner");
+        assertEq(token.balanceOf(stranger), 0, "not to the caller");
+        assertEq(escrow.totalHeld(), 0, "nothing held");
+    }
+
+    // ------------------------------------------------------------------ activation
+
+    function test_activate_onlyOracle() public {
+        uint256 jobId = _create(alice, 2, 5);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotOracle.selector, alice));
+        escrow.activate(jobId, _list(n1));
+    }
+
+    function test_activate_setsTheStartEpochAndNodeSet() public {
+        uint256 jobId = _create(alice, 2, 5);
+        _warpToEpoch(3);
+        vm.recordLogs();
+        _activate(jobId, _list(n1, n2));
+        (,,, uint64 startEpoch, uint64 endEpoch,,,, uint8 state,,,) = escrow.job(jobId);
+        assertEq(startEpoch, 3, "starts in the activation epoch");
+        assertEq(endEpoch, 8, "end exclusive");
+        assertEq(state, 2, "active");
+        address[] memory nodes = escrow.jobNodes(jobId);
+        assertTrue(nodes.length == 2 && nodes[0] == n1 && nodes[1] == n2, "node set");
+        assertTrue(escrow.isAssigned(jobId, 3, n1), "n1 assigned");
+        assertTrue(!escrow.isAssigned(jobId, 3, n3), "n3 not");
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs[0].topics[0], DeeployEscrow.JobActivated.selector, "JobActivated");
+        (uint64 e, address[] memory evNodes) = abi.decode(logs[0].data, (uint64, address[]));
+        assertTrue(e == 3 && evNodes.length == 2, "event data");
+    }
+
+    function test_activate_rejectsBadNodeSets() public {
+        uint256 jobId = _create(alice, 2, 5);
+        address[] memory three = new address[](3);
+        (three[0], three[1], three[2]) = (n1, n2, n3);
+        vm.startPrank(oracle);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.EmptyNodeSet.selector));
+        escrow.activate(jobId, new address[](0));
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.TooManyNodes.selector, uint256(3), uint32(2)));
+        escrow.activate(jobId, three);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.DuplicateNode.selector, n1));
+        escrow.activate(jobId, _list(n1, n1));
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroAddress.selector));
+        escrow.activate(jobId, _list(address(0)));
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.UnknownJob.selector, uint256(42)));
+        escrow.activate(42, _list(n1));
+        escrow.activate(jobId, _list(n1));
+        vm.expectRevert(
+            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, jobId, DeeployEscrow.JobState.Active)
+        );
+        escrow.activate(jobId, _list(n2));
+        vm.stopPrank();
+    }
+
+    // ------------------------------------------------------------------ settlement
+
+    function test_settle_paysAtOrAboveTheThresholdAndWithholdsBelow() public {
+        uint256 jobId = _activeJob();
+        _warpToEpoch(1);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](2);
+        batch[0] = _entry(jobId, 0, n1, THRESHOLD); // exactly the threshold: paid
+        batch[1] = _entry(jobId, 0, n2, THRESHOLD - 1);
+        vm.recordLogs();
+        _settle(batch);
+        (uint256 paid, uint256 count) = _settled(vm.getRecordedLogs());
+        assertEq(count, 2, "both settled");
+        assertEq(paid, ENTRY_PRICE, "one paid");
+        assertEq(escrow.claimable(n1), ENTRY_PRICE, "n1 credited");
+        assertEq(escrow.claimable(n2), 0, "n2 not");
+        assertTrue(escrow.isSettled(jobId, 0, n1) && escrow.isSettled(jobId, 0, n2), "both marked");
+        assertEq(escrow.paidNodesAt(jobId, 0), 1, "one node paid for epoch 0");
+        assertEq(_held(jobId), 9 * ENTRY_PRICE, "withheld amount stays with the job");
+        assertEq(escrow.totalHeld(), 9 * ENTRY_PRICE, "totalHeld");
+        assertEq(escrow.totalClaimable(), ENTRY_PRICE, "totalClaimable");
+    }
+
+    function test_settle_badEntriesAreSkippedAndTheGoodOnesPaid() public {
+        uint256 jobId = _activeJob(); // [0, 5), n1 n2
+        uint256 funded = _create(bob, 1, 5);
+        uint256 closed = _create(bob, 1, 5);
+        vm.prank(bob);
+        escrow.redeemJob(closed);
+        _warpToEpoch(2);
+
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](10);
+        batch[0] = _entry(jobId, 0, n1, 10_000); // good
+        batch[1] = _entry(999, 0, n1, 10_000); // 1 unknown job
+        batch[2] = _entry(funded, 0, n1, 10_000); // 2 never activated
+        batch[3] = _entry(closed, 0, n1, 10_000); // 3 closed
+        batch[4] = _entry(jobId, 0, n2, 10_001); // 4 uptime over 100%
+        batch[5] = _entry(jobId, 2, n1, 10_000); // 5 current epoch, not ended
+        batch[6] = _entry(jobId, 7, n1, 10_000); // 5 future epoch
+        batch[7] = _entry(jobId, 0, n1, 10_000); // 7 duplicate of entry 0
+        batch[8] = _entry(jobId, 0, n3, 10_000); // 8 not one of the job's nodes
+        batch[9] = _entry(jobId, 1, n2, 10_000); // good
+        vm.recordLogs();
+        _settle(batch);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        uint8[] memory reasons = _skipReasons(logs);
+        uint8[8] memory expected = [1, 2, 3, 4, 5, 5, 7, 8];
+        assertEq(reasons.length, expected.length, "eight skipped");
+        for (uint256 i; i < expected.length; ++i) {
+            assertEq(reasons[i], expected[i], "skip reason");
+        }
+        (uint256 paid, uint256 count) = _settled(logs);
+        assertEq(count, 2, "two settled");
+        assertEq(paid, 2 * ENTRY_PRICE, "two paid");
+        assertEq(escrow.claimable(n1), ENTRY_PRICE, "n1 paid once");
+        assertEq(escrow.claimable(n2), ENTRY_PRICE, "n2 paid for epoch 1");
+    }
+
+    function test_settle_epochOutsideThePaidRangeIsSkipped() public {
+        uint256 jobId = _create(alice, 1, 2);
+        _warpToEpoch(3);
+        _activate(jobId, _list(n1)); // [3, 5)
+        _warpToEpoch(9);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](3);
+        batch[0] = _entry(jobId, 2, n1, 10_000); // before the start
+        batch[1] = _entry(jobId, 5, n1, 10_000); // at the end (exclusive)
+        batch[2] = _entry(jobId, 4, n1, 10_000); // last paid epoch
+        vm.recordLogs();
+        _settle(batch);
+        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
+        assertEq(reasons.length, 2, "two skipped");
+        assertEq(reasons[0], escrow.SKIP_EPOCH_OUT_OF_RANGE(), "before start");
+        assertEq(reasons[1], escrow.SKIP_EPOCH_OUT_OF_RANGE(), "after end");
+        assertEq(escrow.claimable(n1), ENTRY_PRICE, "last epoch paid");
+    }
+
+    function test_settle_twiceIsSkipped() public {
+        uint256 jobId = _activeJob();
+        _warpToEpoch(1);
+        _settleOne(jobId, 0, n1, 10_000);
+        _settleOne(jobId, 0, n2, 100); // withheld is final too
+        vm.recordLogs();
+        _settleOne(jobId, 0, n1, 10_000);
+        _settleOne(jobId, 0, n2, 10_000);
+        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
+        assertEq(reasons.length, 2, "both skipped");
+        assertEq(reasons[0], escrow.SKIP_ALREADY_SETTLED(), "paid entry");
+        assertEq(reasons[1], escrow.SKIP_ALREADY_SETTLED(), "withheld entry");
+        assertEq(escrow.claimable(n1), ENTRY_PRICE, "paid once");
+        assertEq(escrow.claimable(n2), 0, "never paid");
+    }
+
+    function test_settle_onlyOracleAndEmptyBatch() public {
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](0);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotOracle.selector, alice));
+        escrow.settle(batch);
+        _settle(batch);
+    }
+
+    // ------------------------------------------------------------------ claim
+
+    function test_claim_transfersTheCredit() public {
+        uint256 jobId = _activeJob();
+        _warpToEpoch(3);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](2);
+        batch[0] = _entry(jobId, 0, n1, 10_000);
+        batch[1] = _entry(jobId, 1, n1, 10_000);
+        _settle(batch);
+        assertEq(escrow.claimable(n1), 2 * ENTRY_PRICE, "credit");
+
+        vm.prank(n1);
+        escrow.claim();
+        assertEq(token.balanceOf(n1), 2 * ENTRY_PRICE, "transferred");
+        assertEq(escrow.claimable(n1), 0, "credit spent");
+        assertEq(escrow.totalClaimable(), 0, "totalClaimable");
+        vm.prank(n1);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NothingToClaim.selector));
+        escrow.claim();
+    }
+
+    // ------------------------------------------------------------------ delegates
+
+    function test_delegate_createBit() public {
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, agent, uint8(1)));
+        escrow.createJobFor(alice, ENTRY, 1, 2, bytes32(0), keccak256("x"));
+
+        uint8 create = escrow.PERM_CREATE(); // read before the prank: it would be spent on this call
+        vm.prank(alice);
+        escrow.setDelegate(agent, create);
+        vm.prank(agent);
+        uint256 jobId = escrow.createJobFor(alice, ENTRY, 1, 2, bytes32(0), keccak256("x"));
+        (address owner,,,,,,,,,,,) = escrow.job(jobId);
+        assertEq(owner, alice, "alice owns it");
+        assertEq(token.balanceOf(alice), START_BALANCE - 2 * ENTRY_PRICE, "alice paid");
+        assertEq(escrow.jobIdForRequest(alice, keccak256("x")), jobId, "under alice's key");
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.DuplicateRequest.selector, jobId));
+        escrow.createJob(ENTRY, 1, 2, bytes32(0), keccak256("x"));
+
+        // A grant from alice says nothing about bob; revoking takes the right away.
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, agent, uint8(1)));
+        escrow.createJobFor(bob, ENTRY, 1, 2, bytes32(0), bytes32(0));
+        vm.prank(alice);
+        escrow.setDelegate(agent, 0);
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, agent, uint8(1)));
+        escrow.createJobFor(alice, ENTRY, 1, 2, bytes32(0), bytes32(0));
+    }
+
+    function test_delegate_extendNodesRedeemBits() public {
+        uint256 jobId = _create(alice, 1, 2);
+        uint8 extend = escrow.PERM_EXTEND();
+        vm.prank(alice);
+        escrow.setDelegate(agent, extend);
+        assertEq(escrow.delegatePermissions(alice, agent), 2, "stored");
+
+        vm.startPrank(agent);
+        escrow.extendJob(jobId, 1);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, agent, uint8(4)));
+        escrow.addNodes(jobId, 1);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, agent, uint8(8)));
+        escrow.redeemJob(jobId);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, agent, uint8(8)));
+        escrow.closeJob(jobId);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, agent, uint8(1)));
+        escrow.createJobFor(alice, ENTRY, 1, 1, bytes32(0), bytes32(0));
+        vm.stopPrank();
+
+        uint8 nodesAndRedeem = escrow.PERM_NODES() | escrow.PERM_REDEEM();
+        vm.prank(alice);
+        escrow.setDelegate(agent, nodesAndRedeem);
+        vm.startPrank(agent);
+        escrow.addNodes(jobId, 1);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, agent, uint8(2)));
+        escrow.extendJob(jobId, 1);
+        escrow.redeemJob(jobId);
+        vm.stopPrank();
+        assertEq(token.balanceOf(alice), START_BALANCE, "owner paid everything and got it all back");
+        assertEq(token.balanceOf(agent), 0, "delegate never pays nor receives");
+    }
+
+    function test_delegate_redeemBitClosesAnActiveJob() public {
+        uint256 jobId = _activeJob();
+        uint8 redeem = escrow.PERM_REDEEM();
+        vm.prank(alice);
+        escrow.setDelegate(agent, redeem);
+        _warpToEpoch(1);
+        vm.prank(agent);
+        escrow.closeJob(jobId);
+        assertEq(token.balanceOf(alice), START_BALANCE, "refunded to alice");
+    }
+
+    function test_setDelegate_rejectsBadInput() public {
+        vm.startPrank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.InvalidPermissions.selector, uint8(16)));
+        escrow.setDelegate(agent, 16);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.InvalidDelegate.selector, alice));
+        escrow.setDelegate(alice, 1);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.InvalidDelegate.selector, address(0)));
+        escrow.setDelegate(address(0), 1);
+        vm.stopPrank();
+    }
+
+    // ------------------------------------------------------------------ failover
+
+    function test_failover_newNodePaidForLaterEpochsOldNodeNot() public {
+        uint256 jobId = _create(alice, 1, 4);
+        _activate(jobId, _list(n1)); // [0, 4) on n1
+        _warpToEpoch(1);
+        vm.prank(oracle);
+        escrow.updateNodes(jobId, _list(n2)); // n1 failed during epoch 1; n2 takes over
+        _warpToEpoch(3);
+
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](6);
+        batch[0] = _entry(jobId, 0, n1, 10_000); // paid
+        batch[1] = _entry(jobId, 0, n2, 10_000); // 8: n2 was not assigned in epoch 0
+        batch[2] = _entry(jobId, 1, n1, 3000); // failover epoch: n1 below threshold, withheld
+        batch[3] = _entry(jobId, 1, n2, 9500); // failover epoch: n2 paid
+        batch[4] = _entry(jobId, 2, n1, 10_000); // 8: n1 left in epoch 1
+        batch[5] = _entry(jobId, 2, n2, 10_000); // paid
+        vm.recordLogs();
+        _settle(batch);
+        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
+        assertEq(reasons.length, 2, "two skipped");
+        assertEq(reasons[0], escrow.SKIP_NODE_NOT_ASSIGNED(), "n2 before it joined");
+        assertEq(reasons[1], escrow.SKIP_NODE_NOT_ASSIGNED(), "n1 after it left");
+        assertEq(escrow.claimable(n1), ENTRY_PRICE, "old node: epoch 0 only");
+        assertEq(escrow.claimable(n2), 2 * ENTRY_PRICE, "new node: epochs 1 and 2");
+        assertTrue(escrow.isAssigned(jobId, 1, n1) && escrow.isAssigned(jobId, 1, n2), "both in failover epoch");
+        assertEq(escrow.nodeSetCount(jobId), 2, "two versions");
+        (uint64 fromEpoch, address[] memory nodes) = escrow.nodeSetAt(jobId, 1);
+        assertTrue(fromEpoch == 1 && nodes.length == 1 && nodes[0] == n2, "version 1");
+
+        vm.prank(alice);
+        escrow.closeJob(jobId);
+        assertEq(token.balanceOf(alice), START_BALANCE - 3 * ENTRY_PRICE, "alice paid for 3 attested node-epochs");
+    }
+
+    function test_failover_epochPaysAtMostTheNodesBought() public {
+        uint256 jobId = _create(alice, 1, 4);
+        _activate(jobId, _list(n1));
+        _warpToEpoch(1);
+        vm.prank(oracle);
+        escrow.updateNodes(jobId, _list(n2));
+        _warpToEpoch(2);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](2);
+        batch[0] = _entry(jobId, 1, n1, 10_000);
+        batch[1] = _entry(jobId, 1, n2, 10_000);
+        vm.recordLogs();
+        _settle(batch);
+        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
+        assertEq(reasons.length, 1, "one skipped");
+        assertEq(reasons[0], escrow.SKIP_EPOCH_FULL(), "only one node was bought");
+        assertEq(escrow.claimable(n1), ENTRY_PRICE, "first attested is paid");
+        assertEq(escrow.claimable(n2), 0, "second is not");
+        assertTrue(!escrow.isSettled(jobId, 1, n2), "a skipped entry is not marked settled");
+    }
+
+    function test_failover_nodeThatLeavesAndComesBack() public {
+        uint256 jobId = _create(alice, 1, 6);
+        _activate(jobId, _list(n1));
+        _warpToEpoch(1);
+        vm.prank(oracle);
+        escrow.updateNodes(jobId, _list(n2));
+        _warpToEpoch(3);
+        vm.prank(oracle);
+        escrow.updateNodes(jobId, _list(n1));
+        assertTrue(escrow.isAssigned(jobId, 0, n1), "n1 epoch 0");
+        assertTrue(escrow.isAssigned(jobId, 1, n1), "n1 epoch 1 (failover)");
+        assertTrue(!escrow.isAssigned(jobId, 2, n1), "n1 not in epoch 2");
+        assertTrue(escrow.isAssigned(jobId, 3, n1), "n1 back in epoch 3");
+        assertTrue(escrow.isAssigned(jobId, 5, n1), "and later");
+        assertTrue(!escrow.isAssigned(jobId, 0, n2), "n2 not in epoch 0");
+        assertTrue(escrow.isAssigned(jobId, 2, n2), "n2 epoch 2");
+        assertTrue(escrow.isAssigned(jobId, 3, n2), "n2 epoch 3 (failover)");
+        assertTrue(!escrow.isAssigned(jobId, 4, n2), "n2 gone in epoch 4");
+    }
+
+    function test_failover_severalUpdatesInOneEpoch() public {
+        uint256 jobId = _create(alice, 1, 4);
+        _activate(jobId, _list(n1));
+        vm.startPrank(oracle);
+        escrow.updateNodes(jobId, _list(n2));
+        escrow.updateNodes(jobId, new address[](0)); // no node for a moment
+        escrow.updateNodes(jobId, _list(n3));
+        vm.stopPrank();
+        assertTrue(escrow.isAssigned(jobId, 0, n1) && escrow.isAssigned(jobId, 0, n2), "all versions of epoch 0");
+        assertTrue(escrow.isAssigned(jobId, 0, n3), "n3 epoch 0");
+        assertTrue(!escrow.isAssigned(jobId, 1, n1) && !escrow.isAssigned(jobId, 1, n2), "only n3 later");
+        assertTrue(escrow.isAssigned(jobId, 1, n3), "n3 epoch 1");
+    }
+
+    function test_addNodes_newCapacityIsPaidFromTheNextEpoch() public {
+        uint256 jobId = _create(alice, 1, 4);
+        _activate(jobId, _list(n1));
+        _warpToEpoch(1);
+        vm.prank(alice);
+        escrow.addNodes(jobId, 1); // from epoch 2
+        vm.prank(oracle);
+        escrow.updateNodes(jobId, _list(n1, n2));
+        _warpToEpoch(3);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](4);
+        batch[0] = _entry(jobId, 1, n1, 10_000);
+        batch[1] = _entry(jobId, 1, n2, 10_000); // 9: epoch 1 bought one node
+        batch[2] = _entry(jobId, 2, n1, 10_000);
+        batch[3] = _entry(jobId, 2, n2, 10_000);
+        vm.recordLogs();
+        _settle(batch);
+        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
+        assertEq(reasons.length, 1, "one skipped");
+        assertEq(reasons[0], escrow.SKIP_EPOCH_FULL(), "epoch 1 full");
+        assertEq(escrow.claimable(n1), 2 * ENTRY_PRICE, "n1 both epochs");
+        assertEq(escrow.claimable(n2), ENTRY_PRICE, "n2 from epoch 2");
+    }
+
+    function test_updateNodes_onlyOracleAndOnlyActive() public {
+        uint256 jobId = _create(alice, 1, 4);
+        vm.prank(oracle);
+        vm.expectRevert(
+            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, jobId, DeeployEscrow.JobState.Funded)
+        );
+        escrow.updateNodes(jobId, _list(n1));
+        _activate(jobId, _list(n1));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotOracle.selector, alice));
+        escrow.updateNodes(jobId, _list(n2));
+        vm.prank(oracle);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.TooManyNodes.selector, uint256(2), uint32(1)));
+        escrow.updateNodes(jobId, _list(n2, n3));
+    }
+
+    // ------------------------------------------------------------------ reentrancy
+
+    function test_reentrantTokenIsStopped() public {
+        ReentrantToken evil = new ReentrantToken();
+        DeeployEscrow target = new DeeployEscrow(address(evil), oracle, EPOCH, THRESHOLD);
+        evil.aim(target);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.Reentrancy.selector));
+        target.createJob(ENTRY, 1, 1, bytes32(0), bytes32(0));
+    }
+
+    // ------------------------------------------------------------------ gas (./test.sh --match-test test_gas -vv)
+
+    function test_gas_createJob() public {
+        vm.prank(alice);
+        uint256 before = gasleft();
+        escrow.createJob(ENTRY, 2, 30, keccak256("p"), keccak256("r"));
+        log("gas createJob (first job of the owner)", before - gasleft());
+    }
+
+    function test_gas_settleOneEntry() public {
+        uint256 jobId = _activeJob();
+        _warpToEpoch(1);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](1);
+        batch[0] = _entry(jobId, 0, n1, 10_000);
+        vm.prank(oracle);
+        uint256 before = gasleft();
+        escrow.settle(batch);
+        log("gas settle, 1 paid entry", before - gasleft());
+    }
+
+    function test_gas_settleTenEntries() public {
+        uint256 jobId = _create(alice, 2, 6);
+        _activate(jobId, _list(n1, n2));
+        _warpToEpoch(5);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](10);
+        for (uint256 i; i < 10; ++i) {
+            batch[i] = _entry(jobId, uint64(i / 2), i % 2 == 0 ? n1 : n2, 10_000);
+        }
+        vm.prank(oracle);
+        uint256 before = gasleft();
+        escrow.settle(batch);
+        log("gas settle, 10 paid entries", before - gasleft());
+    }
+}
+
+/// @dev A token that calls back into the escrow from transferFrom, as a malicious token would.
+contract ReentrantToken {
+    DeeployEscrow private target;
+
+    function aim(DeeployEscrow escrow_) external {
+        target = escrow_;
+    }
+
+    function transferFrom(address, address, uint256) external returns (bool) {
+        target.createJob(1, 1, 1, bytes32(0), bytes32(0));
+        return true;
+    }
+
+    function transfer(address, uint256) external pure returns (bool) {
+        return true;
+    }
+}
