@@ -129,6 +129,15 @@ public class ContainerRuntime {
         return Integer.parseInt(bindings[0].getHostPortSpec());
     }
 
+    /** The host port published for the app port, or null when there is none (the container already exited). */
+    public Integer publishedPortOrNull(String containerId, int appPort) {
+        try {
+            return publishedPort(containerId, appPort);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     public boolean isRunning(String containerId) {
         try {
             return Boolean.TRUE.equals(docker.inspectContainerCmd(containerId).exec().getState().getRunning());

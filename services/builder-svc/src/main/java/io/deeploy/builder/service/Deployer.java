@@ -149,11 +149,15 @@ public class Deployer {
             return;
         }
         JobSpec spec = crashed.spec();
-        List<String> run = spec.commands().isEmpty() ? List.of()
-                : List.of("sh", "-c", "exec " + spec.commands().get(spec.commands().size() - 1));
+        List<String> run = runCommand(spec.commands());
         String app = containers.start(new ContainerRuntime.Spec(jobId, "app", crashed.commit(), spec.image(), run, crashed.buildDir(),
                 env(jobId, spec), spec.resources(), spec.port(), mounts(jobId, spec)));
-        int hostPort = containers.publishedPort(app, spec.port());
+        Integer hostPort = containers.publishedPortOrNull(app, spec.port());
+        if (hostPort == null) {
+            // Exited before the engine published its port; the supervisor backs off further on the next round.
+            serving.put(jobId, new Serving(spec, crashed.commit(), app, 0, crashed.buildDir(), restarts, Instant.now()));
+            return;
+        }
         // Recorded before the health check: if it fails, the supervisor finds the container gone and backs off further.
         serving.put(jobId, new Serving(spec, crashed.commit(), app, hostPort, crashed.buildDir(), restarts, Instant.now()));
         String failure = awaitHealthy(app, hostPort, spec.healthCheck());
@@ -162,6 +166,19 @@ public class Deployer {
             return;
         }
         events.emit(new AppStarted(jobId, node.id(), spec.alias(), crashed.commit(), app, node.address(), hostPort));
+    }
+
+    /**
+     * The app's command: the job's last command under {@code sh -c}. A simple command is exec'd so that the app is the
+     * container's first process and receives the engine's stop signal; a compound one (cd, &&, pipes) runs under sh.
+     */
+    static List<String> runCommand(List<String> commands) {
+        if (commands.isEmpty()) {
+            return List.of();
+        }
+        String command = commands.get(commands.size() - 1);
+        boolean simple = !command.matches(".*[;&|()<>`$\\n].*") && !command.strip().startsWith("cd ");
+        return List.of("sh", "-c", simple ? "exec " + command : command);
     }
 
     /** initial × 2^(restarts−1), at most {@code max}. */
@@ -347,11 +364,11 @@ public class Deployer {
             deleteTree(buildDir);
             return;
         }
-        List<String> run = commands.isEmpty() ? List.of() : List.of("sh", "-c", "exec " + commands.get(commands.size() - 1));
+        List<String> run = runCommand(commands);
         String app = containers.start(new ContainerRuntime.Spec(jobId, "app", commit, spec.image(), run, buildDir, env(jobId, spec),
                 spec.resources(), spec.port(), mounts(jobId, spec)));
-        int hostPort = containers.publishedPort(app, spec.port());
-        String failure = awaitHealthy(app, hostPort, spec.healthCheck());
+        Integer hostPort = containers.publishedPortOrNull(app, spec.port());
+        String failure = hostPort == null ? "app exited at start" : awaitHealthy(app, hostPort, spec.healthCheck());
         if (failure != null) {
             String tail = containers.logTail(app, LOG_TAIL_LINES);
             containers.remove(app);
