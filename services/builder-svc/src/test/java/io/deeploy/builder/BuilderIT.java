@@ -78,10 +78,10 @@ class BuilderIT {
         kafka.publish(Event.of(new NodeSelected(jobId, List.of(NODE), List.of(), 1, "it", spec(1500))));
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/node").then().extract()
                 .<List<String>>path("assignments.jobId").contains(jobId));
-        // The heartbeat reports the reservation and the job.
+        // The heartbeat reports the reservation at once; the job counts as running only once its app serves healthily.
         await().atMost(Duration.ofSeconds(20)).until(() -> {
             NodeHeartbeat beat = latestHeartbeat();
-            return beat != null && beat.runningJobIds().contains(jobId);
+            return beat != null && beat.free().cpuMillis() <= 4000 - 1500;
         });
 
         // A stale selection (older placement) changes nothing; a stop, even redelivered, is confirmed once.

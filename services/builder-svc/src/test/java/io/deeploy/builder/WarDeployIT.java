@@ -17,6 +17,7 @@ import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.NodeHeartbeat;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.RepoChanged;
 import io.deeploy.events.payload.Resources;
@@ -114,6 +115,11 @@ class WarDeployIT {
         String jobId = "job-" + UUID.randomUUID();
         AppStarted v1 = deployAndAwaitStart(jobId, war(url, List.of("test ! -f broken", "python3 -m http.server 8000"), 5));
         assertThat(get(v1.port())).isEqualTo("v1");
+        // Serving healthily, the job is reported in the heartbeats the uptime oracle counts.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            List<Event<?>> beats = kafka.eventsWithKey(Topics.NODE_EVENTS, BuilderIT.NODE);
+            return !beats.isEmpty() && ((NodeHeartbeat) beats.get(beats.size() - 1).payload()).runningJobIds().contains(jobId);
+        });
 
         // Polling finds the new commit: built beside v1, switched to, then v1 is removed.
         String c2 = git.commit(repo, Map.of("index.html", "v2"), "v2");

@@ -82,6 +82,8 @@ class JobSpecValidatorTest {
         assertRefused(with(r -> copy(r, "targetNodes", List.of("n1", "n1"))), "targetNodes");
         assertRefused(with(r -> copy(r, "targetNodeCount", 0)), "targetNodeCount");
         assertRefused(with(r -> copy(r, "durationEpochs", 0)), "durationEpochs");
+        assertRefused(with(r -> copy(r, "nodeTags", List.of("CT:FR||", "DC:*"))), "nodeTags[0]");
+        assertRefused(with(r -> copy(r, "nodeTags", List.of("CT:FR", "IS_KYB && CT:IT"))), "nodeTags[1]");
         assertRefused(null, "body");
         assertRefused(with(r -> copy(r, "volumes", List.of(new CreateJobRequest.Volume("Data", "/data")))), "volumes[0].name");
         assertRefused(with(r -> copy(r, "volumes", List.of(new CreateJobRequest.Volume("data", "relative")))),

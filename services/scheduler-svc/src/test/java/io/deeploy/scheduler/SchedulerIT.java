@@ -12,7 +12,9 @@ import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.NodeAvailability;
 import io.deeploy.events.payload.NodeHeartbeat;
+import io.deeploy.events.payload.SettlementDue;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.outbox.testing.KafkaEvents;
@@ -55,7 +57,22 @@ class SchedulerIT {
 
     @AfterAll
     static void close() {
+        keepAlive.shutdownNow();
         kafka.close();
+    }
+
+    /** Nodes kept alive by a heartbeat every second, as their agents would; removing one makes it go silent. */
+    static final Map<String, Map<String, String>> alive = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The jobs each kept-alive node reports as serving. */
+    static final Map<String, List<String>> serving = new java.util.concurrent.ConcurrentHashMap<>();
+    static final java.util.concurrent.atomic.AtomicLong beat = new java.util.concurrent.atomic.AtomicLong(100);
+    static final java.util.concurrent.ScheduledExecutorService keepAlive =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+
+    static {
+        keepAlive.scheduleAtFixedRate(() -> alive.forEach((nodeId, tags) -> kafka.publish(Event.of(new NodeHeartbeat(nodeId,
+                "boot-alive", beat.incrementAndGet(), "127.0.0.1", new Resources(2000, 4096, 0), new Resources(2000, 4096, 0), tags,
+                serving.getOrDefault(nodeId, List.of()), "it")))), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     static String newId(String prefix) {
@@ -93,7 +110,7 @@ class SchedulerIT {
     @Test
     void aRequestedJobIsPlacedOnceEvenWhenTheRequestIsRedelivered() {
         String nodeId = newId("node");
-        heartbeat(nodeId, "boot-1", 1, 2000, 4096);
+        alive.put(nodeId, Map.of("CT", "FR"));
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", nodeId).statusCode() == 200);
 
         String jobId = newId("job");
@@ -117,6 +134,96 @@ class SchedulerIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> !selections(second).isEmpty());
         assertThat(selections(jobId)).hasSize(1);
         given().get("/api/placements/{id}", jobId).then().body("state", equalTo("RELEASED"));
+        alive.remove(nodeId);
+    }
+
+    /**
+     * Failover: a node that stops beating is LOST and its job moves to the recorded spare (NodeSelected again, with the
+     * reason); the time from its last heartbeat to the new placement is printed.
+     */
+    @Test
+    void aJobOnALostNodeMovesToItsSpareAndTheReasonIsAnnounced() {
+        String pool = "pool-" + UUID.randomUUID().toString().substring(0, 8);
+        String first = newId("node-a");
+        String second = newId("node-b");
+        alive.put(first, Map.of("CT", "FR", "POOL", pool));
+        alive.put(second, Map.of("CT", "IT", "POOL", pool));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", first).statusCode() == 200
+                && given().get("/api/nodes/{id}", second).statusCode() == 200);
+
+        String jobId = newId("job");
+        JobSpec base = spec(1000, 512, List.of());
+        JobSpec spec = new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),
+                base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), List.of(), 1,
+                List.of("POOL:" + pool, "CT:FR||CT:IT"), base.durationEpochs(), null, null);
+        kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", spec)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !selections(jobId).isEmpty());
+        NodeSelected placed = selections(jobId).get(0);
+        assertThat(placed.nodeIds()).hasSize(1).isSubsetOf(first, second);
+        String running = placed.nodeIds().get(0);
+        String spare = running.equals(first) ? second : first;
+        assertThat(placed.spareNodeIds()).containsExactly(spare);
+
+        long silentSince = System.nanoTime();
+        alive.remove(running);
+        await().atMost(Duration.ofSeconds(60)).until(() -> selections(jobId).size() == 2);
+        System.out.printf("failover: last heartbeat to new placement %d ms%n", (System.nanoTime() - silentSince) / 1_000_000);
+        NodeSelected moved = selections(jobId).get(1);
+        assertThat(moved.nodeIds()).containsExactly(spare);
+        assertThat(moved.placement()).isEqualTo(2);
+        assertThat(moved.reason()).contains("failover").contains(running).contains("lost");
+        given().get("/api/nodes/{id}", running).then().body("state", equalTo("LOST"));
+        given().get("/api/placements/{id}", jobId).then().body("state", equalTo("PLACED"));
+
+        // Nowhere left to go: the job waits, visibly, and is placed again when its node comes back.
+        alive.remove(spare);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "WAITING".equals(
+                given().get("/api/placements/{id}", jobId).then().extract().path("state")));
+        assertThat(given().get("/api/placements/{id}", jobId).then().extract().<String>path("reason")).contains("lost");
+        alive.put(running, Map.of("CT", "FR", "POOL", pool));
+        await().atMost(Duration.ofSeconds(60)).until(() -> selections(jobId).size() == 3);
+        assertThat(selections(jobId).get(2).nodeIds()).containsExactly(running);
+        alive.remove(running);
+        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+    }
+
+    /**
+     * The oracle: heartbeats that report the job as serving on its node count towards that node's availability; each
+     * ended epoch is announced once as SettlementDue; a node that reports a job not placed on it earns nothing.
+     */
+    @Test
+    void endedEpochsAreAttestedOncePerJobWithTheServingNodesAvailability() {
+        String node = newId("node-o");
+        String intruder = newId("node-x");
+        alive.put(node, Map.of("CT", "FR"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", node).statusCode() == 200);
+        String jobId = newId("job");
+        kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", spec(500, 256, List.of(node)))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !selections(jobId).isEmpty());
+        serving.put(node, List.of(jobId));
+        serving.put(intruder, List.of(jobId));
+        alive.put(intruder, Map.of("CT", "FR"));
+
+        // Epochs are 3 s in the test profile: wait for two attested epochs.
+        await().atMost(Duration.ofSeconds(40)).until(() -> attestations(jobId).size() >= 2);
+        List<SettlementDue> due = attestations(jobId);
+        assertThat(due.stream().map(SettlementDue::epoch).distinct().count()).as("one SettlementDue per epoch").isEqualTo(due.size());
+        for (SettlementDue epoch : due) {
+            assertThat(epoch.availability()).extracting(NodeAvailability::nodeId).containsExactly(node);
+            assertThat(epoch.availability().get(0).permille()).isBetween(1, 1000);
+        }
+        // A full epoch in the middle of the run saw (nearly) every expected heartbeat.
+        assertThat(due.get(1).availability().get(0).permille()).isGreaterThanOrEqualTo(600);
+        serving.remove(node);
+        serving.remove(intruder);
+        alive.remove(node);
+        alive.remove(intruder);
+        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+    }
+
+    static List<SettlementDue> attestations(String jobId) {
+        return kafka.eventsWithKey(Topics.ESCROW_EVENTS, jobId).stream().filter(e -> e.payload() instanceof SettlementDue)
+                .map(e -> (SettlementDue) e.payload()).toList();
     }
 
     @Test

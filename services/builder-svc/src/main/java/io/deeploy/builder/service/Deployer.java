@@ -288,6 +288,11 @@ public class Deployer {
         watch(jobId, spec, adopted.version());
     }
 
+    /** Jobs whose app serves here now: passed its health check and not crashed since (the supervisor's view). */
+    public List<String> healthyJobs() {
+        return serving.keySet().stream().filter(jobId -> !recovering.contains(jobId) && !cancelled.contains(jobId)).sorted().toList();
+    }
+
     /** The commit (or image) serving the job here, if any. */
     public String servingCommit(String jobId) {
         Serving current = serving.get(jobId);

@@ -13,6 +13,7 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -36,7 +37,8 @@ public class HeartbeatService {
 
     private static final Logger LOG = Logger.getLogger(HeartbeatService.class);
     static final String AGENT_VERSION = "0.1.0";
-    static final String ACTIVE = "SELECT job_id, cpu, memory, gpu FROM assignment WHERE state = 'ASSIGNED' ORDER BY job_id";
+    static final String ACTIVE = "SELECT job_id, cpu, memory, gpu FROM assignment WHERE state = 'ASSIGNED' AND node_id = $1"
+            + " ORDER BY job_id";
 
     private final MutinyEmitter<String> emitter;
     private final Pool pool;
@@ -46,7 +48,11 @@ public class HeartbeatService {
     private final AtomicLong sequence = new AtomicLong();
     private volatile boolean running;
 
-    public HeartbeatService(@Channel("node-heartbeats") MutinyEmitter<String> emitter, Pool pool, NodeConfig config) {
+    private final Deployer deployer;
+
+    public HeartbeatService(@Channel("node-heartbeats") MutinyEmitter<String> emitter, Pool pool, NodeConfig config,
+            Deployer deployer) {
+        this.deployer = deployer;
         this.emitter = emitter;
         this.pool = pool;
         this.config = config;
@@ -85,11 +91,12 @@ public class HeartbeatService {
 
     public Uni<Void> beat() {
         // Plain SQL rather than a Hibernate session: this runs on a timer, outside any request context.
-        return pool.query(ACTIVE).execute().chain(rows -> {
-            List<String> jobIds = new ArrayList<>();
+        return pool.preparedQuery(ACTIVE).execute(Tuple.of(config.id())).chain(rows -> {
             List<Resources> used = new ArrayList<>();
+            // Reported as running: the jobs whose app passed its health check here and has not crashed since. This is
+            // what the uptime oracle counts, so an assigned job that does not serve earns nothing.
+            List<String> jobIds = deployer.healthyJobs();
             for (Row row : rows) {
-                jobIds.add(row.getString("job_id"));
                 used.add(new Resources(row.getLong("cpu"), row.getLong("memory"), row.getInteger("gpu")));
             }
             NodeHeartbeat heartbeat = new NodeHeartbeat(config.id(), bootId, sequence.incrementAndGet(), config.address(),

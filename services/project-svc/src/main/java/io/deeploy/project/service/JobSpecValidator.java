@@ -1,5 +1,6 @@
 package io.deeploy.project.service;
 
+import io.deeploy.events.TagExpression;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
@@ -127,6 +128,11 @@ public final class JobSpecValidator {
         for (int i = 0; i < nodeTags.size(); i++) {
             if (nodeTags.get(i) == null || nodeTags.get(i).isBlank() || nodeTags.get(i).length() > 200) {
                 throw ApiException.invalid("nodeTags[" + i + "]", "tag filters are non-empty, at most 200 characters");
+            }
+            try {
+                TagExpression.parse(nodeTags.get(i));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("nodeTags[" + i + "]", e.getMessage());
             }
         }
         int duration = request.durationEpochs() == null ? 30 : request.durationEpochs();

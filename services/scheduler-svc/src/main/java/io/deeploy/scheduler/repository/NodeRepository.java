@@ -13,6 +13,11 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
         return list("state = ?1 order by id", Node.State.READY);
     }
 
+    public Uni<java.util.Set<String>> listLostIds() {
+        return list("state = ?1", Node.State.LOST).map(lost -> lost.stream().map(node -> node.id)
+                .collect(java.util.stream.Collectors.toSet()));
+    }
+
     public Uni<Integer> markLost(Instant heardBefore) {
         return update("state = ?1 where state = ?2 and lastHeartbeatAt < ?3", Node.State.LOST, Node.State.READY, heardBefore);
     }

@@ -59,9 +59,11 @@ public class NodeResource {
         });
     }
 
-    public record PlacementView(String jobId, String state, List<String> nodes, long attempt, String reason) {
+    public record PlacementView(String jobId, String state, List<String> nodes, List<String> spareNodes, long attempt,
+            String reason) {
         static PlacementView of(Placement p) {
-            return new PlacementView(p.jobId, p.state.name(), p.nodes(), p.attempt, p.reason);
+            return new PlacementView(p.jobId, p.state.name(), p.nodes(),
+                    p.spareIds.isEmpty() ? List.of() : List.of(p.spareIds.split(",")), p.attempt, p.reason);
         }
     }
 

@@ -18,8 +18,11 @@ public class NodeRegistry {
 
     private final NodeRepository nodes;
 
-    public NodeRegistry(NodeRepository nodes) {
+    private final UptimeOracle oracle;
+
+    public NodeRegistry(NodeRepository nodes, UptimeOracle oracle) {
         this.nodes = nodes;
+        this.oracle = oracle;
     }
 
     /**
@@ -65,7 +68,8 @@ public class NodeRegistry {
             node.agentVersion = heartbeat.agentVersion();
             node.state = Node.State.READY;
             node.lastHeartbeatAt = sentAt;
-            return (current == null ? nodes.persist(node) : Uni.createFrom().item(node)).replaceWith(true);
+            return (current == null ? nodes.persist(node) : Uni.createFrom().item(node))
+                    .chain(() -> oracle.observe(heartbeat, sentAt)).replaceWith(true);
         });
     }
 }

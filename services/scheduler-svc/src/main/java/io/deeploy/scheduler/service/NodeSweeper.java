@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
-/** Marks silent nodes LOST and gives waiting jobs another chance, on a jittered period. */
+/** On a fixed period: marks silent nodes LOST, moves jobs off them, retries waiting jobs, attests ended epochs. */
 @ApplicationScoped
 public class NodeSweeper {
 
@@ -18,8 +18,10 @@ public class NodeSweeper {
     private final NodeRepository nodes;
     private final PlacementService placements;
     private final SchedulerConfig config;
+    private final UptimeOracle oracle;
 
-    public NodeSweeper(NodeRepository nodes, PlacementService placements, SchedulerConfig config) {
+    public NodeSweeper(NodeRepository nodes, PlacementService placements, SchedulerConfig config, UptimeOracle oracle) {
+        this.oracle = oracle;
         this.nodes = nodes;
         this.placements = placements;
         this.config = config;
@@ -34,7 +36,14 @@ public class NodeSweeper {
                         LOG.warnf("%d node(s) missed their heartbeats and are LOST", lost);
                     }
                 })
+                .chain(placements::failover)
+                .invoke(moved -> {
+                    if (moved > 0) {
+                        LOG.warnf("%d job(s) moved off lost nodes", moved);
+                    }
+                })
                 .chain(placements::retryWaiting)
+                .chain(() -> oracle.attestEnded(Instant.now()))
                 .onFailure().invoke(e -> LOG.warnf("sweep failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();

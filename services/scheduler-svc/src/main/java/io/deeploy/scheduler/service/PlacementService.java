@@ -14,6 +14,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,23 +95,97 @@ public class PlacementService {
 
     private Uni<Void> tryPlace(Placement placement, JobSpec spec, Instant at) {
         return snapshot().chain(cluster -> {
-            PlacementPlanner.Plan plan = PlacementPlanner.plan(cluster, spec);
+            PlacementPlanner.Plan plan;
+            try {
+                plan = PlacementPlanner.plan(cluster, PlacementRequest.from(placement.jobId, spec));
+            } catch (IllegalArgumentException e) {
+                // project-svc validates the same grammar; an older or foreign producer may not have.
+                plan = new PlacementPlanner.Waiting("cannot be placed: " + e.getMessage());
+            }
             if (plan instanceof PlacementPlanner.Waiting waiting) {
-                if (!waiting.reason().equals(placement.reason)) {
-                    LOG.infof("job %s waits: %s", placement.jobId, waiting.reason());
+                // A job that was placed before waits because it lost its node: the reason keeps saying so.
+                String reason = (placement.attempt > 0 ? "lost its node, waiting for a replacement: " : "") + waiting.reason();
+                if (!reason.equals(placement.reason)) {
+                    LOG.infof("job %s waits: %s", placement.jobId, reason);
                 }
-                placement.reason = waiting.reason();
+                placement.reason = reason;
                 return Uni.createFrom().voidItem();
             }
             PlacementPlanner.Placed placed = (PlacementPlanner.Placed) plan;
-            placement.state = Placement.State.PLACED;
-            placement.nodeIds = String.join(",", placed.nodeIds());
-            placement.attempt += 1;
-            placement.reason = placed.reason();
-            placement.updatedAt = at;
-            LOG.infof("job %s placed on %s (%s)", placement.jobId, placement.nodeIds, placed.reason());
-            return outbox.enqueue(Event.of(new NodeSelected(placement.jobId, placed.nodeIds(), List.of(), placement.attempt,
-                    placed.reason(), spec), at));
+            return announce(placement, spec, placed.nodeIds(), placed.spareNodeIds(), placed.reason(), at);
+        });
+    }
+
+    /** Records the placement and tells the nodes (NodeSelected, through the outbox, in this transaction). */
+    private Uni<Void> announce(Placement placement, JobSpec spec, List<String> nodeIds, List<String> spares, String reason,
+            Instant at) {
+        placement.state = Placement.State.PLACED;
+        placement.nodeIds = String.join(",", nodeIds);
+        placement.spareIds = String.join(",", spares);
+        placement.attempt += 1;
+        placement.reason = reason;
+        placement.updatedAt = at;
+        LOG.infof("job %s placed on %s, spares %s (%s)", placement.jobId, placement.nodeIds, spares, reason);
+        return outbox.enqueue(Event.of(new NodeSelected(placement.jobId, nodeIds, spares, placement.attempt, reason, spec), at));
+    }
+
+    /**
+     * Moves every placed job off the nodes that are LOST: each lost node is replaced by a recorded spare if it is still
+     * feasible, else by a newly chosen node, and NodeSelected goes out again with the reason (the job's history shows
+     * it; the agent of the lost node stops its stale containers when it sees the new placement). A job for which no
+     * node can be found waits, visible as such, and is placed when capacity appears.
+     */
+    public Uni<Integer> failover() {
+        return Panache.withTransaction(() -> lock().chain(nodes::listLostIds).chain(lost -> {
+            if (lost.isEmpty()) {
+                return Uni.createFrom().item(0);
+            }
+            return placements.listInState(Placement.State.PLACED).chain(placed -> {
+                Uni<Integer> chain = Uni.createFrom().item(0);
+                for (Placement placement : placed) {
+                    List<String> gone = placement.nodes().stream().filter(lost::contains).toList();
+                    if (!gone.isEmpty()) {
+                        chain = chain.chain(moved -> moveOff(placement, gone, Instant.now()).replaceWith(moved + 1));
+                    }
+                }
+                return chain;
+            });
+        }));
+    }
+
+    private Uni<Void> moveOff(Placement placement, List<String> lostNodes, Instant at) {
+        JobSpec spec = EventCodec.fromJson(placement.spec, JobSpec.class);
+        List<String> kept = new ArrayList<>(placement.nodes());
+        kept.removeAll(lostNodes);
+        placement.state = Placement.State.WAITING;
+        return snapshot().chain(cluster -> {
+            PlacementRequest request;
+            try {
+                request = PlacementRequest.from(placement.jobId, spec);
+            } catch (IllegalArgumentException e) {
+                placement.reason = "node " + String.join(",", lostNodes) + " lost; cannot be placed: " + e.getMessage();
+                placement.nodeIds = "";
+                return Uni.createFrom().voidItem();
+            }
+            List<String> nodes = new ArrayList<>(kept);
+            List<String> spares = new ArrayList<>(placement.spareIds.isEmpty() ? List.of() : List.of(placement.spareIds.split(",")));
+            spares.removeAll(lostNodes);
+            for (String lostNode : lostNodes) {
+                PlacementPlanner.Plan plan = PlacementPlanner.replace(cluster, request, nodes, lostNode, spares);
+                if (plan instanceof PlacementPlanner.Waiting waiting) {
+                    placement.reason = "node " + lostNode + " lost; waiting for a replacement: " + waiting.reason();
+                    placement.nodeIds = "";
+                    placement.updatedAt = at;
+                    LOG.warnf("job %s: %s", placement.jobId, placement.reason);
+                    return Uni.createFrom().voidItem();
+                }
+                List<String> replacement = ((PlacementPlanner.Placed) plan).nodeIds();
+                String added = replacement.stream().filter(n -> !nodes.contains(n)).findFirst().orElseThrow();
+                nodes.add(added);
+                spares.remove(added);
+            }
+            return announce(placement, spec, nodes, spares,
+                    "failover: node " + String.join(",", lostNodes) + " lost, moved to " + String.join(",", nodes), at);
         });
     }
 
@@ -118,13 +193,17 @@ public class PlacementService {
     Uni<ClusterSnapshot> snapshot() {
         return nodes.listReady().chain(ready -> placements.listInState(Placement.State.PLACED).map(placed -> {
             Map<String, Resources> reserved = new HashMap<>();
+            Map<String, Instant> lastPlaced = new HashMap<>();
             for (Placement p : placed) {
                 for (String nodeId : p.nodes()) {
                     reserved.merge(nodeId, p.perNode(), Resources::plus);
+                    lastPlaced.merge(nodeId, p.updatedAt, (a, b) -> a.isAfter(b) ? a : b);
                 }
             }
+            // Every READY node scores 1.0 until the uptime oracle feeds observed availability into the registry.
             return new ClusterSnapshot(ready.stream().map(node -> new ClusterSnapshot.NodeView(node.id, node.capacity(),
-                    reserved.getOrDefault(node.id, Resources.NONE), EventCodec.stringMapFromJson(node.tags))).toList());
+                    reserved.getOrDefault(node.id, Resources.NONE), EventCodec.stringMapFromJson(node.tags), 1.0,
+                    lastPlaced.get(node.id))).toList());
         }));
     }
 

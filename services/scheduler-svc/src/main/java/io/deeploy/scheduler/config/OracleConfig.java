@@ -1,0 +1,26 @@
+package io.deeploy.scheduler.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.time.Instant;
+
+/** The uptime oracle's clock: epochs of a fixed length from a genesis instant, and the heartbeat rate it expects. */
+@ConfigMapping(prefix = "deeploy.oracle")
+public interface OracleConfig {
+
+    /** Start of epoch 0. It must be the escrow contract's genesis for attested epochs to be the chain's. */
+    @WithDefault("2026-01-01T00:00:00Z")
+    Instant genesis();
+
+    @WithDefault("1h")
+    Duration epochLength();
+
+    /** The agents' heartbeat interval: an epoch expects epochLength / heartbeatInterval heartbeats from each node. */
+    @WithDefault("5s")
+    Duration heartbeatInterval();
+
+    /** How long after its end an epoch is attested, so that heartbeats still in flight count. */
+    @WithDefault("15s")
+    Duration attestDelay();
+}

@@ -1,0 +1,107 @@
+package io.deeploy.scheduler.service;
+
+import io.deeploy.events.Event;
+import io.deeploy.events.payload.NodeAvailability;
+import io.deeploy.events.payload.NodeHeartbeat;
+import io.deeploy.events.payload.SettlementDue;
+import io.deeploy.outbox.Outbox;
+import io.deeploy.scheduler.config.OracleConfig;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Attests each node's availability per (job, epoch). A heartbeat counts for a job when the node reports the job as
+ * serving (its app passed the health check and has not crashed since) and the scheduler has the job placed on that
+ * node. Availability = counted heartbeats / heartbeats expected in an epoch (epoch length / heartbeat interval), in
+ * thousandths, at most 1000. Once an epoch has ended (plus a short delay for heartbeats in flight), SettlementDue goes
+ * out once per (job, epoch) with every node that served the job in it; escrow-svc pays the node-epochs at or above the
+ * contract's threshold and refunds the rest. A failover epoch therefore pays a node only if it served enough of it:
+ * time lost to the failover is not billed to the owner.
+ */
+@ApplicationScoped
+public class UptimeOracle {
+
+    private static final Logger LOG = Logger.getLogger(UptimeOracle.class);
+    static final int ATTEST_BATCH = 200;
+
+    private final OracleConfig config;
+    private final Outbox outbox;
+
+    public UptimeOracle(OracleConfig config, Outbox outbox) {
+        this.config = config;
+        this.outbox = outbox;
+    }
+
+    public long epochAt(Instant at) {
+        return Math.floorDiv(at.toEpochMilli() - config.genesis().toEpochMilli(), config.epochLength().toMillis());
+    }
+
+    long expectedHeartbeats() {
+        return Math.max(1, config.epochLength().toMillis() / config.heartbeatInterval().toMillis());
+    }
+
+    /** Counts a newly applied heartbeat; runs in the registry's transaction, so a replayed heartbeat never counts. */
+    public Uni<Void> observe(NodeHeartbeat heartbeat, Instant sentAt) {
+        if (heartbeat.runningJobIds().isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        long epoch = epochAt(sentAt);
+        OffsetDateTime at = sentAt.atOffset(ZoneOffset.UTC);
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (String jobId : heartbeat.runningJobIds()) {
+            chain = chain.chain(() -> Panache.getSession().chain(session -> session.createNativeQuery(
+                    "INSERT INTO node_epoch_uptime (job_id, epoch, node_id, beats, first_at, last_at) "
+                            + "SELECT ?1, ?2, ?3, 1, ?4, ?4 FROM placement p WHERE p.job_id = ?1 AND p.state = 'PLACED' "
+                            + "AND (',' || p.node_ids || ',') LIKE ('%,' || ?3 || ',%') "
+                            + "ON CONFLICT (job_id, epoch, node_id) DO UPDATE SET beats = node_epoch_uptime.beats + 1, "
+                            + "last_at = excluded.last_at")
+                    .setParameter(1, jobId).setParameter(2, epoch).setParameter(3, heartbeat.nodeId()).setParameter(4, at)
+                    .executeUpdate()).replaceWithVoid());
+        }
+        return chain;
+    }
+
+    /** Announces every ended, not yet attested (job, epoch); returns how many. */
+    public Uni<Integer> attestEnded(Instant now) {
+        long lastEnded = epochAt(now.minus(config.attestDelay())) - 1;
+        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
+                "SELECT u.job_id, u.epoch, u.node_id, u.beats FROM node_epoch_uptime u WHERE u.epoch <= ?1 "
+                        + "AND NOT EXISTS (SELECT 1 FROM attested_epoch a WHERE a.job_id = u.job_id AND a.epoch = u.epoch) "
+                        + "ORDER BY u.epoch, u.job_id, u.node_id LIMIT ?2", Object[].class)
+                .setParameter(1, lastEnded).setParameter(2, ATTEST_BATCH).getResultList())
+                .chain(rows -> {
+                    Map<String, List<NodeAvailability>> byJobEpoch = new LinkedHashMap<>();
+                    long expected = expectedHeartbeats();
+                    for (Object[] row : rows) {
+                        int permille = (int) Math.min(1000, ((Number) row[3]).longValue() * 1000 / expected);
+                        byJobEpoch.computeIfAbsent(row[0] + "@" + row[1], k -> new ArrayList<>())
+                                .add(new NodeAvailability((String) row[2], permille));
+                    }
+                    Uni<Integer> chain = Uni.createFrom().item(0);
+                    for (Map.Entry<String, List<NodeAvailability>> entry : byJobEpoch.entrySet()) {
+                        String jobId = entry.getKey().substring(0, entry.getKey().lastIndexOf('@'));
+                        long epoch = Long.parseLong(entry.getKey().substring(entry.getKey().lastIndexOf('@') + 1));
+                        chain = chain.chain(count -> attest(jobId, epoch, entry.getValue(), now).replaceWith(count + 1));
+                    }
+                    return chain;
+                }));
+    }
+
+    private Uni<Void> attest(String jobId, long epoch, List<NodeAvailability> availability, Instant now) {
+        LOG.infof("job %s epoch %d attested: %s", jobId, epoch, availability);
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "INSERT INTO attested_epoch (job_id, epoch, attested_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
+                .setParameter(1, jobId).setParameter(2, epoch).setParameter(3, now.atOffset(ZoneOffset.UTC)).executeUpdate())
+                .chain(inserted -> inserted == 0 ? Uni.createFrom().voidItem()
+                        : outbox.enqueue(Event.of(new SettlementDue(jobId, epoch, List.copyOf(availability)), now)));
+    }
+}
