@@ -1,36 +1,154 @@
 package io.deeploy.escrow.rest;
 
 import io.deeploy.escrow.client.ChainClient;
+import io.deeploy.escrow.client.ChainException;
+import io.deeploy.escrow.config.ChainConfig;
+import io.deeploy.escrow.repository.JobFunding;
+import io.deeploy.escrow.repository.JobFundingRepository;
 import io.deeploy.escrow.repository.SettlementRepository;
+import io.deeploy.escrow.service.ApiException;
+import io.deeploy.escrow.service.ContractRegistry;
+import io.deeploy.escrow.service.EscrowArithmetic;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
+import org.jboss.logging.Logger;
 
+/** The chain, prices and estimates, and each job's funding and settlements. Token amounts are strings of base units. */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class EscrowResource {
 
-    private final ChainClient chain;
-    private final SettlementRepository settlements;
+    private static final Logger LOG = Logger.getLogger(EscrowResource.class);
 
-    public EscrowResource(ChainClient chain, SettlementRepository settlements) {
+    private final ChainClient chain;
+    private final ContractRegistry registry;
+    private final ChainConfig config;
+    private final SettlementRepository settlements;
+    private final JobFundingRepository fundings;
+
+    public EscrowResource(ChainClient chain, ContractRegistry registry, ChainConfig config,
+            SettlementRepository settlements, JobFundingRepository fundings) {
         this.chain = chain;
+        this.registry = registry;
+        this.config = config;
         this.settlements = settlements;
+        this.fundings = fundings;
     }
 
-    public record SettlementView(String jobId, long epoch, String state, String txHash, Instant requestedAt) {
+    public record ChainView(long chainId, long blockNumber, String escrowAddress, String tokenAddress,
+            String oracleAddress, Long epochLengthSeconds, Long currentEpoch, Integer uptimeThresholdBps,
+            int confirmations, Boolean deployedHere) {
+    }
+
+    public record JobTypeView(int id, long cpuMillis, long memoryMb, String pricePerEpoch, String pricePerEpochFormatted) {
+    }
+
+    public record EstimateView(int jobType, long nodes, long epochs, String amount, String amountFormatted,
+            String token, int decimals) {
+    }
+
+    public record FundingView(String jobId, long chainJobId, String escrowAddress, String owner, int jobType, int nodes,
+            long epochs, String pricePerEpoch, String deposited, String paid, String refunded, String balance,
+            String state, Long startEpoch, Long endEpoch, String transactionHash) {
+    }
+
+    public record SettlementView(String jobId, long epoch, String state, String txHash, String paid, String withheld,
+            Instant requestedAt) {
+    }
+
+    /** Blocking (runs on a worker thread). Never shows the signing key. */
+    @GET
+    @Path("/chain")
+    public ChainView chain() {
+        long chainId = chain.chainId();
+        long head = chain.blockNumber();
+        try {
+            ContractRegistry.Contracts c = registry.ensure();
+            long epoch = c.escrowView().currentEpoch().send().longValue();
+            return new ChainView(chainId, head, c.escrow(), c.token(), c.oracle(), c.epochLength(), epoch,
+                    c.thresholdBps(), config.confirmations(), c.deployedHere());
+        } catch (Exception e) {
+            LOG.debugf("contracts not readable: %s", e.getMessage());
+            return new ChainView(chainId, head, null, null, null, null, null, null, config.confirmations(), null);
+        }
     }
 
     @GET
-    @Path("/chain")
-    public Uni<ChainClient.ChainHead> chain() {
-        return chain.head();
+    @Path("/job-types")
+    public List<JobTypeView> jobTypes() {
+        return registry.jobTypes().stream().map(t -> new JobTypeView(t.id(), t.cpuMillis(), t.memoryMb(),
+                t.pricePerEpoch().toString(), EscrowArithmetic.format(t.pricePerEpoch()))).toList();
+    }
+
+    /** What createJob will charge: the contract's own quote (the Java arithmetic must agree; it is logged if not). */
+    @GET
+    @Path("/estimate")
+    public EstimateView estimate(@QueryParam("jobType") String jobType, @QueryParam("nodes") String nodes,
+            @QueryParam("epochs") String epochs) {
+        int type = (int) parse("jobType", jobType, 0, 255);
+        long nodeCount = parse("nodes", nodes, 1, 0xFFFF_FFFFL);
+        long epochCount = parse("epochs", epochs, 1, 0xFFFF_FFFFL);
+        ContractRegistry.JobType known = registry.jobType(type).orElseThrow(() -> new ApiException(400,
+                "UNKNOWN_JOB_TYPE", "jobType", "no job type " + type + " (see GET /api/job-types)"));
+        ContractRegistry.Contracts c = registry.require();
+        BigInteger onChain;
+        try {
+            onChain = c.escrowView().quote(BigInteger.valueOf(type), BigInteger.valueOf(nodeCount),
+                    BigInteger.valueOf(epochCount)).send();
+        } catch (Exception e) {
+            throw new ChainException("quote failed: " + e.getMessage(), e);
+        }
+        BigInteger local = EscrowArithmetic.quote(known.pricePerEpoch(), nodeCount, epochCount);
+        if (!local.equals(onChain)) {
+            LOG.errorf("quote(%d, %d, %d): chain %s, Java %s", type, nodeCount, epochCount, onChain, local);
+        }
+        return new EstimateView(type, nodeCount, epochCount, onChain.toString(), EscrowArithmetic.format(onChain),
+                c.token(), EscrowArithmetic.TOKEN_DECIMALS);
+    }
+
+    static long parse(String field, String value, long min, long max) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.invalid(field, field + " is required");
+        }
+        long parsed;
+        try {
+            parsed = Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(field, field + " must be an integer");
+        }
+        if (parsed < min || parsed > max) {
+            throw ApiException.invalid(field, field + " must be between " + min + " and " + max);
+        }
+        return parsed;
+    }
+
+    @GET
+    @Path("/jobs/{jobId}/funding")
+    @WithSession
+    public Uni<FundingView> funding(@PathParam("jobId") String jobId) {
+        ContractRegistry.Contracts c = registry.require();
+        return fundings.byJob(c.deploymentId(), jobId).map(f -> {
+            if (f == null) {
+                throw ApiException.notFound("JOB_NOT_FUNDED", "no confirmed funding for " + jobId);
+            }
+            return view(c, f);
+        });
+    }
+
+    static FundingView view(ContractRegistry.Contracts c, JobFunding f) {
+        BigInteger balance = f.deposited.subtract(f.paid).subtract(f.refunded);
+        return new FundingView(f.jobId, f.key.chainJobId(), c.escrow(), f.ownerAddress, f.jobType, f.nodes, f.epochs,
+                f.pricePerEpoch.toString(), f.deposited.toString(), f.paid.toString(), f.refunded.toString(),
+                balance.toString(), f.state.name(), f.startEpoch, f.endEpoch, f.createdTx);
     }
 
     @GET
@@ -38,6 +156,8 @@ public class EscrowResource {
     @WithSession
     public Uni<List<SettlementView>> settlements(@PathParam("jobId") String jobId) {
         return settlements.listForJob(jobId).map(list -> list.stream()
-                .map(s -> new SettlementView(s.key.jobId(), s.key.epoch(), s.state.name(), s.txHash, s.requestedAt)).toList());
+                .map(s -> new SettlementView(s.key.jobId(), s.key.epoch(), s.state.name(), s.txHash,
+                        s.paid == null ? null : s.paid.toString(), s.withheld == null ? null : s.withheld.toString(),
+                        s.requestedAt)).toList());
     }
 }

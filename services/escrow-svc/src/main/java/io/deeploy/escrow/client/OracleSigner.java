@@ -1,0 +1,118 @@
+package io.deeploy.escrow.client;
+
+import io.deeploy.escrow.config.ChainConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.Optional;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.utils.Numeric;
+
+/**
+ * The account escrow-svc signs with (the escrow's oracle). Transactions are signed locally; the key never leaves this
+ * class (not in logs, not in {@link #toString()}, not in any API answer). Nonces come from one place so the settler,
+ * the activation endpoint and the deployer never hand out the same nonce twice in this process.
+ */
+@ApplicationScoped
+public class OracleSigner {
+
+    static final Duration RECEIPT_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ChainClient chain;
+    private final Credentials credentials;
+    private long nextNonce = -1;
+    private Long chainId;
+
+    public OracleSigner(ChainClient chain, ChainConfig config) {
+        this.chain = chain;
+        this.credentials = Credentials.create(key(config));
+    }
+
+    static String key(ChainConfig config) {
+        Optional<String> key = config.oracleKey().filter(k -> !k.isBlank());
+        if (key.isPresent()) {
+            return key.get();
+        }
+        if (config.deployContracts()) {
+            return ChainConfig.ANVIL_DEV_KEY;
+        }
+        throw new IllegalStateException("deeploy.chain.oracle-key is required when deeploy.chain.deploy-contracts=false");
+    }
+
+    public String address() {
+        return credentials.getAddress();
+    }
+
+    public record SignedTx(long nonce, String hash, String raw) {
+    }
+
+    /**
+     * The next nonce for a new transaction: past every transaction the node has seen from us and every one this
+     * process signed (a signed but not yet broadcast settlement keeps its nonce).
+     */
+    public synchronized long reserveNonce() {
+        long pending = chain.nonce(address(), DefaultBlockParameterName.PENDING);
+        long nonce = Math.max(pending, nextNonce);
+        nextNonce = nonce + 1;
+        return nonce;
+    }
+
+    /** Signs a call ({@code to} set) or a contract creation ({@code to} null) with EIP-155 replay protection. */
+    public SignedTx sign(long nonce, String to, String data, BigInteger gasLimit, BigInteger gasPrice) {
+        RawTransaction tx = to == null
+                ? RawTransaction.createContractTransaction(BigInteger.valueOf(nonce), gasPrice, gasLimit, BigInteger.ZERO, data)
+                : RawTransaction.createTransaction(BigInteger.valueOf(nonce), gasPrice, gasLimit, to, BigInteger.ZERO, data);
+        String raw = Numeric.toHexString(TransactionEncoder.signMessage(tx, chainId(), credentials));
+        return new SignedTx(nonce, Hash.sha3(raw), raw);
+    }
+
+    /** Gas for {@code data}, with headroom; fails with the revert reason when the call would revert. */
+    public BigInteger gasFor(String to, String data) {
+        BigInteger estimate = chain.estimateGas(address(), to, data);
+        return estimate.multiply(BigInteger.valueOf(5)).divide(BigInteger.valueOf(4)).add(BigInteger.valueOf(20_000));
+    }
+
+    /** Signs, sends and waits for the receipt of a one-off transaction (deployments, mint, activation). */
+    public TransactionReceipt transact(String to, String data) {
+        BigInteger gas = gasFor(to, data);
+        SignedTx tx = sign(reserveNonce(), to, data, gas, chain.gasPrice());
+        chain.sendRaw(tx.raw()).ifPresent(error -> {
+            throw new ChainException("transaction refused: " + error, null);
+        });
+        return awaitReceipt(tx.hash());
+    }
+
+    public TransactionReceipt awaitReceipt(String hash) {
+        long deadline = System.nanoTime() + RECEIPT_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<TransactionReceipt> receipt = chain.receipt(hash);
+            if (receipt.isPresent()) {
+                return receipt.get();
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ChainException("interrupted waiting for " + hash, e);
+            }
+        }
+        throw new ChainException("no receipt for " + hash + " after " + RECEIPT_TIMEOUT, null);
+    }
+
+    synchronized long chainId() {
+        if (chainId == null) {
+            chainId = chain.chainId();
+        }
+        return chainId;
+    }
+
+    @Override
+    public String toString() {
+        return "OracleSigner[" + address() + "]";
+    }
+}

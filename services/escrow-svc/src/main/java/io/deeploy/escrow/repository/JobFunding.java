@@ -1,0 +1,79 @@
+package io.deeploy.escrow.repository;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Embeddable;
+import jakarta.persistence.EmbeddedId;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Table;
+import java.io.Serializable;
+import java.math.BigInteger;
+import java.time.Instant;
+
+/** The ledger of one chain job, built from the escrow's confirmed logs. Amounts in token base units. */
+@Entity
+@Table(name = "job_funding")
+public class JobFunding {
+
+    /** The contract's job states (0 none is never recorded). */
+    public enum State {
+        FUNDED, ACTIVE, CLOSED
+    }
+
+    @EmbeddedId
+    public Key key;
+
+    /** The backend job its requestId names, if any (see JobIds). */
+    @Column(name = "job_id")
+    public String jobId;
+
+    @Column(name = "owner_address", nullable = false)
+    public String ownerAddress;
+
+    @Column(name = "job_type", nullable = false)
+    public int jobType;
+
+    @Column(nullable = false)
+    public int nodes;
+
+    @Column(nullable = false)
+    public long epochs;
+
+    @Column(name = "price_per_epoch", nullable = false)
+    public BigInteger pricePerEpoch;
+
+    @Column(nullable = false)
+    public BigInteger deposited;
+
+    @Column(nullable = false)
+    public BigInteger paid;
+
+    @Column(nullable = false)
+    public BigInteger refunded;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public State state;
+
+    @Column(name = "start_epoch")
+    public Long startEpoch;
+
+    /** Exclusive. */
+    @Column(name = "end_epoch")
+    public Long endEpoch;
+
+    @Column(name = "created_tx", nullable = false)
+    public String createdTx;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Embeddable
+    public record Key(@Column(name = "deployment_id") long deploymentId, @Column(name = "chain_job_id") long chainJobId)
+            implements Serializable {
+    }
+}

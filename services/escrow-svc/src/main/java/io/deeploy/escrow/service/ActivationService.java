@@ -1,0 +1,80 @@
+package io.deeploy.escrow.service;
+
+import io.deeploy.escrow.client.ChainException;
+import io.deeploy.escrow.client.OracleSigner;
+import io.deeploy.escrow.config.ChainConfig;
+import io.deeploy.escrow.repository.JobFunding;
+import io.deeploy.escrow.repository.JobFundingRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+/**
+ * The oracle's {@code activate(job, nodes)}: starts paying a funded job's nodes from the current epoch. The scheduler
+ * drives it (through {@code POST /internal/jobs/{jobId}/activate}) once the job's nodes run it.
+ */
+@ApplicationScoped
+public class ActivationService {
+
+    private final ContractRegistry registry;
+    private final OracleSigner signer;
+    private final JobFundingRepository fundings;
+    private final ChainConfig config;
+
+    public ActivationService(ContractRegistry registry, OracleSigner signer, JobFundingRepository fundings,
+            ChainConfig config) {
+        this.registry = registry;
+        this.signer = signer;
+        this.fundings = fundings;
+        this.config = config;
+    }
+
+    public record Activation(String jobId, long chainJobId, List<String> operators, String transactionHash, long block) {
+    }
+
+    /** Blocking: waits for the receipt. The ledger shows ACTIVE once the watcher has seen JobActivated confirmed. */
+    public Activation activate(String jobId, List<String> nodeIds) {
+        if (nodeIds == null || nodeIds.isEmpty()) {
+            throw ApiException.invalid("nodeIds", "at least one node is needed");
+        }
+        if (new HashSet<>(nodeIds).size() != nodeIds.size()) {
+            throw ApiException.invalid("nodeIds", "a node is listed twice");
+        }
+        ContractRegistry.Contracts contracts = registry.require();
+        JobFunding funding = Db.tx(() -> fundings.byJob(contracts.deploymentId(), jobId));
+        if (funding == null) {
+            throw ApiException.notFound("JOB_NOT_FUNDED", "no confirmed funding for " + jobId);
+        }
+        if (funding.state != JobFunding.State.FUNDED) {
+            throw ApiException.conflict("JOB_NOT_ACTIVATABLE", jobId + " is " + funding.state + " on chain");
+        }
+        if (nodeIds.size() > funding.nodes) {
+            throw ApiException.invalid("nodeIds", nodeIds.size() + " nodes for a job that bought " + funding.nodes);
+        }
+        List<String> operators = new ArrayList<>();
+        for (String nodeId : nodeIds) {
+            String operator = config.nodeOperators().get(nodeId);
+            if (operator == null || operator.isBlank()) {
+                throw new ApiException(400, "UNKNOWN_NODE_OPERATOR", "nodeIds",
+                        "node " + nodeId + " has no operator address (deeploy.chain.node-operators." + nodeId + ")");
+            }
+            operators.add(operator);
+        }
+        String data = contracts.escrowView().activate(BigInteger.valueOf(funding.key.chainJobId()), operators)
+                .encodeFunctionCall();
+        TransactionReceipt receipt;
+        try {
+            receipt = signer.transact(contracts.escrow(), data);
+        } catch (ChainException e) {
+            throw ApiException.conflict("CHAIN_REFUSED", "activate refused: " + e.getMessage());
+        }
+        if (!receipt.isStatusOK()) {
+            throw ApiException.conflict("CHAIN_REVERTED", "activate reverted in " + receipt.getTransactionHash());
+        }
+        return new Activation(jobId, funding.key.chainJobId(), operators, receipt.getTransactionHash(),
+                receipt.getBlockNumber().longValue());
+    }
+}

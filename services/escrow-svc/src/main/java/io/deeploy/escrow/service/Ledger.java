@@ -1,0 +1,182 @@
+package io.deeploy.escrow.service;
+
+import io.deeploy.escrow.contracts.DeeployEscrow;
+import io.deeploy.escrow.repository.ContractDeploymentRepository;
+import io.deeploy.escrow.repository.JobFunding;
+import io.deeploy.escrow.repository.JobFundingRepository;
+import io.deeploy.events.Event;
+import io.deeploy.events.payload.FundsLocked;
+import io.deeploy.outbox.Outbox;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.core.methods.response.Log;
+
+/**
+ * Applies the escrow's confirmed logs to the per-job ledger and announces funding through the outbox. Each log is
+ * applied once: its (transaction hash, log index) is recorded with its effect, and the checkpoint moves in the same
+ * database transaction, so a re-read range changes nothing.
+ */
+@ApplicationScoped
+public class Ledger {
+
+    private static final Logger LOG = Logger.getLogger(Ledger.class);
+
+    static final String JOB_CREATED = EventEncoder.encode(DeeployEscrow.JOBCREATED_EVENT);
+    static final String JOB_ACTIVATED = EventEncoder.encode(DeeployEscrow.JOBACTIVATED_EVENT);
+    static final String JOB_EXTENDED = EventEncoder.encode(DeeployEscrow.JOBEXTENDED_EVENT);
+    static final String NODES_ADDED = EventEncoder.encode(DeeployEscrow.NODESADDED_EVENT);
+    static final String JOB_CLOSED = EventEncoder.encode(DeeployEscrow.JOBCLOSED_EVENT);
+    static final String JOB_REDEEMED = EventEncoder.encode(DeeployEscrow.JOBREDEEMED_EVENT);
+    static final String EPOCH_SETTLED = EventEncoder.encode(DeeployEscrow.EPOCHSETTLED_EVENT);
+
+    static final String RECORD_LOG = "INSERT INTO chain_log (deployment_id, tx_hash, log_index, block_number, event) "
+            + "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
+
+    private final JobFundingRepository fundings;
+    private final ContractDeploymentRepository deployments;
+    private final Outbox outbox;
+
+    public Ledger(JobFundingRepository fundings, ContractDeploymentRepository deployments, Outbox outbox) {
+        this.fundings = fundings;
+        this.deployments = deployments;
+        this.outbox = outbox;
+    }
+
+    /** Applies {@code logs} of blocks {@code from..to-1} and moves the checkpoint to {@code to}. In a transaction. */
+    public Uni<Integer> apply(ContractRegistry.Contracts contracts, List<Log> logs, long from, long to) {
+        return Multi.createFrom().iterable(logs)
+                .onItem().transformToUniAndConcatenate(log -> applyOnce(contracts, log))
+                .collect().asList()
+                .chain(applied -> deployments.advance(contracts.deploymentId(), from, to).map(moved -> {
+                    if (moved == 0) {
+                        throw new IllegalStateException("checkpoint moved by someone else while reading " + from + ".." + (to - 1));
+                    }
+                    return (int) applied.stream().filter(Boolean::booleanValue).count();
+                }));
+    }
+
+    private Uni<Boolean> applyOnce(ContractRegistry.Contracts contracts, Log log) {
+        String event = eventName(log);
+        if (event == null) {
+            return Uni.createFrom().item(false);
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery(RECORD_LOG)
+                        .setParameter(1, contracts.deploymentId())
+                        .setParameter(2, log.getTransactionHash())
+                        .setParameter(3, log.getLogIndex().intValue())
+                        .setParameter(4, log.getBlockNumber().longValue())
+                        .setParameter(5, event)
+                        .executeUpdate())
+                .chain(inserted -> inserted == 0 ? Uni.createFrom().item(false)
+                        : effect(contracts, log).replaceWith(true));
+    }
+
+    static String eventName(Log log) {
+        if (log.getTopics() == null || log.getTopics().isEmpty()) {
+            return null;
+        }
+        String topic = log.getTopics().get(0);
+        if (topic.equals(JOB_CREATED)) {
+            return "JobCreated";
+        } else if (topic.equals(JOB_ACTIVATED)) {
+            return "JobActivated";
+        } else if (topic.equals(JOB_EXTENDED)) {
+            return "JobExtended";
+        } else if (topic.equals(NODES_ADDED)) {
+            return "NodesAdded";
+        } else if (topic.equals(JOB_CLOSED)) {
+            return "JobClosed";
+        } else if (topic.equals(JOB_REDEEMED)) {
+            return "JobRedeemed";
+        } else if (topic.equals(EPOCH_SETTLED)) {
+            return "EpochSettled";
+        }
+        return null;
+    }
+
+    private Uni<Void> effect(ContractRegistry.Contracts contracts, Log log) {
+        String topic = log.getTopics().get(0);
+        if (topic.equals(JOB_CREATED)) {
+            return created(contracts, log, DeeployEscrow.getJobCreatedEventFromLog(log));
+        }
+        long chainJobId = new BigInteger(log.getTopics().get(1).substring(2), 16).longValueExact();
+        return fundings.findById(new JobFunding.Key(contracts.deploymentId(), chainJobId)).chain(job -> {
+            if (job == null) {
+                LOG.warnf("escrow log %s for chain job %d that the ledger never saw created; ignored",
+                        eventName(log), chainJobId);
+                return Uni.createFrom().voidItem();
+            }
+            if (topic.equals(JOB_ACTIVATED)) {
+                var e = DeeployEscrow.getJobActivatedEventFromLog(log);
+                job.state = JobFunding.State.ACTIVE;
+                job.startEpoch = e.startEpoch.longValue();
+                job.endEpoch = job.startEpoch + job.epochs;
+            } else if (topic.equals(JOB_EXTENDED)) {
+                var e = DeeployEscrow.getJobExtendedEventFromLog(log);
+                job.epochs = e.epochs.longValue();
+                job.deposited = job.deposited.add(e.amount);
+                if (e.endEpoch.signum() != 0) {
+                    job.endEpoch = e.endEpoch.longValue();
+                }
+            } else if (topic.equals(NODES_ADDED)) {
+                var e = DeeployEscrow.getNodesAddedEventFromLog(log);
+                job.nodes = e.nodes.intValue();
+                job.deposited = job.deposited.add(e.amount);
+            } else if (topic.equals(JOB_CLOSED)) {
+                job.refunded = job.refunded.add(DeeployEscrow.getJobClosedEventFromLog(log).refund);
+                job.state = JobFunding.State.CLOSED;
+            } else if (topic.equals(JOB_REDEEMED)) {
+                job.refunded = job.refunded.add(DeeployEscrow.getJobRedeemedEventFromLog(log).refund);
+                job.state = JobFunding.State.CLOSED;
+            } else if (topic.equals(EPOCH_SETTLED)) {
+                job.paid = job.paid.add(DeeployEscrow.getEpochSettledEventFromLog(log).paid);
+            }
+            job.updatedAt = Instant.now();
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    private Uni<Void> created(ContractRegistry.Contracts contracts, Log log, DeeployEscrow.JobCreatedEventResponse e) {
+        Instant now = Instant.now();
+        JobFunding job = new JobFunding();
+        job.key = new JobFunding.Key(contracts.deploymentId(), e.jobId.longValueExact());
+        job.ownerAddress = e.owner;
+        job.jobType = e.jobType.intValue();
+        job.nodes = e.nodes.intValue();
+        job.epochs = e.epochs.longValue();
+        // createJob charges exactly price * nodes * epochs, so the division is exact.
+        job.pricePerEpoch = e.amount.divide(e.nodes.multiply(e.epochs));
+        job.deposited = e.amount;
+        job.paid = BigInteger.ZERO;
+        job.refunded = BigInteger.ZERO;
+        job.state = JobFunding.State.FUNDED;
+        job.createdTx = log.getTransactionHash();
+        job.createdAt = now;
+        job.updatedAt = now;
+        Optional<String> backendJob = JobIds.jobIdOf(e.requestId);
+        if (backendJob.isEmpty()) {
+            return fundings.persist(job).replaceWithVoid();
+        }
+        String jobId = backendJob.get();
+        return fundings.byJob(contracts.deploymentId(), jobId).chain(existing -> {
+            if (existing != null) {
+                // Another owner used the same requestId: the first funding stands, this one is recorded unlinked.
+                LOG.warnf("chain job %d names backend job %s, already funded by chain job %d; not linked",
+                        job.key.chainJobId(), jobId, existing.key.chainJobId());
+                return fundings.persist(job).replaceWithVoid();
+            }
+            job.jobId = jobId;
+            FundsLocked locked = new FundsLocked(jobId, e.jobId, e.amount, contracts.token(), job.epochs, job.nodes,
+                    log.getTransactionHash());
+            return fundings.persist(job).chain(() -> outbox.enqueue(Event.of(locked)));
+        });
+    }
+}

@@ -1,0 +1,402 @@
+package io.deeploy.escrow.service;
+
+import io.deeploy.escrow.client.ChainClient;
+import io.deeploy.escrow.client.OracleSigner;
+import io.deeploy.escrow.config.ChainConfig;
+import io.deeploy.escrow.contracts.DeeployEscrow;
+import io.deeploy.escrow.repository.JobFunding;
+import io.deeploy.escrow.repository.JobFundingRepository;
+import io.deeploy.escrow.repository.Settlement;
+import io.deeploy.escrow.repository.SettlementBatch;
+import io.deeploy.escrow.repository.SettlementBatchRepository;
+import io.deeploy.escrow.repository.SettlementRepository;
+import io.deeploy.events.Event;
+import io.deeploy.events.EventCodec;
+import io.deeploy.events.payload.NodeAvailability;
+import io.deeploy.events.payload.SettlementCompleted;
+import io.deeploy.outbox.Outbox;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+/**
+ * Settles pending job-epochs on chain, crash-safe:
+ * <ol>
+ * <li>batch pending settlements whose job is active on chain and whose epoch has ended (at most
+ * {@code settle-batch-size} entries (job, epoch, node); a job-epoch is never split);</li>
+ * <li>sign the {@code settle} transaction locally and record it (hash, nonce, raw bytes) with its settlements in
+ * SENDING, in one database transaction, BEFORE broadcasting it;</li>
+ * <li>broadcast it;</li>
+ * <li>reconcile every SENDING transaction from the chain: a confirmed receipt settles its job-epochs with paid and
+ * withheld from the receipt's EpochSettled logs and enqueues SettlementCompleted in the same database transaction; no
+ * receipt while the nonce is unused: broadcast the same signed bytes again (same hash, so it can be mined once); nonce
+ * used by another transaction: dropped, its settlements go back to PENDING, and before sending them again every
+ * entry is checked with {@code isSettled} on chain.</li>
+ * </ol>
+ * A crash anywhere leaves either nothing or a recorded transaction that step 4 resolves; the contract itself refuses a
+ * second settlement of a (job, epoch, node) (skip reason 7), so nothing is ever paid twice.
+ */
+@ApplicationScoped
+public class SettlementSender {
+
+    private static final Logger LOG = Logger.getLogger(SettlementSender.class);
+
+    static final String EPOCH_SETTLED = EventEncoder.encode(DeeployEscrow.EPOCHSETTLED_EVENT);
+    static final String SETTLEMENT_SKIPPED = EventEncoder.encode(DeeployEscrow.SETTLEMENTSKIPPED_EVENT);
+    /** Skip reasons that mean "not yet" rather than "never": the job-epoch is sent again later. */
+    static final Set<Integer> RETRY_LATER = Set.of(2, 5);
+    /** Pending rows looked at per tick. */
+    static final int LOOK_AHEAD = 1000;
+
+    /** Test-only fault injection: where the next send "crashes" (package-private; see the test's SettlementFaults). */
+    enum CrashPoint {
+        BEFORE_BROADCAST, AFTER_BROADCAST
+    }
+
+    static final AtomicReference<CrashPoint> CRASH = new AtomicReference<>();
+
+    static final class SimulatedCrash extends RuntimeException {
+        SimulatedCrash(CrashPoint point) {
+            super("simulated crash " + point);
+        }
+    }
+
+    private final ChainClient chain;
+    private final OracleSigner signer;
+    private final ContractRegistry registry;
+    private final ChainConfig config;
+    private final SettlementRepository settlements;
+    private final SettlementBatchRepository batches;
+    private final JobFundingRepository fundings;
+    private final Outbox outbox;
+
+    public SettlementSender(ChainClient chain, OracleSigner signer, ContractRegistry registry, ChainConfig config,
+            SettlementRepository settlements, SettlementBatchRepository batches, JobFundingRepository fundings,
+            Outbox outbox) {
+        this.chain = chain;
+        this.signer = signer;
+        this.registry = registry;
+        this.config = config;
+        this.settlements = settlements;
+        this.batches = batches;
+        this.fundings = fundings;
+        this.outbox = outbox;
+    }
+
+    @Scheduled(every = "${deeploy.chain.poll-interval:2s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        try {
+            if (reconcile() == 0) {
+                sendNext();
+            }
+        } catch (SimulatedCrash e) {
+            LOG.warn(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warnf("settlement: %s", e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Reconcile
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** Resolves recorded transactions from the chain. Returns how many are still open. Blocking. */
+    public synchronized int reconcile() {
+        ContractRegistry.Contracts contracts = registry.ensure();
+        int open = 0;
+        for (SettlementBatch batch : Db.tx(() -> batches.open(contracts.deploymentId()))) {
+            if (!resolve(contracts, batch)) {
+                open++;
+            }
+        }
+        return open;
+    }
+
+    private boolean resolve(ContractRegistry.Contracts contracts, SettlementBatch batch) {
+        Optional<TransactionReceipt> receipt = chain.receipt(batch.txHash);
+        if (receipt.isEmpty() && chain.nonce(signer.address(), DefaultBlockParameterName.LATEST) > batch.nonce) {
+            // Our nonce is used; look once more in case our own transaction was mined in between.
+            receipt = chain.receipt(batch.txHash);
+            if (receipt.isEmpty()) {
+                LOG.warnf("settle transaction %s (nonce %d) was dropped; its settlements go back to pending",
+                        batch.txHash, batch.nonce);
+                Db.tx(() -> close(batch.id, SettlementBatch.State.DROPPED, null));
+                return true;
+            }
+        }
+        if (receipt.isEmpty()) {
+            boolean stale = batch.broadcastAt == null
+                    || batch.broadcastAt.isBefore(Instant.now().minus(config.rebroadcastAfter()));
+            if (stale || !chain.knows(batch.txHash)) {
+                chain.sendRaw(batch.rawTx).ifPresent(error -> LOG.debugf("rebroadcast of %s: %s", batch.txHash, error));
+                Db.tx(() -> batches.update("broadcastAt = ?1, updatedAt = ?1 where id = ?2", Instant.now(), batch.id));
+            }
+            return false;
+        }
+        TransactionReceipt mined = receipt.get();
+        if (mined.getBlockNumber().longValue() > chain.blockNumber() - config.confirmations()) {
+            return false;
+        }
+        if (!mined.isStatusOK()) {
+            LOG.errorf("settle transaction %s reverted; its settlements go back to pending", batch.txHash);
+            Db.tx(() -> close(batch.id, SettlementBatch.State.REVERTED, mined.getBlockNumber().longValue()));
+            return true;
+        }
+        Map<EpochKey, Outcome> outcomes = outcomes(contracts, mined);
+        Map<EpochKey, BigInteger> bought = new HashMap<>();
+        for (Settlement s : Db.tx(() -> settlements.inBatch(batch.id))) {
+            EpochKey key = new EpochKey(s.chainJobId, s.key.epoch());
+            bought.put(key, nodesAt(contracts, key));
+        }
+        Db.tx(() -> confirm(contracts, batch.id, mined, outcomes, bought));
+        return true;
+    }
+
+    record EpochKey(long chainJobId, long epoch) {
+    }
+
+    record Outcome(BigInteger paid, Set<Integer> skipReasons) {
+    }
+
+    static Map<EpochKey, Outcome> outcomes(ContractRegistry.Contracts contracts, TransactionReceipt receipt) {
+        Map<EpochKey, Outcome> outcomes = new HashMap<>();
+        for (Log log : receipt.getLogs()) {
+            if (!log.getAddress().equalsIgnoreCase(contracts.escrow()) || log.getTopics().isEmpty()) {
+                continue;
+            }
+            String topic = log.getTopics().get(0);
+            if (topic.equals(EPOCH_SETTLED)) {
+                var e = DeeployEscrow.getEpochSettledEventFromLog(log);
+                EpochKey key = new EpochKey(e.jobId.longValueExact(), e.epoch.longValue());
+                outcomes.merge(key, new Outcome(e.paid, Set.of()), SettlementSender::add);
+            } else if (topic.equals(SETTLEMENT_SKIPPED)) {
+                var e = DeeployEscrow.getSettlementSkippedEventFromLog(log);
+                EpochKey key = new EpochKey(e.jobId.longValueExact(), e.epoch.longValue());
+                outcomes.merge(key, new Outcome(BigInteger.ZERO, Set.of(e.reason.intValue())), SettlementSender::add);
+            }
+        }
+        return outcomes;
+    }
+
+    static Outcome add(Outcome a, Outcome b) {
+        Set<Integer> reasons = new HashSet<>(a.skipReasons());
+        reasons.addAll(b.skipReasons());
+        return new Outcome(a.paid().add(b.paid()), reasons);
+    }
+
+    private Uni<Void> confirm(ContractRegistry.Contracts contracts, long batchId, TransactionReceipt receipt,
+            Map<EpochKey, Outcome> outcomes, Map<EpochKey, BigInteger> bought) {
+        Instant now = Instant.now();
+        return batches.update("state = ?1, blockNumber = ?2, updatedAt = ?3 where id = ?4 and state = ?5",
+                        SettlementBatch.State.CONFIRMED, receipt.getBlockNumber().longValue(), now, batchId,
+                        SettlementBatch.State.SENDING)
+                .chain(updated -> updated == 0 ? Uni.createFrom().item(List.<Settlement>of()) : settlements.inBatch(batchId))
+                .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
+                .onItem().transformToUniAndConcatenate(s -> {
+                    EpochKey key = new EpochKey(s.chainJobId, s.key.epoch());
+                    Outcome outcome = outcomes.getOrDefault(key, new Outcome(BigInteger.ZERO, Set.of()));
+                    if (outcome.skipReasons().stream().anyMatch(RETRY_LATER::contains)) {
+                        LOG.infof("%s epoch %d not settleable yet (skip %s); pending again", s.key.jobId(),
+                                s.key.epoch(), outcome.skipReasons());
+                        s.moveTo(Settlement.State.PENDING, now);
+                        return Uni.createFrom().voidItem();
+                    }
+                    BigInteger held = bought.getOrDefault(key, BigInteger.ZERO);
+                    return settled(s, receipt.getTransactionHash(), outcome.paid(), held, now);
+                })
+                .collect().asList().replaceWithVoid();
+    }
+
+    /** SETTLED, with SettlementCompleted in the same transaction. {@code held} = what the epoch held for all nodes. */
+    private Uni<Void> settled(Settlement s, String txHash, BigInteger paid, BigInteger held, Instant now) {
+        s.moveTo(Settlement.State.SETTLED, now);
+        s.txHash = txHash;
+        s.paid = paid;
+        s.withheld = held.subtract(paid).max(BigInteger.ZERO);
+        return outbox.enqueue(Event.of(new SettlementCompleted(s.key.jobId(), s.key.epoch(), txHash, s.paid, s.withheld)));
+    }
+
+    private Uni<Void> close(long batchId, SettlementBatch.State state, Long block) {
+        Instant now = Instant.now();
+        return batches.update("state = ?1, blockNumber = ?2, updatedAt = ?3 where id = ?4 and state = ?5", state, block,
+                        now, batchId, SettlementBatch.State.SENDING)
+                .chain(updated -> updated == 0 ? Uni.createFrom().item(List.<Settlement>of()) : settlements.inBatch(batchId))
+                .invoke(list -> list.forEach(s -> s.moveTo(Settlement.State.PENDING, now)))
+                .replaceWithVoid();
+    }
+
+    /** What the job-epoch held for its nodes: price * nodesAt(job, epoch), read from the chain. */
+    private BigInteger nodesAt(ContractRegistry.Contracts contracts, EpochKey key) {
+        try {
+            var job = contracts.escrowView().job(BigInteger.valueOf(key.chainJobId())).send();
+            BigInteger nodes = contracts.escrowView().nodesAt(BigInteger.valueOf(key.chainJobId()),
+                    BigInteger.valueOf(key.epoch())).send();
+            return job.component11().multiply(nodes);
+        } catch (Exception e) {
+            throw new io.deeploy.escrow.client.ChainException("cannot read job " + key.chainJobId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Send
+    // ---------------------------------------------------------------------------------------------------------------
+
+    record Planned(Settlement settlement, JobFunding funding, List<DeeployEscrow.Settlement> entries) {
+    }
+
+    /** Sends one batch of what can be settled now. Returns the job-epochs put in it. Blocking. */
+    public synchronized int sendNext() {
+        ContractRegistry.Contracts contracts = registry.ensure();
+        List<Settlement> pending = Db.tx(() -> settlements.pending(LOOK_AHEAD));
+        if (pending.isEmpty()) {
+            return 0;
+        }
+        Set<String> jobIds = pending.stream().map(s -> s.key.jobId()).collect(Collectors.toSet());
+        Map<String, JobFunding> funded = Db.tx(() -> fundings.byJobs(contracts.deploymentId(), jobIds)).stream()
+                .collect(Collectors.toMap(f -> f.jobId, Function.identity()));
+        long now = Math.max(chain.latestTimestamp(), Instant.now().getEpochSecond());
+        List<Planned> batch = new ArrayList<>();
+        List<Planned> nothingToSend = new ArrayList<>();
+        int entries = 0;
+        for (Settlement s : pending) {
+            JobFunding funding = funded.get(s.key.jobId());
+            if (funding == null || funding.state == JobFunding.State.FUNDED || !EscrowArithmetic.epochEnded(
+                    s.key.epoch(), now, contracts.genesis(), contracts.epochLength())) {
+                continue;
+            }
+            List<DeeployEscrow.Settlement> rowEntries = entries(contracts, s, funding);
+            if (rowEntries.isEmpty()) {
+                nothingToSend.add(new Planned(s, funding, rowEntries));
+                continue;
+            }
+            if (!batch.isEmpty() && entries + rowEntries.size() > config.settleBatchSize()) {
+                break;
+            }
+            batch.add(new Planned(s, funding, rowEntries));
+            entries += rowEntries.size();
+        }
+        for (Planned p : nothingToSend) {
+            settleWithoutTransaction(contracts, p);
+        }
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        List<DeeployEscrow.Settlement> all = batch.stream().flatMap(p -> p.entries().stream()).toList();
+        String data = contracts.escrowView().settle(all).encodeFunctionCall();
+        OracleSigner.SignedTx tx = signer.sign(signer.reserveNonce(), contracts.escrow(), data,
+                signer.gasFor(contracts.escrow(), data), chain.gasPrice());
+        Db.tx(() -> record(contracts, tx, batch));
+        LOG.infof("settle transaction %s (nonce %d): %d job-epoch(s), %d entries", tx.hash(), tx.nonce(), batch.size(),
+                all.size());
+        crashIfArmed(CrashPoint.BEFORE_BROADCAST);
+        chain.sendRaw(tx.raw()).ifPresent(error -> LOG.warnf("broadcast of %s refused: %s (the reconciler retries)",
+                tx.hash(), error));
+        crashIfArmed(CrashPoint.AFTER_BROADCAST);
+        Db.tx(() -> batches.update("broadcastAt = ?1, updatedAt = ?1 where txHash = ?2", Instant.now(), tx.hash()));
+        return batch.size();
+    }
+
+    /**
+     * The contract entries of one job-epoch: each attested node with an operator address, its permille as basis
+     * points. A node without an operator address is left out: its share is reported withheld. On a second attempt
+     * (after a dropped transaction) entries the chain already settled are left out too.
+     */
+    private List<DeeployEscrow.Settlement> entries(ContractRegistry.Contracts contracts, Settlement s, JobFunding funding) {
+        List<NodeAvailability> attested = List.of(EventCodec.fromJson(s.availability, NodeAvailability[].class));
+        List<DeeployEscrow.Settlement> entries = new ArrayList<>();
+        BigInteger chainJob = BigInteger.valueOf(funding.key.chainJobId());
+        BigInteger epoch = BigInteger.valueOf(s.key.epoch());
+        for (NodeAvailability node : attested) {
+            String operator = config.nodeOperators().get(node.nodeId());
+            if (operator == null || operator.isBlank()) {
+                LOG.debugf("%s epoch %d: node %s has no operator address; its share is withheld", s.key.jobId(),
+                        s.key.epoch(), node.nodeId());
+                continue;
+            }
+            if (s.attempts > 0 && isSettled(contracts, chainJob, epoch, operator)) {
+                continue;
+            }
+            entries.add(new DeeployEscrow.Settlement(chainJob, epoch, operator,
+                    BigInteger.valueOf(EscrowArithmetic.uptimeBps(node.permille()))));
+        }
+        return entries;
+    }
+
+    private static boolean isSettled(ContractRegistry.Contracts contracts, BigInteger job, BigInteger epoch, String node) {
+        try {
+            return contracts.escrowView().isSettled(job, epoch, node).send();
+        } catch (Exception e) {
+            throw new io.deeploy.escrow.client.ChainException("cannot read isSettled: " + e.getMessage(), e);
+        }
+    }
+
+    /** A job-epoch with nothing left to send: settled from the chain's own counters, without a transaction. */
+    private void settleWithoutTransaction(ContractRegistry.Contracts contracts, Planned p) {
+        EpochKey key = new EpochKey(p.funding().key.chainJobId(), p.settlement().key.epoch());
+        BigInteger paid;
+        try {
+            paid = contracts.escrowView().paidNodesAt(BigInteger.valueOf(key.chainJobId()), BigInteger.valueOf(key.epoch()))
+                    .send().multiply(p.funding().pricePerEpoch);
+        } catch (Exception e) {
+            throw new io.deeploy.escrow.client.ChainException("cannot read paidNodesAt: " + e.getMessage(), e);
+        }
+        BigInteger held = nodesAt(contracts, key);
+        Settlement.Key id = p.settlement().key;
+        Db.tx(() -> settlements.findById(id).chain(s -> {
+            if (s == null || s.state != Settlement.State.PENDING) {
+                return Uni.createFrom().voidItem();
+            }
+            s.chainJobId = key.chainJobId();
+            return settled(s, null, paid, held, Instant.now());
+        }));
+    }
+
+    private Uni<Void> record(ContractRegistry.Contracts contracts, OracleSigner.SignedTx tx, List<Planned> planned) {
+        Instant now = Instant.now();
+        SettlementBatch batch = new SettlementBatch();
+        batch.deploymentId = contracts.deploymentId();
+        batch.nonce = tx.nonce();
+        batch.txHash = tx.hash();
+        batch.rawTx = tx.raw();
+        batch.state = SettlementBatch.State.SENDING;
+        batch.createdAt = now;
+        batch.updatedAt = now;
+        return batches.persist(batch).chain(saved -> Multi.createFrom().iterable(planned)
+                .onItem().transformToUniAndConcatenate(p -> settlements.findById(p.settlement().key).invoke(s -> {
+                    if (s == null || s.state != Settlement.State.PENDING) {
+                        throw new IllegalStateException("settlement " + p.settlement().key + " changed meanwhile");
+                    }
+                    s.moveTo(Settlement.State.SENDING, now);
+                    s.batchId = saved.id;
+                    s.txHash = tx.hash();
+                    s.chainJobId = p.funding().key.chainJobId();
+                    s.attempts++;
+                }))
+                .collect().asList().replaceWithVoid());
+    }
+
+    private static void crashIfArmed(CrashPoint point) {
+        if (CRASH.compareAndSet(point, null)) {
+            throw new SimulatedCrash(point);
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package io.deeploy.escrow;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import io.deeploy.escrow.client.ChainClient;
+import io.deeploy.escrow.client.OracleSigner;
+import io.deeploy.escrow.config.ChainConfig;
+import io.deeploy.escrow.contracts.DeeployEscrow;
+import io.deeploy.escrow.contracts.DeeployUSD;
+import io.deeploy.escrow.service.ChainWatcher;
+import io.deeploy.escrow.service.ContractRegistry;
+import io.deeploy.escrow.service.EscrowArithmetic;
+import io.deeploy.escrow.service.JobIds;
+import io.deeploy.escrow.service.SettlementFaults;
+import io.deeploy.events.Event;
+import io.deeploy.events.Topics;
+import io.deeploy.events.payload.FundsLocked;
+import io.deeploy.events.payload.NodeAvailability;
+import io.deeploy.events.payload.SettlementCompleted;
+import io.deeploy.events.payload.SettlementDue;
+import io.deeploy.outbox.testing.KafkaEvents;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.gas.StaticGasProvider;
+
+/**
+ * escrow-svc against a real anvil, Kafka and PostgreSQL: contracts deployed by the service, estimates, funding seen
+ * by the watcher, activation, settlement paid exactly once whatever is redelivered or crashes.
+ */
+@QuarkusTest
+class EscrowChainIT {
+
+    /** anvil dev account #1: the paying user. */
+    static final Credentials USER = Credentials.create("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+    static final int MICRO = 53;
+    static final BigInteger MICRO_PRICE = BigInteger.valueOf(100_000);
+
+    static KafkaEvents kafka;
+
+    @Inject
+    ContractRegistry registry;
+    @Inject
+    ChainClient chain;
+    @Inject
+    OracleSigner signer;
+    @Inject
+    ChainWatcher watcher;
+    @Inject
+    ChainConfig config;
+
+    @BeforeAll
+    static void connect() {
+        kafka = KafkaEvents.fromEnvironment();
+    }
+
+    @AfterAll
+    static void close() {
+        kafka.close();
+    }
+
+    @Test
+    void theServiceDeploysItsContractsAndShowsThemButNeverItsKey() {
+        ContractRegistry.Contracts c = registry.ensure();
+        assertThat(c.deployedHere()).isTrue();
+        assertThat(chain.hasCode(c.escrow())).isTrue();
+        String body = given().get("/api/chain").then().statusCode(200)
+                .body("chainId", equalTo(31337)).body("escrowAddress", equalTo(c.escrow()))
+                .body("tokenAddress", equalTo(c.token())).body("epochLengthSeconds", equalTo(4))
+                .body("currentEpoch", notNullValue()).body("uptimeThresholdBps", equalTo(9000))
+                .extract().asString();
+        assertThat(body.toLowerCase()).doesNotContain(ChainConfig.ANVIL_DEV_KEY.substring(2));
+        // A second resolution (a restart) reuses the recorded deployment while its code is there.
+        assertThat(registry.ensure().escrow()).isEqualTo(c.escrow());
+    }
+
+    @Test
+    void theEstimateIsTheChainsQuoteAndTheJavaArithmeticAgrees() throws Exception {
+        ContractRegistry.Contracts c = registry.ensure();
+        List<Map<String, Object>> types = given().get("/api/job-types").then().statusCode(200).extract().path("$");
+        assertThat(types).hasSize(11);
+        assertThat(types).anySatisfy(t -> {
+            assertThat(t.get("id")).isEqualTo(54);
+            assertThat(t.get("pricePerEpoch")).isEqualTo("166700");
+            assertThat(t.get("pricePerEpochFormatted")).isEqualTo("0.1667");
+        });
+        long[] counts = {1, 2, 3, 7, 30, 365, 1000, 65_535, 0xFFFF_FFFFL};
+        int compared = 0;
+        for (ContractRegistry.JobType type : registry.jobTypes()) {
+            for (long nodes : counts) {
+                for (long epochs : counts) {
+                    BigInteger onChain = c.escrowView().quote(BigInteger.valueOf(type.id()), BigInteger.valueOf(nodes),
+                            BigInteger.valueOf(epochs)).send();
+                    assertThat(EscrowArithmetic.quote(type.pricePerEpoch(), nodes, epochs)).isEqualTo(onChain);
+                    compared++;
+                }
+            }
+        }
+        assertThat(compared).isEqualTo(11 * counts.length * counts.length);
+        BigInteger quote = c.escrowView().quote(BigInteger.valueOf(4), BigInteger.valueOf(3), BigInteger.valueOf(30)).send();
+        given().get("/api/estimate?jobType=4&nodes=3&epochs=30").then().statusCode(200)
+                .body("amount", equalTo(quote.toString())).body("amount", equalTo("172503000"))
+                .body("amountFormatted", equalTo("172.503")).body("decimals", equalTo(6));
+
+        given().get("/api/estimate?jobType=10&nodes=1&epochs=1").then().statusCode(400)
+                .body("code", equalTo("UNKNOWN_JOB_TYPE")).body("field", equalTo("jobType"));
+        given().get("/api/estimate?jobType=1&nodes=0&epochs=1").then().statusCode(400)
+                .body("code", equalTo("INVALID_FIELD")).body("field", equalTo("nodes"));
+        given().get("/api/estimate?jobType=1&nodes=1&epochs=4294967296").then().statusCode(400)
+                .body("code", equalTo("INVALID_FIELD")).body("field", equalTo("epochs"));
+        given().get("/api/estimate?jobType=x&nodes=1&epochs=1").then().statusCode(400)
+                .body("code", equalTo("INVALID_FIELD")).body("field", equalTo("jobType"));
+        given().get("/api/estimate?nodes=1&epochs=1").then().statusCode(400).body("field", equalTo("jobType"));
+        given().get("/api/jobs/{id}/funding", "job-" + UUID.randomUUID()).then().statusCode(404)
+                .body("code", equalTo("JOB_NOT_FUNDED"));
+    }
+
+    @Test
+    void fundingIsAnnouncedOnceAndAnEpochIsPaidOnceWhateverIsRedelivered() throws Exception {
+        String jobId = "job-" + UUID.randomUUID();
+        TransactionReceipt created = fund(jobId);
+
+        awaitMining(() -> given().get("/api/jobs/{id}/funding", jobId).statusCode() == 200);
+        given().get("/api/jobs/{id}/funding", jobId).then().body("state", equalTo("FUNDED"))
+                .body("deposited", equalTo("100000")).body("owner", equalTo(USER.getAddress()))
+                .body("transactionHash", equalTo(created.getTransactionHash()));
+        awaitMining(() -> fundsLocked(jobId).size() == 1);
+        FundsLocked locked = fundsLocked(jobId).get(0);
+        assertThat(locked.amount()).isEqualTo(MICRO_PRICE);
+        assertThat(locked.transactionHash()).isEqualTo(created.getTransactionHash());
+        assertThat(locked.token()).isEqualTo(registry.ensure().token());
+
+        // The watcher reads the same blocks again: nothing is applied or announced twice.
+        watcher.rewind(created.getBlockNumber().longValue() - 1);
+        awaitMining(() -> {
+            watcher.poll();
+            return true;
+        });
+        Thread.sleep(1500);
+        assertThat(fundsLocked(jobId)).hasSize(1);
+        given().get("/api/jobs/{id}/funding", jobId).then().body("deposited", equalTo("100000"));
+
+        String node = config.nodeOperators().get("node-a");
+        BigInteger before = claimable(node);
+        long epoch = activate(jobId, "node-a");
+
+        Event<SettlementDue> due = Event.of(new SettlementDue(jobId, epoch, List.of(new NodeAvailability("node-a", 995))));
+        kafka.publish(due);
+        awaitSettled(jobId, epoch);
+        assertThat(claimable(node).subtract(before)).isEqualTo(MICRO_PRICE);
+        awaitMining(() -> settlementsCompleted(jobId).size() == 1);
+        SettlementCompleted completed = settlementsCompleted(jobId).get(0);
+        assertThat(completed.paid()).isEqualTo(MICRO_PRICE);
+        assertThat(completed.withheld()).isZero();
+        given().get("/api/jobs/{id}/settlements", jobId).then().body("[0].paid", equalTo("100000"))
+                .body("[0].txHash", equalTo(completed.transactionHash()));
+
+        // The same attestation again, under the same and under a new event id: nothing more is paid or announced.
+        kafka.publish(due);
+        kafka.publish(Event.of(new SettlementDue(jobId, epoch, List.of(new NodeAvailability("node-a", 1000)))));
+        kafka.awaitConsumed("escrow-svc", Topics.ESCROW_EVENTS, Duration.ofSeconds(30));
+        for (int i = 0; i < 10; i++) {
+            mine();
+            Thread.sleep(300);
+        }
+        assertThat(claimable(node).subtract(before)).isEqualTo(MICRO_PRICE);
+        assertThat(settlementsCompleted(jobId)).hasSize(1);
+        awaitMining(() -> "100000".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("paid")));
+    }
+
+    @Test
+    void aCrashBetweenBroadcastAndRecordingPaysOnce() throws Exception {
+        settlesOnceDespite("node-b", SettlementFaults::crashAfterBroadcast);
+    }
+
+    @Test
+    void aCrashBeforeTheBroadcastPaysOnce() throws Exception {
+        settlesOnceDespite("node-c", SettlementFaults::crashBeforeBroadcast);
+    }
+
+    private void settlesOnceDespite(String nodeId, Runnable crash) throws Exception {
+        String jobId = "job-" + UUID.randomUUID();
+        fund(jobId);
+        awaitMining(() -> given().get("/api/jobs/{id}/funding", jobId).statusCode() == 200);
+        String node = config.nodeOperators().get(nodeId);
+        BigInteger before = claimable(node);
+        long epoch = activate(jobId, nodeId);
+        crash.run();
+        kafka.publish(Event.of(new SettlementDue(jobId, epoch, List.of(new NodeAvailability(nodeId, 1000)))));
+        awaitMining(() -> !SettlementFaults.armed());
+        // The reconciler (what runs after a restart) resolves the recorded transaction from the chain.
+        awaitSettled(jobId, epoch);
+        awaitMining(() -> settlementsCompleted(jobId).size() == 1);
+        for (int i = 0; i < 10; i++) {
+            mine();
+            Thread.sleep(300);
+        }
+        assertThat(claimable(node).subtract(before)).isEqualTo(MICRO_PRICE);
+        assertThat(settlementsCompleted(jobId)).hasSize(1);
+        assertThat(settlementsCompleted(jobId).get(0).paid()).isEqualTo(MICRO_PRICE);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** The user buys one MICRO node for one epoch for {@code jobId}: mint (service account), approve, createJob. */
+    private TransactionReceipt fund(String jobId) throws Exception {
+        ContractRegistry.Contracts c = registry.ensure();
+        String mint = c.tokenView().mint(USER.getAddress(), MICRO_PRICE).encodeFunctionCall();
+        assertThat(signer.transact(c.token(), mint).isStatusOK()).isTrue();
+        StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
+        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), USER, gas);
+        DeeployEscrow escrow = DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas);
+        assertThat(token.approve(c.escrow(), MICRO_PRICE).send().isStatusOK()).isTrue();
+        TransactionReceipt created = escrow.createJob(BigInteger.valueOf(MICRO), BigInteger.ONE, BigInteger.ONE,
+                new byte[32], JobIds.requestIdOf(jobId)).send();
+        assertThat(created.isStatusOK()).isTrue();
+        return created;
+    }
+
+    /** Activates through the internal endpoint and returns the job's start epoch once the ledger shows it. */
+    private long activate(String jobId, String nodeId) {
+        given().contentType(ContentType.JSON).body(Map.of("nodeIds", List.of(nodeId)))
+                .post("/internal/jobs/{id}/activate", jobId).then().statusCode(200).body("jobId", equalTo(jobId));
+        given().contentType(ContentType.JSON).body(Map.of("nodeIds", List.of(nodeId)))
+                .post("/internal/jobs/{id}/activate", "job-" + UUID.randomUUID()).then().statusCode(404);
+        awaitMining(() -> "ACTIVE".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+        return ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("startEpoch")).longValue();
+    }
+
+    private void awaitSettled(String jobId, long epoch) {
+        awaitMining(() -> {
+            List<String> states = given().get("/api/jobs/{id}/settlements", jobId).then().extract().path("state");
+            return states.equals(List.of("SETTLED"));
+        });
+    }
+
+    private BigInteger claimable(String node) throws Exception {
+        return registry.ensure().escrowView().claimable(node).send();
+    }
+
+    private List<FundsLocked> fundsLocked(String jobId) {
+        return kafka.eventsWithKey(Topics.ESCROW_EVENTS, jobId).stream()
+                .filter(e -> e.payload() instanceof FundsLocked).map(e -> (FundsLocked) e.payload()).toList();
+    }
+
+    private List<SettlementCompleted> settlementsCompleted(String jobId) {
+        return kafka.eventsWithKey(Topics.ESCROW_EVENTS, jobId).stream()
+                .filter(e -> e.payload() instanceof SettlementCompleted).map(e -> (SettlementCompleted) e.payload()).toList();
+    }
+
+    /** anvil mines only on transactions: confirmations need blocks, so waiting mines one per poll. */
+    private void mine() {
+        chain.rpc("evm_mine", List.of());
+    }
+
+    private void awaitMining(Callable<Boolean> condition) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            mine();
+            return condition.call();
+        });
+    }
+}
