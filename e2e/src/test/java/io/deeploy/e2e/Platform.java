@@ -43,8 +43,10 @@ final class Platform implements AutoCloseable {
     static Platform start(String nodeId) throws Exception {
         Path logs = Path.of("target", "e2e-logs");
         Files.createDirectories(logs);
-        for (String service : SERVICES) {
-            Files.deleteIfExists(logs.resolve(service + ".log"));
+        try (var old = Files.list(logs)) {
+            for (Path log : old.filter(path -> path.toString().endsWith(".log")).toList()) {
+                Files.delete(log);
+            }
         }
         Platform platform = new Platform(nodeId, logs);
         try {
@@ -61,18 +63,54 @@ final class Platform implements AutoCloseable {
         return platform;
     }
 
-    private void launch(String service) throws IOException {
+    /**
+     * Starts a further node agent for another edge node, as a process named {@code builder-svc@<nodeId>}; returns the
+     * name once it is ready.
+     */
+    String startAgent(String agentNodeId) throws Exception {
+        String name = "builder-svc@" + agentNodeId;
+        ports.put(name, freePort());
+        launch(name);
+        awaitReady(name);
+        return name;
+    }
+
+    /** Kills a process abruptly (SIGKILL), as a crash or a power cut would. */
+    void kill(String name) throws InterruptedException {
+        Process process = processes.get(name);
+        process.destroyForcibly();
+        process.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    /** Starts a killed process again on its port; returns once it is ready. */
+    void relaunch(String name) throws Exception {
+        launch(name);
+        awaitReady(name);
+    }
+
+    private Path logOf(String name) {
+        return logs.resolve(name.replace('@', '-') + ".log");
+    }
+
+    private void launch(String name) throws IOException {
+        // "builder-svc@node" is a further agent: the builder-svc jar with its own node id and workspace.
+        String service = name.contains("@") ? name.substring(0, name.indexOf('@')) : name;
+        String agentNodeId = name.contains("@") ? name.substring(name.indexOf('@') + 1) : nodeId;
         Path jar = Path.of("..", "services", service, "target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (the e2e module runs last in the reactor)");
         }
         ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(service + ".log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(name).toFile()));
         Map<String, String> env = builder.environment();
-        env.put("DEEPLOY_HTTP_PORT", String.valueOf(ports.get(service)));
-        env.put("DEEPLOY_NODE_ID", nodeId);
-        env.put("DEEPLOY_NODE_WORK_DIR", logs.resolve("node-work").toAbsolutePath().toString());
+        env.put("DEEPLOY_HTTP_PORT", String.valueOf(ports.get(name)));
+        env.put("DEEPLOY_NODE_ID", agentNodeId);
+        env.put("DEEPLOY_NODE_WORK_DIR", logs.resolve("node-work-" + agentNodeId).toAbsolutePath().toString());
+        // Failover within seconds rather than the production default of 30 s.
+        env.put("DEEPLOY_SCHEDULER_NODE_LOST_AFTER", "10s");
+        env.put("DEEPLOY_SCHEDULER_SWEEP_INTERVAL", "1s");
+        env.put("DEEPLOY_ORACLE_ESCROW_URL", url("escrow-svc", ""));
         env.put("DEEPLOY_INGRESS_PORT", String.valueOf(ingressPort));
         // Room for jobs other tests may have left waiting, so they cannot crowd out this test's job.
         env.put("DEEPLOY_NODE_CPU_MILLIS", "64000");
@@ -81,7 +119,7 @@ final class Platform implements AutoCloseable {
         env.put("DEEPLOY_NODE_TOKEN", NODE_TOKEN);
         env.put("DEEPLOY_NODE_PROJECT_URL", url("project-svc", ""));
         env.put("DEEPLOY_SECRETS_KEY_FILE", logs.resolve("secrets.keys").toAbsolutePath().toString());
-        processes.put(service, builder.start());
+        processes.put(name, builder.start());
     }
 
     private void awaitReady(String service) throws Exception {
@@ -89,7 +127,7 @@ final class Platform implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             Process process = processes.get(service);
             if (!process.isAlive()) {
-                throw new IllegalStateException(service + " exited with " + process.exitValue() + "; see " + logs.resolve(service + ".log"));
+                throw new IllegalStateException(service + " exited with " + process.exitValue() + "; see " + logOf(service));
             }
             try {
                 if (get(url(service, "/q/health/ready")).statusCode() == 200) {
@@ -100,7 +138,7 @@ final class Platform implements AutoCloseable {
             }
             Thread.sleep(300);
         }
-        throw new IllegalStateException(service + " not ready within 90 s; see " + logs.resolve(service + ".log"));
+        throw new IllegalStateException(service + " not ready within 90 s; see " + logOf(service));
     }
 
     /**
@@ -118,8 +156,8 @@ final class Platform implements AutoCloseable {
     /** Everything the services have logged so far, for scans. */
     String logs() throws IOException {
         StringBuilder all = new StringBuilder();
-        for (String service : SERVICES) {
-            all.append(Files.readString(logs.resolve(service + ".log")));
+        for (String name : processes.keySet()) {
+            all.append(Files.readString(logOf(name)));
         }
         return all.toString();
     }

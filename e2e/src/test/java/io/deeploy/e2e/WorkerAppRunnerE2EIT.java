@@ -275,6 +275,78 @@ class WorkerAppRunnerE2EIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("HTTP 404"));
     }
 
+    /**
+     * Failover across two edge nodes: the agent of the node running a job dies, the node is declared lost, the job is
+     * placed on the other node and its URL serves from there; when the dead agent comes back it removes its stale
+     * container instead of taking the job back.
+     */
+    @Test
+    void aJobMovesToAnotherNodeWhenItsNodeIsLostAndTheStaleCopyIsRemovedOnReturn() throws Exception {
+        String otherNode = "e2e-node-b-" + UUID.randomUUID().toString().substring(0, 8);
+        String otherAgent = platform.startAgent(otherNode);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    Platform.get(platform.url("scheduler-svc", "/api/nodes/" + otherNode)).statusCode() == 200
+                    && Platform.get(platform.url("scheduler-svc", "/api/nodes/" + platform.nodeId)).statusCode() == 200);
+            String repo = "failover" + UUID.randomUUID().toString().substring(0, 8);
+            String repoUrl = git.createRepository(repo, Map.of("index.html", "anywhere"));
+            String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"),
+                    "{\"name\":\"failover-" + UUID.randomUUID() + "\"}", UUID.randomUUID().toString())).path("id").asText();
+            String alias = "fo-" + UUID.randomUUID().toString().substring(0, 8);
+            String body = EventCodec.mapper().writeValueAsString(Map.of(
+                    "alias", alias, "kind", "WAR", "image", "local/python:bookworm",
+                    "repository", Map.of("url", repoUrl, "pollIntervalSeconds", 5),
+                    "commands", List.of("python3 -m http.server 8000"), "port", 8000,
+                    "resources", Map.of("cpu", 0.5, "memoryMb", 256), "healthCheck", Map.of("mode", "http", "path", "/"),
+                    "targetNodeCount", 1));
+            HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"),
+                    body, UUID.randomUUID().toString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String jobId = json(created).path("id").asText();
+            await().atMost(Duration.ofSeconds(120)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
+                    && !job(jobId).path("url").isNull());
+            String url = job(jobId).path("url").asText();
+            await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("anywhere"));
+            String first = job(jobId).path("nodes").get(0).asText();
+            assertThat(first).isIn(platform.nodeId, otherNode);
+            String second = first.equals(otherNode) ? platform.nodeId : otherNode;
+            String firstAgent = first.equals(otherNode) ? otherAgent : "builder-svc";
+
+            long killed = System.nanoTime();
+            platform.kill(firstAgent);
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                JsonNode job = job(jobId);
+                return "RUNNING".equals(job.path("state").asText()) && job.path("nodes").toString().contains(second);
+            });
+            await().atMost(Duration.ofSeconds(30)).until(() -> platform.serve(url).equals("anywhere"));
+            System.out.printf("e2e: agent killed to job running elsewhere %d ms%n", (System.nanoTime() - killed) / 1_000_000);
+            assertThat(history(jobId)).contains("SCHEDULED");
+            assertThat(job(jobId).path("history").findValuesAsText("reason")).anyMatch(r -> r.contains("failover")
+                    && r.contains(first) && r.contains("lost"));
+
+            // The dead agent returns: it sees the newer placement and removes its copy; the URL keeps serving.
+            platform.relaunch(firstAgent);
+            await().atMost(Duration.ofSeconds(60)).until(() -> containersOf(jobId, first).isEmpty());
+            assertThat(containersOf(jobId, second)).isNotEmpty();
+            assertThat(platform.serve(url)).isEqualTo("anywhere");
+            assertThat(job(jobId).path("nodes").toString()).doesNotContain(first);
+
+            Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
+        } finally {
+            platform.kill(otherAgent);
+            // Whichever agent was killed first is running again; the platform's own is needed by the other tests.
+        }
+    }
+
+    static String containersOf(String jobId, String nodeId) throws Exception {
+        Process docker = new ProcessBuilder("docker", "ps", "-q", "--filter", "label=deeploy.job=" + jobId,
+                "--filter", "label=deeploy.node=" + nodeId).redirectErrorStream(true).start();
+        String out = new String(docker.getInputStream().readAllBytes()).strip();
+        assertThat(docker.waitFor()).isZero();
+        return out;
+    }
+
     List<String> history(String jobId) throws Exception {
         return job(jobId).path("history").findValuesAsText("to");
     }

@@ -201,7 +201,7 @@ class WarDeployIT {
         var mounts = docker.inspectContainerCmd(first.containerId()).exec().getMounts();
         var data = mounts.stream().filter(m -> "/data".equals(m.getDestination().getPath())).findFirst().orElseThrow();
         var config = mounts.stream().filter(m -> "/config/greeting.txt".equals(m.getDestination().getPath())).findFirst().orElseThrow();
-        assertThat(data.getName()).isEqualTo("deeploy-" + jobId + "-data");
+        assertThat(data.getName()).isEqualTo("deeploy-" + BuilderIT.NODE + "-" + jobId + "-data");
         assertThat(config.getRW()).isFalse();
 
         // A restarted app finds what the previous one wrote.

@@ -37,4 +37,21 @@ class NodeRegistryTest {
         assertThat(NodeRegistry.isNewer(node, beat("b2", 1), t.plusSeconds(1))).as("agent restarted").isTrue();
         assertThat(NodeRegistry.isNewer(node, beat("b0", 900), t.minusSeconds(60))).as("older run").isFalse();
     }
+
+    @Test
+    void theUptimeScoreStaysUpWithOnTimeHeartbeatsAndFallsWithAnOutage() {
+        java.time.Duration interval = java.time.Duration.ofSeconds(5);
+        double score = 1.0;
+        for (int i = 0; i < 50; i++) {
+            score = NodeRegistry.nextScore(score, java.time.Duration.ofSeconds(i % 2 == 0 ? 5 : 9), interval);
+        }
+        assertThat(score).as("jitter and a lost heartbeat are not an outage").isEqualTo(1.0);
+        double afterOutage = NodeRegistry.nextScore(score, java.time.Duration.ofMinutes(10), interval);
+        assertThat(afterOutage).isLessThan(0.96).isGreaterThan(0.9);
+        double recovering = afterOutage;
+        for (int i = 0; i < 20; i++) {
+            recovering = NodeRegistry.nextScore(recovering, interval, interval);
+        }
+        assertThat(recovering).isGreaterThan(afterOutage).isLessThan(1.0);
+    }
 }

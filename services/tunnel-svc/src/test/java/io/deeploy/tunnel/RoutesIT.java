@@ -9,6 +9,7 @@ import io.deeploy.events.Event;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.Topics;
 import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.TunnelReady;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -60,6 +61,29 @@ class RoutesIT {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> targets(alias).equals(List.of("127.0.0.1:31002")));
 
         kafka.publish(Event.of(new JobStopped(jobId, "n1", "owner")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> targets(alias).isEmpty());
+    }
+
+    @Test
+    void afterAFailoverTrafficGoesOnlyToTheNewNodeAndALateReportOfTheOldOneIsIgnored() {
+        String jobId = "job-" + UUID.randomUUID();
+        String alias = "f" + UUID.randomUUID().toString().substring(0, 8);
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of("n-old"), List.of("n-new"), 1, "placed", null)));
+        kafka.publish(Event.of(new AppStarted(jobId, "n-old", alias, "c1", "ctr1", "127.0.0.1", 32001)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> targets(alias).equals(List.of("127.0.0.1:32001")));
+
+        // n-old is lost: its route stays (its container may still serve) until the new node reports, then goes.
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of("n-new"), List.of(), 2, "failover: node n-old lost", null)));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> targets(alias).equals(List.of("127.0.0.1:32001")));
+        kafka.publish(Event.of(new AppStarted(jobId, "n-new", alias, "c1", "ctr2", "127.0.0.1", 32002)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> targets(alias).equals(List.of("127.0.0.1:32002")));
+
+        // The old node's agent comes back and re-announces its container: ignored; its stop removes nothing of n-new.
+        kafka.publish(Event.of(new AppStarted(jobId, "n-old", alias, "c1", "ctr1", "127.0.0.1", 32001)));
+        kafka.publish(Event.of(new JobStopped(jobId, "n-old", "moved to n-new")));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(6))
+                .until(() -> targets(alias).equals(List.of("127.0.0.1:32002")));
+        kafka.publish(Event.of(new JobStopped(jobId, "n-new", "owner")));
         await().atMost(Duration.ofSeconds(20)).until(() -> targets(alias).isEmpty());
     }
 

@@ -185,14 +185,16 @@ public class ContainerRuntime {
 
     /** Creates (if absent) a named volume of the job and returns its name. */
     public String volume(String jobId, String name) {
-        String volume = "deeploy-" + jobId + "-" + name;
-        docker.createVolumeCmd().withName(volume).withLabels(Map.of(JOB_LABEL, jobId)).exec();
+        // Named per node too: agents of several nodes may share one engine (tests, or nodes on one machine).
+        String volume = "deeploy-" + nodeId + "-" + jobId + "-" + name;
+        docker.createVolumeCmd().withName(volume).withLabels(Map.of(JOB_LABEL, jobId, NODE_LABEL, nodeId)).exec();
         return volume;
     }
 
     /** Removes the job's named volumes (after its containers are gone). */
     public void removeVolumesOf(String jobId) {
-        var volumes = docker.listVolumesCmd().withFilter("label", List.of(JOB_LABEL + "=" + jobId)).exec().getVolumes();
+        var volumes = docker.listVolumesCmd().withFilter("label", List.of(JOB_LABEL + "=" + jobId, NODE_LABEL + "=" + nodeId))
+                .exec().getVolumes();
         if (volumes != null) {
             for (var volume : volumes) {
                 try {
@@ -214,9 +216,9 @@ public class ContainerRuntime {
                 .toList();
     }
 
-    /** Every container of a job, running or not. */
+    /** Every container of a job on this node, running or not. */
     public List<String> containersOf(String jobId) {
-        return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(JOB_LABEL, jobId)).exec().stream()
-                .map(Container::getId).toList();
+        return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(JOB_LABEL, jobId, NODE_LABEL, nodeId)).exec()
+                .stream().map(Container::getId).toList();
     }
 }

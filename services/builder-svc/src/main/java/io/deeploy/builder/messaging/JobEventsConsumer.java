@@ -54,7 +54,7 @@ public class JobEventsConsumer {
                 .invoke(applied -> {
                     AssignmentService.Action todo = action.get();
                     if (applied && todo.kind() == AssignmentService.Action.Kind.DEPLOY) {
-                        deployer.deploy(todo.jobId(), todo.spec());
+                        deployer.deploy(todo.jobId(), todo.spec(), event.payload() instanceof NodeSelected);
                     } else if (applied && todo.kind() == AssignmentService.Action.Kind.STOP) {
                         deployer.stop(todo.jobId(), todo.reason());
                     }

@@ -194,10 +194,18 @@ public class Deployer {
 
     /** Deploys the job, or its newest commit when it already runs here (a redeploy that switches without downtime). */
     public void deploy(String jobId, JobSpec spec) {
+        deploy(jobId, spec, false);
+    }
+
+    /**
+     * As {@link #deploy(String, JobSpec)}; {@code newPlacement} when a (re)placement brought the job here: if it already
+     * serves the newest version here, that is announced again (AppStarted), so the job does not stay SCHEDULED.
+     */
+    public void deploy(String jobId, JobSpec spec, boolean newPlacement) {
         cancelled.remove(jobId);
         workers.submit(() -> withJobLock(jobId, () -> {
             try {
-                deployNow(jobId, spec);
+                deployNow(jobId, spec, newPlacement);
             } catch (RuntimeException e) {
                 // An engine or workspace failure (a missing image, a full disk) must not leave the job silently BUILDING.
                 LOG.errorf(e, "job %s: deployment failed", jobId);
@@ -310,6 +318,10 @@ public class Deployer {
     }
 
     private void deployNow(String jobId, JobSpec spec) {
+        deployNow(jobId, spec, false);
+    }
+
+    private void deployNow(String jobId, JobSpec spec, boolean newPlacement) {
         if (cancelled.contains(jobId)) {
             return;
         }
@@ -333,6 +345,9 @@ public class Deployer {
             try {
                 commit = git.sync(spec.vcs().repositoryUrl(), spec.vcs().branch(), mirror, credentials(jobId, spec));
                 if (current != null && commit.equals(current.commit())) {
+                    if (newPlacement) {
+                        announce(jobId, current);
+                    }
                     return;
                 }
                 git.checkout(mirror, commit, buildDir);
@@ -363,6 +378,9 @@ public class Deployer {
             }
             events.emit(new BuildCompleted(jobId, node.id(), buildId, commit, true, millisSince(started), null, null));
         } else if (current != null) {
+            if (newPlacement) {
+                announce(jobId, current);
+            }
             return;
         }
         if (cancelled.contains(jobId)) {
@@ -392,6 +410,11 @@ public class Deployer {
             containers.remove(current.containerId());
             deleteTree(current.buildDir());
         }
+    }
+
+    private void announce(String jobId, Serving current) {
+        events.emit(new AppStarted(jobId, node.id(), current.spec().alias(), current.commit(), current.containerId(),
+                node.address(), current.hostPort()));
     }
 
     /**

@@ -45,7 +45,7 @@ public class EscrowResource {
     }
 
     public record ChainView(long chainId, long blockNumber, String escrowAddress, String tokenAddress,
-            String oracleAddress, Long epochLengthSeconds, Long currentEpoch, Integer uptimeThresholdBps,
+            String oracleAddress, Long genesis, Long epochLengthSeconds, Long currentEpoch, Integer uptimeThresholdBps,
             int confirmations, Boolean deployedHere) {
     }
 
@@ -74,11 +74,11 @@ public class EscrowResource {
         try {
             ContractRegistry.Contracts c = registry.ensure();
             long epoch = c.escrowView().currentEpoch().send().longValue();
-            return new ChainView(chainId, head, c.escrow(), c.token(), c.oracle(), c.epochLength(), epoch,
+            return new ChainView(chainId, head, c.escrow(), c.token(), c.oracle(), c.genesis(), c.epochLength(), epoch,
                     c.thresholdBps(), config.confirmations(), c.deployedHere());
         } catch (Exception e) {
             LOG.debugf("contracts not readable: %s", e.getMessage());
-            return new ChainView(chainId, head, null, null, null, null, null, null, config.confirmations(), null);
+            return new ChainView(chainId, head, null, null, null, null, null, null, null, config.confirmations(), null);
         }
     }
 

@@ -21,6 +21,10 @@ public class Job {
     @Column(name = "project_id", nullable = false)
     public String projectId;
 
+    /** Who asked for it (the project's owner at the time). */
+    @Column(nullable = false)
+    public String owner;
+
     @Column(nullable = false)
     public String alias;
 

@@ -4,6 +4,7 @@ import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.project.repository.Job;
 import io.deeploy.project.repository.JobTransition;
+import io.deeploy.project.service.JobService;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.List;
 /** A job as the API shows it: where it runs, what it runs, where to reach it, and how it got there. */
 public record JobView(String id, String projectId, String alias, String kind, String state, List<String> nodes,
         String runningCommit, String url, String lastError, Instant createdAt, Instant updatedAt, JobSpec spec,
-        List<Transition> history) {
+        List<Transition> history, String fundingRequestId) {
 
     public record Transition(String from, String to, String reason, Instant at) {
     }
@@ -22,6 +23,8 @@ public record JobView(String id, String projectId, String alias, String kind, St
         return new JobView(job.id, job.projectId, job.alias, job.kind.name(), job.state.name(), nodes, job.runningCommit,
                 job.url, job.lastError, job.createdAt, job.updatedAt, spec,
                 history.stream().map(t -> new Transition(t.fromState == null ? null : t.fromState.name(), t.toState.name(),
-                        t.reason, t.at)).toList());
+                        t.reason, t.at)).toList(),
+                // What to pass as requestId to the escrow's createJob to pay for this job.
+                JobService.requestIdOf(job.id));
     }
 }

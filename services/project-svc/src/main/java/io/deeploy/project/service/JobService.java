@@ -2,10 +2,12 @@ package io.deeploy.project.service;
 
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
+import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.outbox.Outbox;
+import io.deeploy.project.config.BillingConfig;
 import io.deeploy.project.repository.Job;
 import io.deeploy.project.repository.JobRepository;
 import io.deeploy.project.repository.JobTransition;
@@ -30,10 +32,12 @@ public class JobService {
     private final IdempotentCommands commands;
     private final Outbox outbox;
     private final JobSecretService secrets;
+    private final BillingConfig billing;
 
     public JobService(JobRepository jobs, JobTransitionRepository transitions, ProjectService projects,
-            IdempotentCommands commands, Outbox outbox, JobSecretService secrets) {
+            IdempotentCommands commands, Outbox outbox, JobSecretService secrets, BillingConfig billing) {
         this.secrets = secrets;
+        this.billing = billing;
         this.jobs = jobs;
         this.transitions = transitions;
         this.projects = projects;
@@ -67,15 +71,56 @@ public class JobService {
         job.alias = spec.alias();
         job.kind = spec.kind();
         job.spec = EventCodec.toJson(spec);
-        job.state = JobState.REQUESTED;
+        boolean paid = billing.mode() == BillingConfig.Mode.ESCROW;
+        job.state = paid ? JobState.AWAITING_FUNDS : JobState.REQUESTED;
+        job.owner = owner;
         job.createdAt = now;
         job.updatedAt = now;
         // Flushed first: the secrets are written with native SQL and reference the job row.
-        return jobs.persistAndFlush(job)
+        Uni<Void> stored = jobs.persistAndFlush(job)
                 .chain(() -> secrets.store(job.id, secretValues))
-                .chain(() -> transitions.persist(transition(job.id, null, JobState.REQUESTED, "requested by " + owner, null, now)))
-                .chain(() -> outbox.enqueue(Event.of(new JobRequested(job.id, projectId, owner, spec), now)))
+                .chain(() -> transitions.persist(transition(job.id, null, job.state, paid
+                        ? "requested by " + owner + "; waiting for its funds on chain (requestId " + requestIdOf(job.id) + ")"
+                        : "requested by " + owner, null, now)))
+                .replaceWithVoid();
+        return (paid ? stored : stored.chain(() -> outbox.enqueue(Event.of(new JobRequested(job.id, projectId, owner, spec), now))))
                 .replaceWith(job.id);
+    }
+
+    /**
+     * The escrow's idempotency key for paying a job: the 16 bytes of the job's UUID followed by 16 zero bytes, hex;
+     * escrow-svc recovers the job id from it (escrow-svc's JobIds).
+     */
+    public static String requestIdOf(String jobId) {
+        UUID uuid = UUID.fromString(jobId.substring("job-".length()));
+        return "0x" + String.format("%016x%016x", uuid.getMostSignificantBits(), uuid.getLeastSignificantBits()) + "0".repeat(32);
+    }
+
+    /**
+     * Funds locked on chain for a job: a job waiting for them is requested (JobRequested) if they cover its node count
+     * and duration; otherwise it keeps waiting and says why. Runs in the idempotent consumer's transaction.
+     */
+    public Uni<Void> fundsLocked(FundsLocked funds, Event<?> event) {
+        return jobs.findById(funds.jobId()).chain(job -> {
+            if (job == null || job.state != JobState.AWAITING_FUNDS) {
+                return Uni.createFrom().voidItem();
+            }
+            JobSpec spec = EventCodec.fromJson(job.spec, JobSpec.class);
+            Instant now = event.time();
+            if (funds.nodes() < spec.targetNodeCount() || funds.epochs() < spec.durationEpochs()) {
+                job.lastError = "funds locked for " + funds.nodes() + " node(s) x " + funds.epochs() + " epoch(s) (chain job "
+                        + funds.chainJobId() + ") do not cover " + spec.targetNodeCount() + " node(s) x " + spec.durationEpochs()
+                        + " epoch(s)";
+                job.updatedAt = now;
+                return Uni.createFrom().voidItem();
+            }
+            job.state = JobState.REQUESTED;
+            job.lastError = null;
+            job.updatedAt = now;
+            return transitions.persist(transition(job.id, JobState.AWAITING_FUNDS, JobState.REQUESTED, "funded: " + funds.amount()
+                    + " base units locked as chain job " + funds.chainJobId() + " (tx " + funds.transactionHash() + ")", event.id(), now))
+                    .chain(() -> outbox.enqueue(Event.of(new JobRequested(job.id, job.projectId, job.owner, spec), now)));
+        });
     }
 
     @WithSession
@@ -102,6 +147,13 @@ public class JobService {
             }
             Instant now = Instant.now();
             JobState from = job.state;
+            if (from == JobState.AWAITING_FUNDS) {
+                // Never requested: nothing runs anywhere, so there is nothing to wait for.
+                job.state = JobState.STOPPED;
+                job.updatedAt = now;
+                return transitions.persist(transition(job.id, from, JobState.STOPPED, reason + " before it was funded", null, now))
+                        .chain(() -> secrets.deleteOfJob(job.id)).chain(() -> view(job.id));
+            }
             job.state = JobState.STOPPING;
             job.updatedAt = now;
             return transitions.persist(transition(job.id, from, JobState.STOPPING, reason, null, now))

@@ -10,6 +10,8 @@ import java.util.Set;
  * out of date (for example a late BuildStarted after the job stopped) and is ignored.
  */
 public enum JobState {
+    /** Billing in escrow mode: stored, not yet scheduled; waits for its funds to be locked on chain. */
+    AWAITING_FUNDS,
     REQUESTED,
     SCHEDULED,
     BUILDING,
@@ -22,6 +24,7 @@ public enum JobState {
     private static final Map<JobState, Set<JobState>> NEXT = new EnumMap<>(JobState.class);
 
     static {
+        NEXT.put(AWAITING_FUNDS, EnumSet.of(REQUESTED, STOPPED));
         NEXT.put(REQUESTED, EnumSet.of(SCHEDULED, FAILED, STOPPING));
         NEXT.put(SCHEDULED, EnumSet.of(BUILDING, RUNNING, FAILED, STOPPING, SCHEDULED));
         NEXT.put(BUILDING, EnumSet.of(RUNNING, FAILED, STOPPING, SCHEDULED));

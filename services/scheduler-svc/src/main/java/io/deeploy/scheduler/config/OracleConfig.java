@@ -9,7 +9,13 @@ import java.time.Instant;
 @ConfigMapping(prefix = "deeploy.oracle")
 public interface OracleConfig {
 
-    /** Start of epoch 0. It must be the escrow contract's genesis for attested epochs to be the chain's. */
+    /**
+     * escrow-svc, whose contract's genesis and epoch length the oracle then uses (read at start, retried until
+     * answered), so that attested epochs are the chain's. Without it, {@code genesis} and {@code epoch-length} apply.
+     */
+    java.util.Optional<String> escrowUrl();
+
+    /** Start of epoch 0 when no escrow-url is set; it must then be the escrow contract's genesis. */
     @WithDefault("2026-01-01T00:00:00Z")
     Instant genesis();
 

@@ -70,6 +70,10 @@ public class Node {
     @Column(name = "last_heartbeat_at", nullable = false)
     public Instant lastHeartbeatAt;
 
+    /** Observed uptime, 0..1 ({@link io.deeploy.scheduler.service.NodeRegistry#nextScore}). */
+    @Column(name = "uptime_score", nullable = false)
+    public double uptimeScore = 1.0;
+
     public Resources capacity() {
         return new Resources(capacityCpu, capacityMemory, capacityGpu);
     }

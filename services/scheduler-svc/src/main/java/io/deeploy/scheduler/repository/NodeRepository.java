@@ -5,6 +5,8 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 @ApplicationScoped
 public class NodeRepository implements PanacheRepositoryBase<Node, String> {
@@ -13,9 +15,9 @@ public class NodeRepository implements PanacheRepositoryBase<Node, String> {
         return list("state = ?1 order by id", Node.State.READY);
     }
 
-    public Uni<java.util.Set<String>> listLostIds() {
+    public Uni<Set<String>> listLostIds() {
         return list("state = ?1", Node.State.LOST).map(lost -> lost.stream().map(node -> node.id)
-                .collect(java.util.stream.Collectors.toSet()));
+                .collect(Collectors.toSet()));
     }
 
     public Uni<Integer> markLost(Instant heardBefore) {

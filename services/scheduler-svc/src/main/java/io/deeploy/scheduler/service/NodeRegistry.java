@@ -7,6 +7,8 @@ import io.deeploy.scheduler.repository.NodeRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.deeploy.scheduler.config.OracleConfig;
+import java.time.Duration;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
@@ -20,9 +22,26 @@ public class NodeRegistry {
 
     private final UptimeOracle oracle;
 
-    public NodeRegistry(NodeRepository nodes, UptimeOracle oracle) {
+    private final Duration heartbeatInterval;
+
+    public NodeRegistry(NodeRepository nodes, UptimeOracle oracle, OracleConfig oracleConfig) {
         this.nodes = nodes;
         this.oracle = oracle;
+        this.heartbeatInterval = oracleConfig.heartbeatInterval();
+    }
+
+    /** Weight of the newest heartbeat gap in the uptime score: about the last 20 heartbeats count. */
+    static final double SCORE_WEIGHT = 0.05;
+
+    /**
+     * The node's uptime score after a heartbeat that came {@code gap} after the previous one: an exponential average
+     * of on-time samples, where a gap of up to twice the interval counts as fully up (jitter, a lost heartbeat) and a
+     * longer gap counts as the share of it the node was heard, so an outage drags the score down in proportion.
+     */
+    public static double nextScore(double score, Duration gap, Duration interval) {
+        double sample = gap.compareTo(interval.multipliedBy(2)) <= 0 ? 1.0
+                : Math.min(1.0, (double) interval.toMillis() / Math.max(1, gap.toMillis()));
+        return Math.round(((1 - SCORE_WEIGHT) * score + SCORE_WEIGHT * sample) * 1e6) / 1e6;
     }
 
     /**
@@ -53,6 +72,10 @@ public class NodeRegistry {
                 LOG.infof("node %s registered (%s)", heartbeat.nodeId(), heartbeat.address());
             } else if (current.state == Node.State.LOST) {
                 LOG.infof("node %s is back", heartbeat.nodeId());
+            }
+            if (current != null) {
+                node.uptimeScore = nextScore(current.uptimeScore, Duration.between(current.lastHeartbeatAt, sentAt),
+                        heartbeatInterval);
             }
             node.bootId = heartbeat.bootId();
             node.sequence = heartbeat.sequence();

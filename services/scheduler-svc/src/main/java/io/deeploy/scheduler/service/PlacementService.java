@@ -200,9 +200,8 @@ public class PlacementService {
                     lastPlaced.merge(nodeId, p.updatedAt, (a, b) -> a.isAfter(b) ? a : b);
                 }
             }
-            // Every READY node scores 1.0 until the uptime oracle feeds observed availability into the registry.
             return new ClusterSnapshot(ready.stream().map(node -> new ClusterSnapshot.NodeView(node.id, node.capacity(),
-                    reserved.getOrDefault(node.id, Resources.NONE), EventCodec.stringMapFromJson(node.tags), 1.0,
+                    reserved.getOrDefault(node.id, Resources.NONE), EventCodec.stringMapFromJson(node.tags), node.uptimeScore,
                     lastPlaced.get(node.id))).toList());
         }));
     }

@@ -5,7 +5,9 @@ import io.deeploy.events.payload.NodeAvailability;
 import io.deeploy.events.payload.NodeHeartbeat;
 import io.deeploy.events.payload.SettlementDue;
 import io.deeploy.outbox.Outbox;
+import io.deeploy.scheduler.client.EscrowClient;
 import io.deeploy.scheduler.config.OracleConfig;
+import io.quarkus.scheduler.Scheduled;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,7 +27,8 @@ import org.jboss.logging.Logger;
  * thousandths, at most 1000. Once an epoch has ended (plus a short delay for heartbeats in flight), SettlementDue goes
  * out once per (job, epoch) with every node that served the job in it; escrow-svc pays the node-epochs at or above the
  * contract's threshold and refunds the rest. A failover epoch therefore pays a node only if it served enough of it:
- * time lost to the failover is not billed to the owner.
+ * time lost to the failover is not billed to the owner. Epochs are the escrow contract's: its genesis and epoch length
+ * are read from escrow-svc ({@code deeploy.oracle.escrow-url}); until they are known nothing is counted.
  */
 @ApplicationScoped
 public class UptimeOracle {
@@ -35,23 +38,42 @@ public class UptimeOracle {
 
     private final OracleConfig config;
     private final Outbox outbox;
+    private final EscrowClient escrow;
+    /** Null until known: with an escrow-url, until escrow-svc has answered. */
+    private volatile EscrowClient.EpochClock clock;
 
     public UptimeOracle(OracleConfig config, Outbox outbox) {
         this.config = config;
         this.outbox = outbox;
+        this.escrow = config.escrowUrl().map(EscrowClient::new).orElse(null);
+        this.clock = escrow == null ? new EscrowClient.EpochClock(config.genesis(), config.epochLength()) : null;
+    }
+
+    /** Learns the chain's epoch clock from escrow-svc; a worker thread, every few seconds until it is known. */
+    @Scheduled(every = "5s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void learnClock() {
+        if (clock != null) {
+            return;
+        }
+        EscrowClient.EpochClock learned = escrow.epochClock();
+        if (learned != null) {
+            clock = learned;
+            LOG.infof("oracle epochs follow the escrow: genesis %s, %s each", learned.genesis(), learned.length());
+        }
     }
 
     public long epochAt(Instant at) {
-        return Math.floorDiv(at.toEpochMilli() - config.genesis().toEpochMilli(), config.epochLength().toMillis());
+        EscrowClient.EpochClock current = clock;
+        return Math.floorDiv(at.toEpochMilli() - current.genesis().toEpochMilli(), current.length().toMillis());
     }
 
     long expectedHeartbeats() {
-        return Math.max(1, config.epochLength().toMillis() / config.heartbeatInterval().toMillis());
+        return Math.max(1, clock.length().toMillis() / config.heartbeatInterval().toMillis());
     }
 
     /** Counts a newly applied heartbeat; runs in the registry's transaction, so a replayed heartbeat never counts. */
     public Uni<Void> observe(NodeHeartbeat heartbeat, Instant sentAt) {
-        if (heartbeat.runningJobIds().isEmpty()) {
+        if (heartbeat.runningJobIds().isEmpty() || clock == null) {
             return Uni.createFrom().voidItem();
         }
         long epoch = epochAt(sentAt);
@@ -72,6 +94,9 @@ public class UptimeOracle {
 
     /** Announces every ended, not yet attested (job, epoch); returns how many. */
     public Uni<Integer> attestEnded(Instant now) {
+        if (clock == null) {
+            return Uni.createFrom().item(0);
+        }
         long lastEnded = epochAt(now.minus(config.attestDelay())) - 1;
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
                 "SELECT u.job_id, u.epoch, u.node_id, u.beats FROM node_epoch_uptime u WHERE u.epoch <= ?1 "

@@ -5,6 +5,7 @@ import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventType;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.outbox.IdempotentConsumer;
 import io.deeploy.tunnel.service.RouteService;
 import io.deeploy.tunnel.service.RouteTable;
@@ -30,13 +31,18 @@ public class JobEventsConsumer {
     @Incoming("job-events")
     public Uni<Void> onJobEvent(String record) {
         EventType type = EventType.byName(EventCodec.typeOf(record));
-        if (type != EventType.APP_STARTED && type != EventType.JOB_STOPPED) {
+        if (type != EventType.APP_STARTED && type != EventType.JOB_STOPPED && type != EventType.NODE_SELECTED) {
             return Uni.createFrom().voidItem();
         }
         Event<?> event = EventCodec.decode(record);
-        return consumer.processOnce(CONSUMER, event, () -> event.payload() instanceof AppStarted started
-                ? routes.appStarted(started, event.time())
-                : routes.jobStopped((JobStopped) event.payload()))
+        return consumer.processOnce(CONSUMER, event, () -> {
+                    Object payload = event.payload();
+                    if (payload instanceof AppStarted started) {
+                        return routes.appStarted(started, event.time());
+                    }
+                    return payload instanceof NodeSelected selected ? routes.nodeSelected(selected)
+                            : routes.jobStopped((JobStopped) payload);
+                })
                 // Once committed, the ingress switches at once instead of at its next periodic reload.
                 .chain(applied -> applied ? table.reload().replaceWithVoid() : Uni.createFrom().voidItem());
     }

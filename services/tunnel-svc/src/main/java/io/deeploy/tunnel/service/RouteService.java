@@ -3,6 +3,7 @@ package io.deeploy.tunnel.service;
 import io.deeploy.events.Event;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.TunnelReady;
 import io.deeploy.outbox.Outbox;
 import io.deeploy.tunnel.config.IngressConfig;
@@ -40,8 +41,35 @@ public class RouteService {
         return "http://" + alias + "." + ingress.baseDomain() + ":" + ingress.port() + "/";
     }
 
+    /**
+     * A newer placement of the job is recorded. Routes to nodes it no longer names stay until a node of the new
+     * placement reports its app, so a job whose old container still serves keeps serving through a failover.
+     */
+    public Uni<Void> nodeSelected(NodeSelected selected) {
+        return routes.recordPlacement(selected.jobId(), selected.placement(), selected.nodeIds()).replaceWithVoid();
+    }
+
     /** Adds or switches the app's route; the job's first route announces its URL (TunnelReady). */
     public Uni<Void> appStarted(AppStarted started, Instant at) {
+        return routes.placedNodes(started.jobId()).chain(placed -> {
+            if (placed == null) {
+                return route(started, at);
+            }
+            if (!placed.contains(started.nodeId())) {
+                // A late report of a node the job has moved away from (an agent back after a failover).
+                LOG.infof("AppStarted of %s on %s ignored: the job is placed on %s", started.jobId(), started.nodeId(), placed);
+                return Uni.createFrom().voidItem();
+            }
+            // The job serves on its new placement: routes to nodes it moved away from go.
+            return route(started, at).chain(() -> routes.deleteForJobOutside(started.jobId(), placed)).invoke(n -> {
+                if (n > 0) {
+                    LOG.infof("job %s serves on %s: %d route(s) to nodes it left removed", started.jobId(), placed, n);
+                }
+            }).replaceWithVoid();
+        });
+    }
+
+    private Uni<Void> route(AppStarted started, Instant at) {
         Route.Key key = new Route.Key(started.jobId(), started.nodeId());
         return routes.countForJob(started.jobId()).chain(routesOfJob -> routes.findById(key).chain(existing -> {
             Route route = existing == null ? new Route() : existing;
