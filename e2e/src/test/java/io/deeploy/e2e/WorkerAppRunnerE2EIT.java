@@ -54,6 +54,28 @@ class WorkerAppRunnerE2EIT {
         return json(Platform.get(platform.url("project-svc", "/api/jobs/" + jobId)));
     }
 
+    /** Creates a project of its own and in it the job {@code body}; returns the 201 answer. */
+    HttpResponse<String> createJob(String body) throws Exception {
+        String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"),
+                "{\"name\":\"e2e-" + UUID.randomUUID() + "\"}", UUID.randomUUID().toString())).path("id").asText();
+        HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
+                UUID.randomUUID().toString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return created;
+    }
+
+    /** Waits until the job is RUNNING (failing early if it FAILED) and its URL serves {@code page}; returns the URL. */
+    String awaitServing(String jobId, String page) throws Exception {
+        await().atMost(Duration.ofSeconds(120)).until(() -> {
+            JsonNode job = job(jobId);
+            assertThat(job.path("state").asText()).as(job.toString()).isNotEqualTo("FAILED");
+            return "RUNNING".equals(job.path("state").asText()) && !job.path("url").isNull();
+        });
+        String url = job(jobId).path("url").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> platform.serve(url).equals(page));
+        return url;
+    }
+
     @Test
     void aRepositoryBecomesALiveAppThatFollowsItsCommitsWithoutDowntime() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() ->
@@ -61,20 +83,10 @@ class WorkerAppRunnerE2EIT {
         String repo = "site" + UUID.randomUUID().toString().substring(0, 8);
         String repoUrl = git.createRepository(repo, Map.of("index.html", "v1"));
 
-        String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"), "{\"name\":\"e2e\"}",
-                UUID.randomUUID().toString())).path("id").asText();
         String alias = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
-        String body = platform.pythonSiteJob(alias, repoUrl, "test ! -f broken");
         long requested = System.nanoTime();
-        HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
-                UUID.randomUUID().toString());
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String jobId = json(created).path("id").asText();
-
-        await().atMost(Duration.ofSeconds(120)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
-                && !job(jobId).path("url").isNull());
-        String url = job(jobId).path("url").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("v1"));
+        String jobId = json(createJob(platform.pythonSiteJob(alias, repoUrl, "test ! -f broken"))).path("id").asText();
+        String url = awaitServing(jobId, "v1");
         System.out.printf("e2e: request-to-live %d ms%n", (System.nanoTime() - requested) / 1_000_000);
         assertThat(url).isEqualTo("http://" + alias + ".apps.localhost:" + platform.ingressPort + "/");
 
@@ -148,8 +160,6 @@ class WorkerAppRunnerE2EIT {
         try (GitHttpServer privateGit = GitHttpServer.start("deployer", token);
                 KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
             String repoUrl = privateGit.createRepository("private", Map.of("index.html", "private v1"));
-            String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"),
-                    "{\"name\":\"private-" + UUID.randomUUID() + "\"}", UUID.randomUUID().toString())).path("id").asText();
             String alias = "priv-" + UUID.randomUUID().toString().substring(0, 8);
             // The build proves the app's environment holds the secret by its hash, so the value never enters the job.
             String body = EventCodec.mapper().writeValueAsString(Map.of(
@@ -160,19 +170,10 @@ class WorkerAppRunnerE2EIT {
                             "python3 -m http.server 8000"),
                     "port", 8000, "resources", Map.of("cpu", 0.5, "memoryMb", 256),
                     "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
-            HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
-                    UUID.randomUUID().toString());
-            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            HttpResponse<String> created = createJob(body);
             assertThat(created.body()).doesNotContain(token).doesNotContain(appSecret);
             String jobId = json(created).path("id").asText();
-
-            await().atMost(Duration.ofSeconds(120)).until(() -> {
-                JsonNode job = job(jobId);
-                assertThat(job.path("state").asText()).as(job.toString()).isNotEqualTo("FAILED");
-                return "RUNNING".equals(job.path("state").asText()) && !job.path("url").isNull();
-            });
-            String url = job(jobId).path("url").asText();
-            await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("private v1"));
+            String url = awaitServing(jobId, "private v1");
 
             // The watcher polls the private branch with the same credentials.
             privateGit.commit("private", Map.of("index.html", "private v2"), "v2");
@@ -200,17 +201,9 @@ class WorkerAppRunnerE2EIT {
                 Platform.get(platform.url("scheduler-svc", "/api/nodes/" + platform.nodeId)).statusCode() == 200);
         String repo = "crash" + UUID.randomUUID().toString().substring(0, 8);
         String repoUrl = git.createRepository(repo, Map.of("index.html", "before crash"));
-        String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"),
-                "{\"name\":\"crash-" + UUID.randomUUID() + "\"}", UUID.randomUUID().toString())).path("id").asText();
         String alias = "crash-" + UUID.randomUUID().toString().substring(0, 8);
-        HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"),
-                platform.pythonSiteJob(alias, repoUrl, "true"), UUID.randomUUID().toString());
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String jobId = json(created).path("id").asText();
-        await().atMost(Duration.ofSeconds(120)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
-                && !job(jobId).path("url").isNull());
-        String url = job(jobId).path("url").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("before crash"));
+        String jobId = json(createJob(platform.pythonSiteJob(alias, repoUrl, "true"))).path("id").asText();
+        String url = awaitServing(jobId, "before crash");
 
         AtomicBoolean polling = new AtomicBoolean(true);
         AtomicInteger failed = new AtomicInteger();
@@ -251,8 +244,6 @@ class WorkerAppRunnerE2EIT {
     /** A Container App Runner job: an image with a command and a read-only file, served at its URL, then stopped. */
     @Test
     void anImageRunsAsAContainerAppAtItsUrl() throws Exception {
-        String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"),
-                "{\"name\":\"car-" + UUID.randomUUID() + "\"}", UUID.randomUUID().toString())).path("id").asText();
         String alias = "car-" + UUID.randomUUID().toString().substring(0, 8);
         String body = EventCodec.mapper().writeValueAsString(Map.of(
                 "alias", alias, "kind", "CAR", "image", "local/python:bookworm",
@@ -260,14 +251,8 @@ class WorkerAppRunnerE2EIT {
                 "fileVolumes", List.of(Map.of("name", "index", "mountPath", "/site/index.html", "content", "car v1")),
                 "port", 8000, "resources", Map.of("cpu", 0.25, "memoryMb", 128),
                 "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
-        HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
-                UUID.randomUUID().toString());
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        String jobId = json(created).path("id").asText();
-        await().atMost(Duration.ofSeconds(90)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
-                && !job(jobId).path("url").isNull());
-        String url = job(jobId).path("url").asText();
-        await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("car v1"));
+        String jobId = json(createJob(body)).path("id").asText();
+        String url = awaitServing(jobId, "car v1");
         assertThat(job(jobId).path("runningCommit").asText()).isEqualTo("local/python:bookworm");
 
         Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
@@ -290,8 +275,6 @@ class WorkerAppRunnerE2EIT {
                     && Platform.get(platform.url("scheduler-svc", "/api/nodes/" + platform.nodeId)).statusCode() == 200);
             String repo = "failover" + UUID.randomUUID().toString().substring(0, 8);
             String repoUrl = git.createRepository(repo, Map.of("index.html", "anywhere"));
-            String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"),
-                    "{\"name\":\"failover-" + UUID.randomUUID() + "\"}", UUID.randomUUID().toString())).path("id").asText();
             String alias = "fo-" + UUID.randomUUID().toString().substring(0, 8);
             String body = EventCodec.mapper().writeValueAsString(Map.of(
                     "alias", alias, "kind", "WAR", "image", "local/python:bookworm",
@@ -299,14 +282,8 @@ class WorkerAppRunnerE2EIT {
                     "commands", List.of("python3 -m http.server 8000"), "port", 8000,
                     "resources", Map.of("cpu", 0.5, "memoryMb", 256), "healthCheck", Map.of("mode", "http", "path", "/"),
                     "targetNodeCount", 1));
-            HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"),
-                    body, UUID.randomUUID().toString());
-            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-            String jobId = json(created).path("id").asText();
-            await().atMost(Duration.ofSeconds(120)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
-                    && !job(jobId).path("url").isNull());
-            String url = job(jobId).path("url").asText();
-            await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("anywhere"));
+            String jobId = json(createJob(body)).path("id").asText();
+            String url = awaitServing(jobId, "anywhere");
             String first = job(jobId).path("nodes").get(0).asText();
             assertThat(first).isIn(platform.nodeId, otherNode);
             String second = first.equals(otherNode) ? platform.nodeId : otherNode;

@@ -30,9 +30,12 @@ class JobStateTest {
     }
 
     @Test
-    void aJobCannotSkipBackToRequested() {
+    void onlyFundingLeadsToRequestedAndNothingGoesBack() {
         for (JobState from : JobState.values()) {
-            assertThat(from.canMoveTo(JobState.REQUESTED)).as("%s -> REQUESTED", from).isFalse();
+            assertThat(from.canMoveTo(JobState.REQUESTED)).as("%s -> REQUESTED", from).isEqualTo(from == JobState.AWAITING_FUNDS);
         }
+        // A job waiting for its funds runs nowhere: stopping it needs no node's confirmation.
+        assertThat(JobState.AWAITING_FUNDS.canMoveTo(JobState.STOPPED)).isTrue();
+        assertThat(JobState.AWAITING_FUNDS.canMoveTo(JobState.SCHEDULED)).isFalse();
     }
 }

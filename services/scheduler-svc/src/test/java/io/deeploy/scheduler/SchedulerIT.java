@@ -226,6 +226,52 @@ class SchedulerIT {
                 .map(e -> (SettlementDue) e.payload()).toList();
     }
 
+    @Inject
+    io.deeploy.scheduler.service.PlacementService placementService;
+
+    /**
+     * Twenty placements race for one node from twenty concurrent transactions, each on its own connection, as two (or
+     * more) scheduler instances would: the advisory lock serialises them, so exactly as many fit as the node holds.
+     */
+    @Test
+    void concurrentPlacementsNeverOversubscribeANode() throws Exception {
+        String nodeId = newId("node-race");
+        alive.put(nodeId, Map.of("CT", "FR", "RACE", nodeId));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", nodeId).statusCode() == 200);
+        JobSpec base = spec(500, 256, List.of());
+        JobSpec spec = new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),
+                base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), List.of(), 1,
+                List.of("RACE:" + nodeId), base.durationEpochs(), null, null);
+        List<String> jobIds = java.util.stream.IntStream.range(0, 20).mapToObj(i -> newId("jr")).toList();
+        java.util.concurrent.ExecutorService racers = java.util.concurrent.Executors.newFixedThreadPool(20);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (String jobId : jobIds) {
+            done.add(racers.submit(() -> {
+                start.await();
+                try {
+                    return io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(() -> io.quarkus.hibernate.reactive.panache
+                            .Panache.withTransaction(() -> placementService.request(jobId, spec, java.time.Instant.now())));
+                } catch (Throwable e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        start.countDown();
+        for (java.util.concurrent.Future<?> future : done) {
+            future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        racers.shutdown();
+        // The node offers 2000m CPU: four 500m jobs fit, the other sixteen wait.
+        List<String> states = jobIds.stream().map(jobId -> given().get("/api/placements/{id}", jobId).then().extract()
+                .<String>path("state")).toList();
+        assertThat(states).filteredOn("PLACED"::equals).hasSize(4);
+        assertThat(states).filteredOn("WAITING"::equals).hasSize(16);
+        alive.remove(nodeId);
+        pool.query("UPDATE placement SET state = 'RELEASED' WHERE job_id LIKE 'jr-%'").execute()
+                .await().atMost(Duration.ofSeconds(5));
+    }
+
     @Test
     void stoppingAJobThatNeverGotANodeConfirmsTheStop() {
         String jobId = newId("job");
