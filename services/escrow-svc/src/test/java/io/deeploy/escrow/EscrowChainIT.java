@@ -18,6 +18,7 @@ import io.deeploy.escrow.service.JobIds;
 import io.deeploy.escrow.service.SettlementFaults;
 import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
+import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.NodeAvailability;
 import io.deeploy.events.payload.SettlementCompleted;
@@ -181,6 +182,29 @@ class EscrowChainIT {
         assertThat(claimable(node).subtract(before)).isEqualTo(MICRO_PRICE);
         assertThat(settlementsCompleted(jobId)).hasSize(1);
         awaitMining(() -> "100000".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("paid")));
+    }
+
+    /** A funded job starts its paid epochs when it first serves: its first AppStarted activates it, once. */
+    @Test
+    void aFundedJobIsActivatedOnChainByItsFirstStart() throws Exception {
+        String jobId = "job-" + UUID.randomUUID();
+        fund(jobId);
+        awaitMining(() -> fundsLocked(jobId).size() == 1);
+        given().get("/api/jobs/{id}/funding", jobId).then().body("state", equalTo("FUNDED"));
+
+        Event<AppStarted> started = Event.of(new AppStarted(jobId, "node-b", "act", "c1", "ctr", "127.0.0.1", 31000));
+        kafka.publish(started);
+        awaitMining(() -> "ACTIVE".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+        long startEpoch = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("startEpoch")).longValue();
+
+        // Later starts (a redeploy, a redelivery) change nothing.
+        kafka.publish(started);
+        kafka.publish(Event.of(new AppStarted(jobId, "node-b", "act", "c2", "ctr2", "127.0.0.1", 31001)));
+        Thread.sleep(3000);
+        given().get("/api/jobs/{id}/funding", jobId).then().body("state", equalTo("ACTIVE"))
+                .body("startEpoch", equalTo((int) startEpoch));
+        // An unfunded job's start (unpaid mode) touches nothing on chain.
+        kafka.publish(Event.of(new AppStarted("job-" + UUID.randomUUID(), "node-b", "free", "c1", "ctr", "127.0.0.1", 31002)));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.deeploy.escrow.config.ChainConfig;
 import io.deeploy.escrow.repository.JobFunding;
 import io.deeploy.escrow.repository.JobFundingRepository;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,11 +14,13 @@ import java.util.List;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
- * The oracle's {@code activate(job, nodes)}: starts paying a funded job's nodes from the current epoch. The scheduler
- * drives it (through {@code POST /internal/jobs/{jobId}/activate}) once the job's nodes run it.
+ * The oracle's {@code activate(job, nodes)}: starts paying a funded job's nodes from the current epoch, once the job
+ * first serves (its first AppStarted), or through {@code POST /internal/jobs/{jobId}/activate}.
  */
 @ApplicationScoped
 public class ActivationService {
+
+    private static final Logger LOG = Logger.getLogger(ActivationService.class);
 
     private final ContractRegistry registry;
     private final OracleSigner signer;
@@ -33,6 +36,26 @@ public class ActivationService {
     }
 
     public record Activation(String jobId, long chainJobId, List<String> operators, String transactionHash, long block) {
+    }
+
+    /**
+     * Activates a job that is funded and not yet active, on the node that first serves it; does nothing for a job that
+     * is not funded (unpaid mode) or already active. Failures are logged, never thrown: the job runs either way, and
+     * until it is active no epoch is charged.
+     */
+    public void activateOnFirstStart(String jobId, String nodeId) {
+        try {
+            ContractRegistry.Contracts contracts = registry.require();
+            JobFunding funding = Db.tx(() -> fundings.byJob(contracts.deploymentId(), jobId));
+            if (funding == null || funding.state != JobFunding.State.FUNDED) {
+                return;
+            }
+            Activation done = activate(jobId, List.of(nodeId));
+            LOG.infof("job %s activated on chain (chain job %d, node %s, tx %s)", jobId, done.chainJobId(), nodeId,
+                    done.transactionHash());
+        } catch (RuntimeException e) {
+            LOG.warnf("job %s not activated on its first start on %s: %s", jobId, nodeId, e.getMessage());
+        }
     }
 
     /** Blocking: waits for the receipt. The ledger shows ACTIVE once the watcher has seen JobActivated confirmed. */
