@@ -20,6 +20,7 @@ import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.FundsLocked;
+import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.NodeAvailability;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.events.payload.SettlementDue;
@@ -205,6 +206,47 @@ class EscrowChainIT {
                 .body("startEpoch", equalTo((int) startEpoch));
         // An unfunded job's start (unpaid mode) touches nothing on chain.
         kafka.publish(Event.of(new AppStarted("job-" + UUID.randomUUID(), "node-b", "free", "c1", "ctr", "127.0.0.1", 31002)));
+    }
+
+    /**
+     * Stopping a job closes it on chain and refunds its unspent balance, when its owner has delegated closing (bit 8)
+     * to the platform's oracle; without that delegation the job stays funded for the owner to close.
+     */
+    @Test
+    void aStoppedJobIsClosedOnChainAndRefundedWhenItsOwnerDelegatedClosing() throws Exception {
+        ContractRegistry.Contracts c = registry.ensure();
+        StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
+        DeeployEscrow asUser = DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas);
+        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), USER, gas);
+        assertThat(asUser.setDelegate(c.oracle(), BigInteger.ZERO).send().isStatusOK()).isTrue();
+
+        String undelegated = "job-" + UUID.randomUUID();
+        fund(undelegated);
+        awaitMining(() -> fundsLocked(undelegated).size() == 1);
+        kafka.publish(Event.of(new JobStopRequested(undelegated, "owner")));
+        Thread.sleep(3000);
+        mine();
+        mine();
+        Thread.sleep(2000);
+        given().get("/api/jobs/{id}/funding", undelegated).then().body("state", equalTo("FUNDED"));
+
+        assertThat(asUser.setDelegate(c.oracle(), BigInteger.valueOf(8)).send().isStatusOK()).isTrue();
+        String jobId = "job-" + UUID.randomUUID();
+        fund(jobId);
+        awaitMining(() -> fundsLocked(jobId).size() == 1);
+        BigInteger before = token.balanceOf(USER.getAddress()).send();
+        Event<JobStopRequested> stop = Event.of(new JobStopRequested(jobId, "owner"));
+        kafka.publish(stop);
+        awaitMining(() -> "CLOSED".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+        given().get("/api/jobs/{id}/funding", jobId).then().body("refunded", equalTo(MICRO_PRICE.toString()))
+                .body("balance", equalTo("0"));
+        assertThat(token.balanceOf(USER.getAddress()).send().subtract(before)).isEqualTo(MICRO_PRICE);
+
+        // A redelivered stop refunds nothing more.
+        kafka.publish(stop);
+        Thread.sleep(2000);
+        mine();
+        assertThat(token.balanceOf(USER.getAddress()).send().subtract(before)).isEqualTo(MICRO_PRICE);
     }
 
     @Test

@@ -3,15 +3,16 @@ package io.deeploy.escrow.messaging;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventType;
 import io.deeploy.events.payload.AppStarted;
+import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.escrow.service.ActivationService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * A funded job's first AppStarted starts its paid epochs on chain (the oracle's activate). Needs no processed-id
- * record: only a job the ledger shows FUNDED is activated, and the contract refuses a second activation, so a
- * redelivered or later AppStarted changes nothing.
+ * A funded job's first AppStarted starts its paid epochs on chain (the oracle's activate); its stop closes it there and
+ * refunds what is unspent. Needs no processed-id record: only a job the ledger shows FUNDED is activated, only one not
+ * CLOSED is closed, and the contract refuses a second activation or close, so a redelivered event changes nothing.
  */
 @ApplicationScoped
 public class JobEventsConsumer {
@@ -25,10 +26,12 @@ public class JobEventsConsumer {
     @Incoming("job-events")
     @Blocking
     public void onJobEvent(String record) {
-        if (EventType.byName(EventCodec.typeOf(record)) != EventType.APP_STARTED) {
-            return;
+        EventType type = EventType.byName(EventCodec.typeOf(record));
+        if (type == EventType.APP_STARTED) {
+            AppStarted started = (AppStarted) EventCodec.decode(record).payload();
+            activation.activateOnFirstStart(started.jobId(), started.nodeId());
+        } else if (type == EventType.JOB_STOP_REQUESTED) {
+            activation.closeOnStop(((JobStopRequested) EventCodec.decode(record).payload()).jobId());
         }
-        AppStarted started = (AppStarted) EventCodec.decode(record).payload();
-        activation.activateOnFirstStart(started.jobId(), started.nodeId());
     }
 }
