@@ -21,6 +21,7 @@ import io.deeploy.events.Topics;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobStopRequested;
+import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.NodeAvailability;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.events.payload.SettlementDue;
@@ -185,11 +186,15 @@ class EscrowChainIT {
         awaitMining(() -> "100000".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("paid")));
     }
 
-    /** A funded job starts its paid epochs when it first serves: its first AppStarted activates it, once. */
+    /**
+     * A funded job starts its paid epochs when it first serves: its first AppStarted activates it, once; a failover
+     * (a newer NodeSelected) moves the paid node set to the new node.
+     */
     @Test
     void aFundedJobIsActivatedOnChainByItsFirstStart() throws Exception {
         String jobId = "job-" + UUID.randomUUID();
-        fund(jobId);
+        // Long enough (4 s epochs in tests) to still run when it fails over below.
+        fund(jobId, 100);
         awaitMining(() -> fundsLocked(jobId).size() == 1);
         given().get("/api/jobs/{id}/funding", jobId).then().body("state", equalTo("FUNDED"));
 
@@ -206,6 +211,14 @@ class EscrowChainIT {
                 .body("startEpoch", equalTo((int) startEpoch));
         // An unfunded job's start (unpaid mode) touches nothing on chain.
         kafka.publish(Event.of(new AppStarted("job-" + UUID.randomUUID(), "node-b", "free", "c1", "ctr", "127.0.0.1", 31002)));
+
+        // Failover to node-c: from now on the chain pays node-c's operator for this job.
+        long chainJobId = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("chainJobId")).longValue();
+        ContractRegistry.Contracts c = registry.ensure();
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of("node-c"), List.of(), 2, "failover: node node-b lost", null)));
+        String nodeC = config.nodeOperators().get("node-c");
+        awaitMining(() -> ((List<?>) c.escrowView().jobNodes(BigInteger.valueOf(chainJobId)).send()).stream()
+                .map(a -> a.toString().toLowerCase()).toList().equals(List.of(nodeC.toLowerCase())));
     }
 
     /**
@@ -285,14 +298,20 @@ class EscrowChainIT {
 
     /** The user buys one MICRO node for one epoch for {@code jobId}: mint (service account), approve, createJob. */
     private TransactionReceipt fund(String jobId) throws Exception {
+        return fund(jobId, 1);
+    }
+
+    /** As {@link #fund(String)}, for {@code epochs} epochs. */
+    private TransactionReceipt fund(String jobId, int epochs) throws Exception {
         ContractRegistry.Contracts c = registry.ensure();
-        String mint = c.tokenView().mint(USER.getAddress(), MICRO_PRICE).encodeFunctionCall();
+        BigInteger amount = MICRO_PRICE.multiply(BigInteger.valueOf(epochs));
+        String mint = c.tokenView().mint(USER.getAddress(), amount).encodeFunctionCall();
         assertThat(signer.transact(c.token(), mint).isStatusOK()).isTrue();
         StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
         DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), USER, gas);
         DeeployEscrow escrow = DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas);
-        assertThat(token.approve(c.escrow(), MICRO_PRICE).send().isStatusOK()).isTrue();
-        TransactionReceipt created = escrow.createJob(BigInteger.valueOf(MICRO), BigInteger.ONE, BigInteger.ONE,
+        assertThat(token.approve(c.escrow(), amount).send().isStatusOK()).isTrue();
+        TransactionReceipt created = escrow.createJob(BigInteger.valueOf(MICRO), BigInteger.ONE, BigInteger.valueOf(epochs),
                 new byte[32], JobIds.requestIdOf(jobId)).send();
         assertThat(created.isStatusOK()).isTrue();
         return created;

@@ -4,14 +4,15 @@ import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventType;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobStopRequested;
+import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.escrow.service.ActivationService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * A funded job's first AppStarted starts its paid epochs on chain (the oracle's activate); its stop closes it there and
- * refunds what is unspent. Needs no processed-id record: only a job the ledger shows FUNDED is activated, only one not
+ * A funded job's first AppStarted starts its paid epochs on chain (the oracle's activate); a failover moves its paid
+ * node set (updateNodes); its stop closes it there and refunds what is unspent. Needs no processed-id record: only a job the ledger shows FUNDED is activated, only one not
  * CLOSED is closed, and the contract refuses a second activation or close, so a redelivered event changes nothing.
  */
 @ApplicationScoped
@@ -30,6 +31,9 @@ public class JobEventsConsumer {
         if (type == EventType.APP_STARTED) {
             AppStarted started = (AppStarted) EventCodec.decode(record).payload();
             activation.activateOnFirstStart(started.jobId(), started.nodeId());
+        } else if (type == EventType.NODE_SELECTED) {
+            NodeSelected selected = (NodeSelected) EventCodec.decode(record).payload();
+            activation.followPlacement(selected.jobId(), selected.nodeIds(), selected.placement());
         } else if (type == EventType.JOB_STOP_REQUESTED) {
             activation.closeOnStop(((JobStopRequested) EventCodec.decode(record).payload()).jobId());
         }

@@ -59,6 +59,46 @@ public class ActivationService {
     }
 
     /**
+     * Failover accounting: when an active job is placed anew (NodeSelected after the first), its node set on chain
+     * becomes the new nodes' operators from the current epoch, so the nodes now serving it are the ones paid. The set
+     * on chain is compared first, so a redelivered placement sends nothing.
+     */
+    public void followPlacement(String jobId, List<String> nodeIds, long placement) {
+        if (placement <= 1 || nodeIds.isEmpty()) {
+            return;
+        }
+        try {
+            ContractRegistry.Contracts contracts = registry.require();
+            JobFunding funding = Db.tx(() -> fundings.byJob(contracts.deploymentId(), jobId));
+            if (funding == null || funding.state != JobFunding.State.ACTIVE) {
+                return;
+            }
+            List<String> operators = new ArrayList<>();
+            for (String nodeId : nodeIds) {
+                String operator = config.nodeOperators().get(nodeId);
+                if (operator == null || operator.isBlank()) {
+                    LOG.warnf("job %s moved to %s, which has no operator address: its epochs there are not paid", jobId, nodeId);
+                    continue;
+                }
+                operators.add(operator);
+            }
+            BigInteger chainJobId = BigInteger.valueOf(funding.key.chainJobId());
+            @SuppressWarnings("unchecked")
+            List<String> onChain = (List<String>) contracts.escrowView().jobNodes(chainJobId).send();
+            if (new HashSet<>(onChain.stream().map(a -> a.toLowerCase(java.util.Locale.ROOT)).toList())
+                    .equals(new HashSet<>(operators.stream().map(a -> a.toLowerCase(java.util.Locale.ROOT)).toList()))) {
+                return;
+            }
+            String data = contracts.escrowView().updateNodes(chainJobId, operators).encodeFunctionCall();
+            TransactionReceipt receipt = signer.transact(contracts.escrow(), data);
+            LOG.infof("job %s: chain job %d now pays %s (placement %d, tx %s, %s)", jobId, funding.key.chainJobId(), operators,
+                    placement, receipt.getTransactionHash(), receipt.isStatusOK() ? "mined" : "reverted");
+        } catch (Exception e) {
+            LOG.warnf("job %s: node set not updated on chain after placement %d: %s", jobId, placement, e.getMessage());
+        }
+    }
+
+    /**
      * Closes a funded or active job on chain when its owner stops it, so the unspent balance goes back to the owner at
      * once. The contract lets the platform's oracle close before expiry only as the owner's delegate with the redeem
      * bit (8), which the owner grants when paying (setDelegate); without it the owner closes the job themselves, and
