@@ -159,13 +159,14 @@ public class Deployer {
             return;
         }
         // Recorded before the health check: if it fails, the supervisor finds the container gone and backs off further.
-        serving.put(jobId, new Serving(spec, crashed.commit(), app, hostPort, crashed.buildDir(), restarts, Instant.now()));
+        Serving restarted = new Serving(spec, crashed.commit(), app, hostPort, crashed.buildDir(), restarts, Instant.now());
+        serving.put(jobId, restarted);
         String failure = awaitHealthy(app, hostPort, spec.healthCheck());
         if (failure != null) {
             containers.remove(app);
             return;
         }
-        events.emit(new AppStarted(jobId, node.id(), spec.alias(), crashed.commit(), app, node.address(), hostPort));
+        announce(jobId, restarted);
     }
 
     /**
@@ -289,10 +290,11 @@ public class Deployer {
             return;
         }
         Path buildDir = adopted.workspace() == null || adopted.workspace().isEmpty() ? null : Path.of(adopted.workspace());
-        serving.put(jobId, new Serving(spec, adopted.version(), adopted.id(), hostPort, buildDir, 0, Instant.now()));
+        Serving adoptedServing = new Serving(spec, adopted.version(), adopted.id(), hostPort, buildDir, 0, Instant.now());
+        serving.put(jobId, adoptedServing);
         LOG.infof("job %s adopted: %s serving %s on 127.0.0.1:%d", jobId, adopted.id(), adopted.version(), hostPort);
         // Announced again so that the route points at the adopted container whichever one it pointed at before.
-        events.emit(new AppStarted(jobId, node.id(), spec.alias(), adopted.version(), adopted.id(), node.address(), hostPort));
+        announce(jobId, adoptedServing);
         watch(jobId, spec, adopted.version());
     }
 
@@ -400,10 +402,11 @@ public class Deployer {
             watch(jobId, spec, current == null ? commit : current.commit());
             return;
         }
-        serving.put(jobId, new Serving(spec, commit, app, hostPort, buildDir, 0, Instant.now()));
+        Serving deployed = new Serving(spec, commit, app, hostPort, buildDir, 0, Instant.now());
+        serving.put(jobId, deployed);
         LOG.infof("job %s serves %s on 127.0.0.1:%d", jobId, commit, hostPort);
         // Traffic moves to the new container when the ingress takes this event; the old one serves until then.
-        events.emit(new AppStarted(jobId, node.id(), spec.alias(), commit, app, node.address(), hostPort));
+        announce(jobId, deployed);
         watch(jobId, spec, commit);
         if (current != null) {
             sleep(node.drainDelay());
@@ -412,6 +415,7 @@ public class Deployer {
         }
     }
 
+    /** AppStarted for what serves the job here: the ingress routes to it and the job shows it. */
     private void announce(String jobId, Serving current) {
         events.emit(new AppStarted(jobId, node.id(), current.spec().alias(), current.commit(), current.containerId(),
                 node.address(), current.hostPort()));

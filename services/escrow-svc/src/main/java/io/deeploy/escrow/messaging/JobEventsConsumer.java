@@ -5,7 +5,7 @@ import io.deeploy.events.EventType;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.NodeSelected;
-import io.deeploy.escrow.service.ActivationService;
+import io.deeploy.escrow.service.ChainJobLifecycle;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -18,10 +18,10 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 @ApplicationScoped
 public class JobEventsConsumer {
 
-    private final ActivationService activation;
+    private final ChainJobLifecycle lifecycle;
 
-    public JobEventsConsumer(ActivationService activation) {
-        this.activation = activation;
+    public JobEventsConsumer(ChainJobLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
     }
 
     @Incoming("job-events")
@@ -30,12 +30,12 @@ public class JobEventsConsumer {
         EventType type = EventType.byName(EventCodec.typeOf(record));
         if (type == EventType.APP_STARTED) {
             AppStarted started = (AppStarted) EventCodec.decode(record).payload();
-            activation.activateOnFirstStart(started.jobId(), started.nodeId());
+            lifecycle.activateOnFirstStart(started.jobId(), started.nodeId());
         } else if (type == EventType.NODE_SELECTED) {
             NodeSelected selected = (NodeSelected) EventCodec.decode(record).payload();
-            activation.followPlacement(selected.jobId(), selected.nodeIds(), selected.placement());
+            lifecycle.followPlacement(selected.jobId(), selected.nodeIds(), selected.placement());
         } else if (type == EventType.JOB_STOP_REQUESTED) {
-            activation.closeOnStop(((JobStopRequested) EventCodec.decode(record).payload()).jobId());
+            lifecycle.closeOnStop(((JobStopRequested) EventCodec.decode(record).payload()).jobId());
         }
     }
 }

@@ -1,6 +1,6 @@
 package io.deeploy.escrow.rest;
 
-import io.deeploy.escrow.service.ActivationService;
+import io.deeploy.escrow.service.ChainJobLifecycle;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -18,10 +18,10 @@ import java.util.List;
 @Consumes(MediaType.APPLICATION_JSON)
 public class InternalResource {
 
-    private final ActivationService activations;
+    private final ChainJobLifecycle lifecycle;
 
-    public InternalResource(ActivationService activations) {
-        this.activations = activations;
+    public InternalResource(ChainJobLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
     }
 
     public record ActivateRequest(List<String> nodeIds) {
@@ -30,7 +30,7 @@ public class InternalResource {
     /** Blocking: answers once the activate transaction is mined. 404 JOB_NOT_FUNDED, 409 when not activatable. */
     @POST
     @Path("/jobs/{jobId}/activate")
-    public ActivationService.Activation activate(@PathParam("jobId") String jobId, ActivateRequest request) {
-        return activations.activate(jobId, request == null ? null : request.nodeIds());
+    public ChainJobLifecycle.Activation activate(@PathParam("jobId") String jobId, ActivateRequest request) {
+        return lifecycle.activate(jobId, request == null ? null : request.nodeIds());
     }
 }

@@ -14,20 +14,21 @@ import java.util.List;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
- * The oracle's {@code activate(job, nodes)}: starts paying a funded job's nodes from the current epoch, once the job
- * first serves (its first AppStarted), or through {@code POST /internal/jobs/{jobId}/activate}.
+ * What the platform's oracle does to a job on chain as the job lives: {@code activate} when it first serves (or through
+ * {@code POST /internal/jobs/{jobId}/activate}), {@code updateNodes} when it fails over, {@code closeJob} when it is
+ * stopped. Each call checks the ledger (and the chain) first, so a redelivered event sends nothing.
  */
 @ApplicationScoped
-public class ActivationService {
+public class ChainJobLifecycle {
 
-    private static final Logger LOG = Logger.getLogger(ActivationService.class);
+    private static final Logger LOG = Logger.getLogger(ChainJobLifecycle.class);
 
     private final ContractRegistry registry;
     private final OracleSigner signer;
     private final JobFundingRepository fundings;
     private final ChainConfig config;
 
-    public ActivationService(ContractRegistry registry, OracleSigner signer, JobFundingRepository fundings,
+    public ChainJobLifecycle(ContractRegistry registry, OracleSigner signer, JobFundingRepository fundings,
             ChainConfig config) {
         this.registry = registry;
         this.signer = signer;
