@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Local infrastructure for the Deeploy backend: docker engine, base images, Kafka, PostgreSQL, anvil.
-#   infra/infra.sh install|up|down|status|env [docker|images|kafka|postgres|anvil ...]
+# Local infrastructure for the Deeploy backend: docker engine, base images, Kafka, PostgreSQL, anvil, an image registry.
+#   infra/infra.sh install|up|down|status|env [docker|images|kafka|postgres|anvil|registry ...]
 # DEEPLOY_INSTANCE=platform (default) or test; DEEPLOY_HOME holds all state. See infra/README.md.
 set -euo pipefail
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # Dependency order; `down` walks it backwards.
-ALL_PARTS=(docker images kafka postgres anvil)
+ALL_PARTS=(docker images kafka postgres anvil registry)
 for _part in "${ALL_PARTS[@]}"; do
   # shellcheck source=/dev/null
   source "$INFRA_DIR/parts/$_part.sh"
@@ -28,8 +28,9 @@ EOF
 }
 
 print_env() {
-  local pw=""
+  local pw="" registry_pw=""
   [[ -r $PG_PASSWORD_FILE ]] && pw=$(<"$PG_PASSWORD_FILE")
+  [[ -r $REGISTRY_PASSWORD_FILE ]] && registry_pw=$(<"$REGISTRY_PASSWORD_FILE")
   [[ -n $pw ]] || warn "postgres password not generated yet (run: infra/infra.sh up postgres); DEEPLOY_PG_PASSWORD left empty"
   local kv
   for kv in \
@@ -43,7 +44,10 @@ print_env() {
     "DOCKER_HOST=unix://$DOCKER_SOCK" \
     "TESTCONTAINERS_RYUK_DISABLED=true" \
     "TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1" \
-    "ETH_RPC_URL=http://127.0.0.1:$DEEPLOY_ANVIL_PORT"; do
+    "ETH_RPC_URL=http://127.0.0.1:$DEEPLOY_ANVIL_PORT" \
+    "DEEPLOY_REGISTRY=127.0.0.1:$DEEPLOY_REGISTRY_PORT" \
+    "DEEPLOY_REGISTRY_USER=$REGISTRY_USER" \
+    "DEEPLOY_REGISTRY_PASSWORD=$registry_pw"; do
     printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
   done
 }

@@ -10,9 +10,9 @@ DEEPLOY_INSTANCE="${DEEPLOY_INSTANCE:-platform}"
 
 case "$DEEPLOY_INSTANCE" in
   platform)
-    _default_kafka_port=9092 _default_pg_port=5432 _default_anvil_port=8545 ;;
+    _default_kafka_port=9092 _default_pg_port=5432 _default_anvil_port=8545 _default_registry_port=5050 ;;
   test)
-    _default_kafka_port=19092 _default_pg_port=15432 _default_anvil_port=18545 ;;
+    _default_kafka_port=19092 _default_pg_port=15432 _default_anvil_port=18545 _default_registry_port=15050 ;;
   *)
     echo "deeploy infra: unknown DEEPLOY_INSTANCE '$DEEPLOY_INSTANCE' (expected platform or test)" >&2
     exit 2 ;;
@@ -21,13 +21,14 @@ esac
 # `infra.sh env` exports DEEPLOY_PG_PORT (a port override too) and tags the shell with
 # DEEPLOY_ENV_INSTANCE. Ports inherited from an eval'ed env of ANOTHER instance are not overrides.
 if [[ -n ${DEEPLOY_ENV_INSTANCE:-} && $DEEPLOY_ENV_INSTANCE != "$DEEPLOY_INSTANCE" ]]; then
-  unset DEEPLOY_KAFKA_PORT DEEPLOY_KAFKA_CONTROLLER_PORT DEEPLOY_PG_PORT DEEPLOY_ANVIL_PORT
+  unset DEEPLOY_KAFKA_PORT DEEPLOY_KAFKA_CONTROLLER_PORT DEEPLOY_PG_PORT DEEPLOY_ANVIL_PORT DEEPLOY_REGISTRY_PORT
 fi
 
 DEEPLOY_KAFKA_PORT="${DEEPLOY_KAFKA_PORT:-$_default_kafka_port}"
 DEEPLOY_KAFKA_CONTROLLER_PORT="${DEEPLOY_KAFKA_CONTROLLER_PORT:-$((DEEPLOY_KAFKA_PORT + 1))}"
 DEEPLOY_PG_PORT="${DEEPLOY_PG_PORT:-$_default_pg_port}"
 DEEPLOY_ANVIL_PORT="${DEEPLOY_ANVIL_PORT:-$_default_anvil_port}"
+DEEPLOY_REGISTRY_PORT="${DEEPLOY_REGISTRY_PORT:-$_default_registry_port}"
 
 INSTANCE_DIR="$DEEPLOY_HOME/$DEEPLOY_INSTANCE"
 LOG_DIR="$INSTANCE_DIR/logs"

@@ -166,6 +166,33 @@ final class Platform implements AutoCloseable {
         return "http://127.0.0.1:" + ports.get(service) + path;
     }
 
+    /** This run's user: every project API call is signed by this wallet, as a browser wallet would sign it. */
+    final io.deeploy.signing.DeeployWallet user = io.deeploy.signing.DeeployWallet.create();
+
+    /** A signed call to project-svc's API; {@code path} is concrete, because the signature covers it. */
+    HttpResponse<String> api(String method, String path, String json, String idempotencyKey)
+            throws IOException, InterruptedException {
+        String body = json == null ? "" : json;
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("project-svc", path))).timeout(Duration.ofSeconds(10))
+                .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        user.headers("deeploy", method, path, body).forEach(request::header);
+        if (!body.isEmpty()) {
+            request.header("Content-Type", "application/json");
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> apiGet(String path) throws IOException, InterruptedException {
+        return api("GET", path, null, null);
+    }
+
+    HttpResponse<String> apiPost(String path, String json, String idempotencyKey) throws IOException, InterruptedException {
+        return api("POST", path, json, idempotencyKey);
+    }
+
     static HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -34,7 +34,7 @@ class WarLatencyBench {
     void measure() throws Exception {
         try (GitDaemon git = GitDaemon.start(); Platform platform = Platform.start("bench-node-" + UUID.randomUUID().toString().substring(0, 6))) {
             waitFor(() -> Platform.get(platform.url("scheduler-svc", "/api/nodes/" + platform.nodeId)).statusCode() == 200, 30);
-            String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"), "{\"name\":\"bench\"}",
+            String projectId = json(platform.apiPost("/api/projects", "{\"name\":\"bench\"}",
                     UUID.randomUUID().toString())).path("id").asText();
             List<Sample> requestToLive = new ArrayList<>();
             List<Long> pollToLive = new ArrayList<>();
@@ -46,13 +46,13 @@ class WarLatencyBench {
                 String body = platform.pythonSiteJob(alias, repoUrl, "true");
                 long start = System.nanoTime();
                 Instant requestedAt = Instant.now();
-                String jobId = json(Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
+                String jobId = json(platform.apiPost("/api/projects/" + projectId + "/jobs", body,
                         UUID.randomUUID().toString())).path("id").asText();
                 String url = "http://" + alias + ".apps.localhost:" + platform.ingressPort + "/";
                 waitFor(() -> platform.serve(url).equals("v1"), 120);
                 long total = millis(start);
                 Instant servedAt = Instant.now();
-                JsonNode history = json(Platform.get(platform.url("project-svc", "/api/jobs/" + jobId))).path("history");
+                JsonNode history = json(platform.apiGet("/api/jobs/" + jobId)).path("history");
                 Instant scheduled = at(history, "SCHEDULED");
                 Instant building = at(history, "BUILDING");
                 Instant running = at(history, "RUNNING");
@@ -74,7 +74,7 @@ class WarLatencyBench {
                 waitFor(() -> platform.serve(url).equals("v3"), 90);
                 webhookToLive.add(millis(pushed));
 
-                Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+                platform.apiPost("/api/jobs/" + jobId + "/stop", "", null);
             }
             System.out.println("bench: WAR request-to-live over " + ITERATIONS + " jobs (ms): total "
                     + stats(requestToLive.stream().map(Sample::total).toList())

@@ -51,14 +51,14 @@ class WorkerAppRunnerE2EIT {
     }
 
     JsonNode job(String jobId) throws Exception {
-        return json(Platform.get(platform.url("project-svc", "/api/jobs/" + jobId)));
+        return json(platform.apiGet("/api/jobs/" + jobId));
     }
 
     /** Creates a project of its own and in it the job {@code body}; returns the 201 answer. */
     HttpResponse<String> createJob(String body) throws Exception {
-        String projectId = json(Platform.post(platform.url("project-svc", "/api/projects"),
+        String projectId = json(platform.apiPost("/api/projects",
                 "{\"name\":\"e2e-" + UUID.randomUUID() + "\"}", UUID.randomUUID().toString())).path("id").asText();
-        HttpResponse<String> created = Platform.post(platform.url("project-svc", "/api/projects/" + projectId + "/jobs"), body,
+        HttpResponse<String> created = platform.apiPost("/api/projects/" + projectId + "/jobs", body,
                 UUID.randomUUID().toString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         return created;
@@ -134,7 +134,7 @@ class WorkerAppRunnerE2EIT {
         assertThat(platform.serve(url)).isEqualTo("v2");
 
         // Stop: the job reaches STOPPED, the URL has no route, the node has no container of it.
-        HttpResponse<String> stop = Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+        HttpResponse<String> stop = platform.apiPost("/api/jobs/" + jobId + "/stop", "", null);
         assertThat(stop.statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
         await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("HTTP 404"));
@@ -149,7 +149,8 @@ class WorkerAppRunnerE2EIT {
 
     /**
      * A private repository over authenticated HTTP: the token and a secret env value are given once, kept encrypted by
-     * project-svc, read by the node's agent, used to clone, poll and run, and found in no log line and no event.
+     * project-svc, read by the node's agent, used to clone, poll and run, and found in no log line and no event; nor are
+     * the project API token the job is created with or the log grant its build log is read with.
      */
     @Test
     void aPrivateRepositoryIsDeployedAndFollowedWithItsTokenInNoLogAndNoEvent() throws Exception {
@@ -170,23 +171,48 @@ class WorkerAppRunnerE2EIT {
                             "python3 -m http.server 8000"),
                     "port", 8000, "resources", Map.of("cpu", 0.5, "memoryMb", 256),
                     "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
-            HttpResponse<String> created = createJob(body);
+            // As a CI script would: the owner makes a project API token once (signed), the script deploys with it.
+            String projectId = json(platform.apiPost("/api/projects", "{\"name\":\"e2e-" + UUID.randomUUID() + "\"}",
+                    UUID.randomUUID().toString())).path("id").asText();
+            HttpResponse<String> issued = platform.apiPost("/api/projects/" + projectId + "/tokens",
+                    "{\"name\":\"ci\",\"permissions\":[\"create\",\"redeem\"]}", UUID.randomUUID().toString());
+            assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+            String apiToken = json(issued).path("token").asText();
+            HttpResponse<String> created = Platform.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(platform.url("project-svc", "/api/projects/" + projectId + "/jobs")))
+                    .header("Authorization", "Bearer " + apiToken).header("Content-Type", "application/json")
+                    .header("Idempotency-Key", UUID.randomUUID().toString())
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             assertThat(created.body()).doesNotContain(token).doesNotContain(appSecret);
             String jobId = json(created).path("id").asText();
             String url = awaitServing(jobId, "private v1");
+
+            // The app's log (python's request lines) is the owner's to read, through a short-lived grant the node's
+            // agent checks.
+            String grant = json(platform.apiGet("/api/jobs/" + jobId + "/log-grant")).path("grant").asText();
+            String logs = platform.url("builder-svc", "/api/jobs/" + jobId + "/logs?source=app");
+            assertThat(Platform.get(logs).statusCode()).isEqualTo(401);
+            HttpResponse<String> appLog = Platform.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(logs))
+                    .header("Authorization", "Bearer " + grant).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(appLog.statusCode()).as(appLog.body()).isEqualTo(200);
+            assertThat(appLog.body()).contains("GET / ").doesNotContain(token).doesNotContain(appSecret);
 
             // The watcher polls the private branch with the same credentials.
             privateGit.commit("private", Map.of("index.html", "private v2"), "v2");
             await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("private v2"));
             assertThat(privateGit.servedRequests()).isPositive();
 
-            Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+            platform.apiPost("/api/jobs/" + jobId + "/stop", "", null);
             await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
 
-            assertThat(platform.logs()).doesNotContain(token).doesNotContain(appSecret);
+            assertThat(platform.logs()).doesNotContain(token).doesNotContain(appSecret).doesNotContain(apiToken)
+                    .doesNotContain(grant);
             for (String topic : io.deeploy.events.Topics.declared().keySet()) {
                 assertThat(kafka.records(topic, record -> true)).as(topic).allSatisfy(record ->
-                        assertThat(record.value()).doesNotContain(token).doesNotContain(appSecret));
+                        assertThat(record.value()).doesNotContain(token).doesNotContain(appSecret).doesNotContain(apiToken)
+                                .doesNotContain(grant));
             }
         }
     }
@@ -232,7 +258,7 @@ class WorkerAppRunnerE2EIT {
         git.commit(repo, Map.of("index.html", "after crash"), "after crash");
         await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("after crash"));
 
-        Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+        platform.apiPost("/api/jobs/" + jobId + "/stop", "", null);
         await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
         Process docker = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=deeploy.job=" + jobId)
                 .redirectErrorStream(true).start();
@@ -255,9 +281,74 @@ class WorkerAppRunnerE2EIT {
         String url = awaitServing(jobId, "car v1");
         assertThat(job(jobId).path("runningCommit").asText()).isEqualTo("local/python:bookworm");
 
-        Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+        platform.apiPost("/api/jobs/" + jobId + "/stop", "", null);
         await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
         await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("HTTP 404"));
+    }
+
+    /**
+     * A Container App Runner job whose image is in a private registry (the test instance's, behind basic auth): the
+     * password is given once, kept encrypted by project-svc, used by the node's agent to pull the image, and found in
+     * no log line and no event.
+     */
+    @Test
+    void anImageFromAPrivateRegistryIsPulledWithItsPasswordInNoLogAndNoEvent() throws Exception {
+        String registry = System.getenv("DEEPLOY_REGISTRY");
+        String user = System.getenv("DEEPLOY_REGISTRY_USER");
+        String password = System.getenv("DEEPLOY_REGISTRY_PASSWORD");
+        assertThat(registry).as("DEEPLOY_REGISTRY from infra/infra.sh env (./deeploy test sets it)").isNotBlank();
+        assertThat(password).isNotBlank();
+        String image = registry + "/e2e/site:" + UUID.randomUUID().toString().substring(0, 8);
+        // Push with a docker CLI config of its own, so no credentials are stored for the machine's user.
+        java.nio.file.Path dockerConfig = java.nio.file.Files.createTempDirectory("e2e-docker-config");
+        docker(dockerConfig, password, "login", "--username", user, "--password-stdin", registry);
+        docker(dockerConfig, null, "tag", "local/python:bookworm", image);
+        docker(dockerConfig, null, "push", image);
+        // Gone from the engine, so the agent has to pull it.
+        docker(dockerConfig, null, "rmi", image);
+
+        try (KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
+            String alias = "reg-" + UUID.randomUUID().toString().substring(0, 8);
+            String body = EventCodec.mapper().writeValueAsString(Map.of(
+                    "alias", alias, "kind", "CAR", "image", image,
+                    "registry", Map.of("server", registry, "username", user, "password", password),
+                    "commands", List.of("cd /site && python3 -m http.server 8000"),
+                    "fileVolumes", List.of(Map.of("name", "index", "mountPath", "/site/index.html", "content", "pulled v1")),
+                    "port", 8000, "resources", Map.of("cpu", 0.25, "memoryMb", 128),
+                    "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
+            HttpResponse<String> created = createJob(body);
+            assertThat(created.body()).doesNotContain(password);
+            String jobId = json(created).path("id").asText();
+            String url = awaitServing(jobId, "pulled v1");
+            assertThat(job(jobId).toString()).doesNotContain(password);
+
+            platform.apiPost("/api/jobs/" + jobId + "/stop", "", null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("HTTP 404"));
+
+            String basicAuth = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes());
+            assertThat(platform.logs()).doesNotContain(password).doesNotContain(basicAuth);
+            for (String topic : io.deeploy.events.Topics.declared().keySet()) {
+                assertThat(kafka.records(topic, record -> true)).as(topic).allSatisfy(record ->
+                        assertThat(record.value()).doesNotContain(password).doesNotContain(basicAuth));
+            }
+        } finally {
+            new ProcessBuilder("docker", "rmi", "-f", image).start().waitFor();
+            new ProcessBuilder("rm", "-rf", dockerConfig.toString()).start().waitFor();
+        }
+    }
+
+    /** Runs the docker CLI with {@code config} as its configuration directory; {@code stdin} is written to it. */
+    static void docker(java.nio.file.Path config, String stdin, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("docker", "--config", config.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (stdin != null) {
+            process.getOutputStream().write(stdin.getBytes());
+        }
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as("docker " + args[0] + ": " + output).isZero();
     }
 
     /**
@@ -308,7 +399,7 @@ class WorkerAppRunnerE2EIT {
             assertThat(platform.serve(url)).isEqualTo("anywhere");
             assertThat(job(jobId).path("nodes").toString()).doesNotContain(first);
 
-            Platform.post(platform.url("project-svc", "/api/jobs/" + jobId + "/stop"), "", null);
+            platform.apiPost("/api/jobs/" + jobId + "/stop", "", null);
             await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
         } finally {
             platform.kill(otherAgent);

@@ -13,6 +13,7 @@ import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.RepoChanged;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.events.payload.SettlementDue;
+import io.deeploy.events.payload.TunnelFailed;
 import io.deeploy.events.payload.TunnelReady;
 import java.util.Arrays;
 import java.util.Map;
@@ -34,6 +35,7 @@ public enum EventType {
     JOB_STOP_REQUESTED("JobStopRequested", 1, Topics.JOB_EVENTS, JobStopRequested.class),
     JOB_STOPPED("JobStopped", 1, Topics.JOB_EVENTS, JobStopped.class),
     TUNNEL_READY("TunnelReady", 1, Topics.JOB_EVENTS, TunnelReady.class),
+    TUNNEL_FAILED("TunnelFailed", 1, Topics.JOB_EVENTS, TunnelFailed.class),
     NODE_HEARTBEAT("NodeHeartbeat", 1, Topics.NODE_EVENTS, NodeHeartbeat.class),
     FUNDS_LOCKED("FundsLocked", 1, Topics.ESCROW_EVENTS, FundsLocked.class),
     SETTLEMENT_DUE("SettlementDue", 1, Topics.ESCROW_EVENTS, SettlementDue.class),

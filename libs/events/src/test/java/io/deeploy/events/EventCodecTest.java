@@ -18,11 +18,14 @@ import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeAvailability;
 import io.deeploy.events.payload.NodeHeartbeat;
 import io.deeploy.events.payload.NodeSelected;
+import io.deeploy.events.payload.RegistryAuth;
 import io.deeploy.events.payload.RepoChanged;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.events.payload.SettlementDue;
+import io.deeploy.events.payload.TunnelFailed;
 import io.deeploy.events.payload.TunnelReady;
+import io.deeploy.events.payload.TunnelSettings;
 import io.deeploy.events.payload.VcsSource;
 import io.deeploy.events.payload.Volume;
 import java.math.BigInteger;
@@ -40,7 +43,9 @@ class EventCodecTest {
             List.of("python3 -m http.server 8000"), Map.of("MODE", "prod"), List.of("API_KEY"), 8000,
             new Resources(1000, 512, 0), "always", new HealthCheck(HealthCheck.Mode.HTTP, "/", 1, 30, 5),
             List.of(), 1, List.of("CT:FR||CT:IT"), 30,
-            List.of(new Volume("data", "/data")), List.of(new FileVolume("conf", "/etc/app.conf", "a=1")));
+            List.of(new Volume("data", "/data")), List.of(new FileVolume("conf", "/etc/app.conf", "a=1")),
+            new TunnelSettings(TunnelSettings.CLOUDFLARE, "hello.example.org", TunnelSettings.TOKEN_SECRET),
+            new RegistryAuth("registry.example.org:5000", "deployer", RegistryAuth.PASSWORD_SECRET));
 
     /** One sample payload per event type; the test below fails when a type is added without a sample. */
     static List<EventPayload> samples() {
@@ -55,6 +60,7 @@ class EventCodecTest {
                 new JobStopRequested("job-1", "owner"),
                 new JobStopped("job-1", "node-1", "owner"),
                 new TunnelReady("job-1", "hello", "http://hello.apps.localhost:8080/", "ingress"),
+                new TunnelFailed("job-1", "node-1", "cloudflare", "cloudflared not found"),
                 new NodeHeartbeat("node-1", "boot-1", 7, "127.0.0.1", new Resources(2000, 4096, 0),
                         new Resources(1000, 3584, 0), Map.of("CT", "FR"), List.of("job-1"), "0.1.0"),
                 new FundsLocked("job-1", BigInteger.TEN, new BigInteger("30000000"), "0xtoken", 30, 1, "0xtx"),
@@ -101,6 +107,29 @@ class EventCodecTest {
         assertThat(spec.fileVolumes()).isEmpty();
         assertThat(spec.commands()).isEmpty();
         assertThat(spec.env()).isEmpty();
+        // No tunnel: the built-in ingress, as for every spec stored before tunnels existed.
+        assertThat(spec.tunnel()).isNull();
+        assertThat(TunnelSettings.needsProcess(spec.tunnel())).isFalse();
+    }
+
+    @Test
+    void aSpecCarriesItsTunnelWithTheTokenByName() {
+        String json = EventCodec.toJson(SPEC);
+        assertThat(json).contains(
+                "\"tunnel\":{\"engine\":\"cloudflare\",\"hostname\":\"hello.example.org\",\"tokenRef\":\"tunnel.token\"}");
+        assertThat(EventCodec.fromJson(json, JobSpec.class)).isEqualTo(SPEC);
+        assertThat(TunnelSettings.needsProcess(SPEC.tunnel())).isTrue();
+        assertThat(TunnelSettings.needsProcess(new TunnelSettings(TunnelSettings.BUILTIN, null, null))).isFalse();
+    }
+
+    @Test
+    void aSpecNamesItsRegistryPasswordAndAnOlderSpecHasNoRegistry() {
+        String json = EventCodec.toJson(SPEC);
+        assertThat(json).contains("\"registry\":{\"server\":\"registry.example.org:5000\",\"username\":\"deployer\","
+                + "\"passwordRef\":\"registry.password\"}");
+        assertThat(EventCodec.fromJson(json, JobSpec.class).registry()).isEqualTo(SPEC.registry());
+        assertThat(EventCodec.fromJson("{\"kind\":\"CAR\",\"alias\":\"a\",\"image\":\"i\",\"port\":80}", JobSpec.class).registry())
+                .isNull();
     }
 
     @Test

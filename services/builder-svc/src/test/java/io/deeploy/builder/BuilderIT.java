@@ -44,7 +44,7 @@ class BuilderIT {
 
     static JobSpec spec(long cpu) {
         return new JobSpec(JobKind.CAR, "a", "local/debian:bookworm", null, List.of(), Map.of(), List.of(), 80,
-                new Resources(cpu, 512, 0), "always", null, List.of(), 1, List.of(), 30, null, null);
+                new Resources(cpu, 512, 0), "always", null, List.of(), 1, List.of(), 30, null, null, null, null);
     }
 
     static List<JobStopped> stops(String jobId) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.DockerClient;
 import io.deeploy.builder.client.ContainerRuntime;
 import io.deeploy.events.Event;
+import io.deeploy.events.LogGrant;
 import io.deeploy.events.Topics;
 import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
@@ -38,6 +39,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,7 +80,7 @@ class WarDeployIT {
     static JobSpec war(String repoUrl, List<String> commands, int pollSeconds) {
         return new JobSpec(JobKind.WAR, "web", "local/python:bookworm", new VcsSource(repoUrl, "main", null, null, pollSeconds), commands,
                 Map.of("GREETING", "hi"), List.of(), 8000, new Resources(500, 256, 0), "always",
-                new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 60, 5), List.of(), 1, List.of(), 30, null, null);
+                new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 60, 5), List.of(), 1, List.of(), 30, null, null, null, null);
     }
 
     /** The job's events of one type on the job topic, in order. */
@@ -195,7 +197,7 @@ class WarDeployIT {
         JobSpec spec = new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),
                 base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), base.targetNodes(),
                 base.targetNodeCount(), base.nodeTags(), base.durationEpochs(), List.of(new Volume("data", "/data")),
-                List.of(new FileVolume("greeting", "/config/greeting.txt", "hello from a file volume")));
+                List.of(new FileVolume("greeting", "/config/greeting.txt", "hello from a file volume")), null, null);
         AppStarted first = deployAndAwaitStart(jobId, spec);
         assertThat(get(first.port())).isEqualTo("hello from a file volume");
         var mounts = docker.inspectContainerCmd(first.containerId()).exec().getMounts();
@@ -220,7 +222,7 @@ class WarDeployIT {
     void aJobWhoseImageIsMissingFailsWithTheReason() {
         String jobId = "job-" + UUID.randomUUID();
         JobSpec missing = new JobSpec(JobKind.CAR, "gone", "local/no-such-image:1", null, List.of(), Map.of(), List.of(), 80,
-                new Resources(100, 64, 0), "always", null, List.of(), 1, List.of(), 30, null, null);
+                new Resources(100, 64, 0), "always", null, List.of(), 1, List.of(), 30, null, null, null, null);
         kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", missing)));
         AppFailed failed = await().atMost(Duration.ofSeconds(30)).until(() -> first(jobId, AppFailed.class), Optional::isPresent)
                 .orElseThrow();
@@ -241,9 +243,21 @@ class WarDeployIT {
                 .isEmpty();
     }
 
+    /** The node token of the test profile, with which project-svc would sign log grants for this node. */
+    static final String NODE_TOKEN = "test-node-token";
+
+    /** A request that carries a log grant for {@code jobId}, as the job's owner would get it from project-svc. */
+    static io.restassured.specification.RequestSpecification logs(String jobId) {
+        return RestAssured.given().header("Authorization", "Bearer " + LogGrant.issue(NODE_TOKEN, jobId, Instant.now().plusSeconds(300)));
+    }
+
     static String get(int port) throws Exception {
+        return get(port, "/");
+    }
+
+    static String get(int port, String path) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(5)).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.body();
     }
@@ -259,13 +273,26 @@ class WarDeployIT {
         AppStarted started = await().atMost(Duration.ofSeconds(120)).until(() -> first(jobId, AppStarted.class), Optional::isPresent)
                 .orElseThrow();
         assertThat(get(started.port())).isEqualTo("hello v1");
-        // Build and app output are kept and served per job.
-        RestAssured.given().get("/api/jobs/{id}/logs?source=build", jobId).then().statusCode(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> RestAssured.given().get("/api/jobs/{id}/logs?source=app", jobId)
+        // Build and app output are kept and served per job, to the holder of a log grant for it.
+        logs(jobId).get("/api/jobs/{id}/logs?source=build", jobId).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> logs(jobId).get("/api/jobs/{id}/logs?source=app", jobId)
                 .asString().contains("GET / HTTP/1.1"));
-        RestAssured.given().get("/api/jobs/{id}/logs?source=both", jobId).then().statusCode(400);
-        RestAssured.given().get("/api/jobs/{id}/logs?lines=0", jobId).then().statusCode(400);
-        RestAssured.given().get("/api/jobs/{id}/logs", "job-unknown").then().statusCode(404);
+        logs(jobId).get("/api/jobs/{id}/logs?source=both", jobId).then().statusCode(400);
+        logs(jobId).get("/api/jobs/{id}/logs?lines=0", jobId).then().statusCode(400);
+        logs("job-unknown").get("/api/jobs/{id}/logs", "job-unknown").then().statusCode(404);
+        // Without a grant for this job, nothing: not its logs, not whether it runs here.
+        RestAssured.given().get("/api/jobs/{id}/logs?source=app", jobId).then().statusCode(401)
+                .body("code", org.hamcrest.Matchers.equalTo("LOG_GRANT_MISSING"));
+        String expired = LogGrant.issue(NODE_TOKEN, jobId, Instant.now().minusSeconds(1));
+        String otherJob = LogGrant.issue(NODE_TOKEN, "job-unknown", Instant.now().plusSeconds(300));
+        String otherDeployment = LogGrant.issue("another-node-token", jobId, Instant.now().plusSeconds(300));
+        for (String grant : List.of(expired, otherJob, otherDeployment, "dlg1." + jobId + ".99999999999.forged")) {
+            String body = RestAssured.given().header("Authorization", "Bearer " + grant).get("/api/jobs/{id}/logs?source=app", jobId)
+                    .then().statusCode(401).body("code", org.hamcrest.Matchers.equalTo("LOG_GRANT_INVALID")).extract().asString();
+            assertThat(body).doesNotContain("GET / HTTP/1.1").doesNotContain(grant);
+        }
+        RestAssured.given().header("Authorization", "Bearer " + otherJob).get("/api/jobs/{id}/logs", "job-unknown-2").then()
+                .statusCode(401);
         BuildStarted building = first(jobId, BuildStarted.class).orElseThrow();
         assertThat(building.commit()).hasSize(40).isEqualTo(started.commit());
         BuildCompleted built = first(jobId, BuildCompleted.class).orElseThrow();
@@ -299,7 +326,7 @@ class WarDeployIT {
         assertThat(built.failureReason()).isEqualTo("build command exited with 3");
         assertThat(built.logTail()).contains("compiling", "syntax error");
         // The full build output stays readable until the job stops.
-        assertThat(RestAssured.given().get("/api/jobs/{id}/logs?source=build", jobId).asString()).contains("compiling", "syntax error");
+        assertThat(logs(jobId).get("/api/jobs/{id}/logs?source=build", jobId).asString()).contains("compiling", "syntax error");
         assertThat(first(jobId, AppStarted.class)).isEmpty();
         assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())
                 .isEmpty();
@@ -332,7 +359,7 @@ class WarDeployIT {
             JobSpec withToken = new JobSpec(spec.kind(), spec.alias(), spec.image(),
                     new VcsSource(url, "main", "deployer", "vcs.token", 30), spec.commands(), spec.env(), List.of("API_KEY"),
                     spec.port(), spec.resources(), spec.restartPolicy(), spec.healthCheck(), spec.targetNodes(),
-                    spec.targetNodeCount(), spec.nodeTags(), spec.durationEpochs(), null, null);
+                    spec.targetNodeCount(), spec.nodeTags(), spec.durationEpochs(), null, null, null, null);
             kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", withToken)));
 
             // The test profile points the agent at a project-svc that is not there.

@@ -319,9 +319,14 @@ class EscrowChainIT {
 
     /** Activates through the internal endpoint and returns the job's start epoch once the ledger shows it. */
     private long activate(String jobId, String nodeId) {
+        // Starting a job's billing is for the deployment's own components: without the node token, refused.
         given().contentType(ContentType.JSON).body(Map.of("nodeIds", List.of(nodeId)))
+                .post("/internal/jobs/{id}/activate", jobId).then().statusCode(401).body("code", equalTo("NODE_UNAUTHORIZED"));
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer wrong").body(Map.of("nodeIds", List.of(nodeId)))
+                .post("/internal/jobs/{id}/activate", jobId).then().statusCode(401);
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer test-node-token").body(Map.of("nodeIds", List.of(nodeId)))
                 .post("/internal/jobs/{id}/activate", jobId).then().statusCode(200).body("jobId", equalTo(jobId));
-        given().contentType(ContentType.JSON).body(Map.of("nodeIds", List.of(nodeId)))
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer test-node-token").body(Map.of("nodeIds", List.of(nodeId)))
                 .post("/internal/jobs/{id}/activate", "job-" + UUID.randomUUID()).then().statusCode(404);
         awaitMining(() -> "ACTIVE".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
         return ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("startEpoch")).longValue();

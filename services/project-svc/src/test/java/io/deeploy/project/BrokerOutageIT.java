@@ -42,7 +42,7 @@ class BrokerOutageIT {
 
     @Test
     void eventsCommittedWhileTheBrokerIsDownAreDeliveredOnceItReturns() {
-        String owner = "outage-" + UUID.randomUUID();
+        io.deeploy.signing.DeeployWallet owner = io.deeploy.signing.DeeployWallet.create();
         String projectId = JobApiIT.newProject(owner);
         try (KafkaEvents kafka = new KafkaEvents(KafkaBrokerResource.bootstrap())) {
             String before = createJob(owner, projectId);
@@ -68,7 +68,7 @@ class BrokerOutageIT {
         }
     }
 
-    private static String createJob(String owner, String projectId) {
+    private static String createJob(io.deeploy.signing.DeeployWallet owner, String projectId) {
         return JobApiIT.postJob(owner, projectId, JobApiIT.warJob("o" + UUID.randomUUID().toString().substring(0, 8)),
                 UUID.randomUUID().toString()).statusCode(201).extract().path("id");
     }

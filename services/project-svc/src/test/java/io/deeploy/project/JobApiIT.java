@@ -17,8 +17,8 @@ import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.outbox.testing.KafkaEvents;
+import io.deeploy.signing.DeeployWallet;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -50,11 +50,9 @@ class JobApiIT {
         kafka.close();
     }
 
-    static String newProject(String owner) {
-        return given().contentType(ContentType.JSON).header("X-Deeploy-Owner", owner)
-                .header("Idempotency-Key", UUID.randomUUID().toString())
-                .body(Map.of("name", "p " + UUID.randomUUID().toString().substring(0, 8)))
-                .post("/api/projects").then().statusCode(201).extract().path("id");
+    static String newProject(DeeployWallet owner) {
+        return SignedApi.post(owner, "/api/projects", Map.of("name", "p " + UUID.randomUUID().toString().substring(0, 8)),
+                UUID.randomUUID().toString()).then().statusCode(201).extract().path("id");
     }
 
     static Map<String, Object> warJob(String alias) {
@@ -64,9 +62,8 @@ class JobApiIT {
                 "resources", Map.of("cpu", 0.5, "memoryMb", 256));
     }
 
-    static ValidatableResponse postJob(String owner, String projectId, Object body, String key) {
-        return given().contentType(ContentType.JSON).header("X-Deeploy-Owner", owner).header("Idempotency-Key", key)
-                .body(body).post("/api/projects/{id}/jobs", projectId).then();
+    static ValidatableResponse postJob(DeeployWallet owner, String projectId, Object body, String key) {
+        return SignedApi.post(owner, "/api/projects/" + projectId + "/jobs", body, key).then();
     }
 
     long count(String sql, Object... params) {
@@ -76,27 +73,25 @@ class JobApiIT {
 
     @Test
     void projectCommandsAreIdempotentAndNeedAKey() {
-        given().contentType(ContentType.JSON).body(Map.of("name", "no key")).post("/api/projects")
+        DeeployWallet owner = DeeployWallet.create();
+        SignedApi.post(owner, "/api/projects", Map.of("name", "no key"), null)
                 .then().statusCode(400).body("code", equalTo("IDEMPOTENCY_KEY_REQUIRED"));
 
         String key = UUID.randomUUID().toString();
         String name = "same " + key.substring(0, 8);
-        String first = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(Map.of("name", name))
-                .post("/api/projects").then().statusCode(201).extract().path("id");
-        String retried = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(Map.of("name", name))
-                .post("/api/projects").then().statusCode(201).extract().path("id");
+        String first = SignedApi.post(owner, "/api/projects", Map.of("name", name), key).then().statusCode(201).extract().path("id");
+        String retried = SignedApi.post(owner, "/api/projects", Map.of("name", name), key).then().statusCode(201).extract().path("id");
         assertThat(retried).isEqualTo(first);
-        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(Map.of("name", name + " other"))
-                .post("/api/projects").then().statusCode(422).body("code", equalTo("IDEMPOTENCY_KEY_REUSED"));
-        given().contentType(ContentType.JSON).header("Idempotency-Key", UUID.randomUUID().toString())
-                .body(Map.of("name", name)).post("/api/projects")
+        SignedApi.post(owner, "/api/projects", Map.of("name", name + " other"), key)
+                .then().statusCode(422).body("code", equalTo("IDEMPOTENCY_KEY_REUSED"));
+        SignedApi.post(owner, "/api/projects", Map.of("name", name), UUID.randomUUID().toString())
                 .then().statusCode(409).body("code", equalTo("PROJECT_NAME_TAKEN"));
         assertThat(count("SELECT count(*) FROM project WHERE name = $1", name)).isEqualTo(1);
     }
 
     @Test
     void badJobRequestsAreRefusedAndWriteNothing() {
-        String owner = "owner-" + UUID.randomUUID();
+        DeeployWallet owner = DeeployWallet.create();
         String projectId = newProject(owner);
         long outboxBefore = count("SELECT count(*) FROM outbox_event");
 
@@ -110,17 +105,17 @@ class JobApiIT {
                 .statusCode(400).body("code", equalTo("MALFORMED_BODY")).body("field", equalTo("port"));
         postJob(owner, "prj-missing", warJob("missing-project"), UUID.randomUUID().toString())
                 .statusCode(404).body("code", equalTo("PROJECT_NOT_FOUND"));
-        postJob("intruder", projectId, warJob("not-mine"), UUID.randomUUID().toString())
+        postJob(DeeployWallet.create(), projectId, warJob("not-mine"), UUID.randomUUID().toString())
                 .statusCode(404).body("code", equalTo("PROJECT_NOT_FOUND"));
 
-        given().header("X-Deeploy-Owner", owner).get("/api/projects/{id}/jobs", projectId).then().statusCode(200).body("$", hasSize(0));
+        SignedApi.get(owner, "/api/projects/" + projectId + "/jobs").then().statusCode(200).body("$", hasSize(0));
         assertThat(count("SELECT count(*) FROM job WHERE project_id = $1", projectId)).isZero();
         assertThat(count("SELECT count(*) FROM outbox_event")).isEqualTo(outboxBefore);
     }
 
     @Test
     void aJobIsRequestedFollowedThroughItsStatusEventsAndStopped() {
-        String owner = "owner-" + UUID.randomUUID();
+        DeeployWallet owner = DeeployWallet.create();
         String projectId = newProject(owner);
         String alias = "app-" + UUID.randomUUID().toString().substring(0, 8);
         String key = UUID.randomUUID().toString();
@@ -146,7 +141,7 @@ class JobApiIT {
         Event<AppStarted> started = Event.of(new AppStarted(jobId, "node-a", alias, "c1", "ctr", "127.0.0.1", 32000));
         kafka.publish(started);
         awaitState(owner, jobId, "RUNNING");
-        given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).then()
+        SignedApi.get(owner, "/api/jobs/" + jobId).then()
                 .body("runningCommit", equalTo("c1")).body("nodes", equalTo(List.of("node-a")))
                 .body("history.to", equalTo(List.of("REQUESTED", "SCHEDULED", "BUILDING", "RUNNING")));
 
@@ -157,11 +152,11 @@ class JobApiIT {
         assertThat(count("SELECT count(*) FROM processed_event WHERE event_id = $1", started.id())).isEqualTo(1);
         assertThat(count("SELECT count(*) FROM job_transition WHERE event_id = $1", started.id())).isEqualTo(1);
 
-        given().header("X-Deeploy-Owner", "intruder").post("/api/jobs/{id}/stop", jobId).then().statusCode(404)
+        SignedApi.post(DeeployWallet.create(), "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(404)
                 .body("code", equalTo("JOB_NOT_FOUND"));
-        given().header("X-Deeploy-Owner", owner).post("/api/jobs/{id}/stop", jobId).then().statusCode(202)
+        SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202)
                 .body("state", equalTo("STOPPING"));
-        given().header("X-Deeploy-Owner", owner).post("/api/jobs/{id}/stop", jobId).then().statusCode(202)
+        SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202)
                 .body("state", equalTo("STOPPING"));
         await().atMost(Duration.ofSeconds(20)).until(() -> kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream()
                 .filter(e -> e.payload() instanceof JobStopRequested).count() == 1);
@@ -173,7 +168,7 @@ class JobApiIT {
 
     @Test
     void secretsAreStoredEncryptedShownToNoOneAndReadOnlyByTheJobsNode() {
-        String owner = "owner-" + UUID.randomUUID();
+        DeeployWallet owner = DeeployWallet.create();
         String projectId = newProject(owner);
         String alias = "sec-" + UUID.randomUUID().toString().substring(0, 8);
         String token = "tok-" + UUID.randomUUID();
@@ -187,7 +182,7 @@ class JobApiIT {
                 .extract().asString();
         String jobId = io.restassured.path.json.JsonPath.from(created).getString("id");
         assertThat(created).doesNotContain(token).doesNotContain(dbPassword);
-        assertThat(given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).asString())
+        assertThat(SignedApi.get(owner, "/api/jobs/" + jobId).asString())
                 .doesNotContain(token).doesNotContain(dbPassword);
         // At rest only ciphertext, under the configured key.
         assertThat(count("SELECT count(*) FROM job_secret WHERE job_id = $1 AND key_id = 'k1'", jobId)).isEqualTo(2);
@@ -214,7 +209,7 @@ class JobApiIT {
                 .get("/internal/jobs/{id}/secrets", jobId).then().statusCode(403);
 
         // Once the job has stopped its secrets are gone.
-        given().header("X-Deeploy-Owner", owner).post("/api/jobs/{id}/stop", jobId).then().statusCode(202);
+        SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202);
         kafka.publish(Event.of(new JobStopped(jobId, "node-s", "stopped by owner")));
         awaitState(owner, jobId, "STOPPED");
         assertThat(count("SELECT count(*) FROM job_secret WHERE job_id = $1", jobId)).isZero();
@@ -224,7 +219,7 @@ class JobApiIT {
 
     @Test
     void aBadSecretIsRefusedByNameWithoutBeingEchoed() {
-        String owner = "owner-" + UUID.randomUUID();
+        DeeployWallet owner = DeeployWallet.create();
         String projectId = newProject(owner);
         Map<String, Object> body = new java.util.HashMap<>(warJob("badsec-" + UUID.randomUUID().toString().substring(0, 8)));
         body.put("repository", Map.of("url", "https://git.example.org/p.git", "token", "bad token-value"));
@@ -234,9 +229,9 @@ class JobApiIT {
         assertThat(count("SELECT count(*) FROM job WHERE project_id = $1", projectId)).isZero();
     }
 
-    static void awaitState(String owner, String jobId, String state) {
+    static void awaitState(DeeployWallet owner, String jobId, String state) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> state.equals(
-                given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).then().statusCode(200)
+                SignedApi.get(owner, "/api/jobs/" + jobId).then().statusCode(200)
                         .extract().path("state")));
     }
 }

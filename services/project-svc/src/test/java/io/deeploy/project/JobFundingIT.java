@@ -10,6 +10,7 @@ import io.deeploy.events.Topics;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.outbox.testing.KafkaEvents;
+import io.deeploy.signing.DeeployWallet;
 import io.deeploy.project.service.JobService;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -55,22 +56,22 @@ class JobFundingIT {
 
     @Test
     void aJobWaitsForFundsThatCoverItAndIsRequestedOnce() {
-        String owner = "owner-" + UUID.randomUUID();
+        DeeployWallet owner = DeeployWallet.create();
         String projectId = JobApiIT.newProject(owner);
         String alias = "paid-" + UUID.randomUUID().toString().substring(0, 8);
         String jobId = JobApiIT.postJob(owner, projectId, JobApiIT.warJob(alias), UUID.randomUUID().toString()).statusCode(201)
                 .body("state", equalTo("AWAITING_FUNDS")).extract().path("id");
         String requestId = JobService.requestIdOf(jobId);
         assertThat(requestId).hasSize(66).startsWith("0x" + jobId.substring(4, 12)).endsWith("0".repeat(32));
-        given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).then().body("fundingRequestId", equalTo(requestId));
-        assertThat(given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).then().extract()
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("fundingRequestId", equalTo(requestId));
+        assertThat(SignedApi.get(owner, "/api/jobs/" + jobId).then().extract()
                 .<String>path("history[0].reason")).contains(requestId);
 
         // Too little: 1 epoch for a job of 30. It keeps waiting, and says why.
         kafka.publish(Event.of(new FundsLocked(jobId, BigInteger.ONE, BigInteger.valueOf(375_000), "0xtoken", 1, 1, "0xaa")));
-        await().atMost(Duration.ofSeconds(20)).until(() -> given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId)
+        await().atMost(Duration.ofSeconds(20)).until(() -> SignedApi.get(owner, "/api/jobs/" + jobId)
                 .then().extract().<String>path("lastError") != null);
-        given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).then().body("state", equalTo("AWAITING_FUNDS"));
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("state", equalTo("AWAITING_FUNDS"));
         assertThat(requested(jobId)).isZero();
 
         // Enough: requested, once, even when the event is delivered again.
@@ -81,17 +82,17 @@ class JobFundingIT {
         JobApiIT.awaitState(owner, jobId, "REQUESTED");
         await().atMost(Duration.ofSeconds(20)).until(() -> requested(jobId) == 1);
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> requested(jobId) == 1);
-        assertThat(given().header("X-Deeploy-Owner", owner).get("/api/jobs/{id}", jobId).then().extract()
+        assertThat(SignedApi.get(owner, "/api/jobs/" + jobId).then().extract()
                 .<String>path("history[1].reason")).contains("funded").contains("chain job 2");
     }
 
     @Test
     void aJobStoppedBeforeItWasFundedIsStoppedAtOnce() {
-        String owner = "owner-" + UUID.randomUUID();
+        DeeployWallet owner = DeeployWallet.create();
         String projectId = JobApiIT.newProject(owner);
         String jobId = JobApiIT.postJob(owner, projectId, JobApiIT.warJob("unpaid-" + UUID.randomUUID().toString().substring(0, 8)),
                 UUID.randomUUID().toString()).statusCode(201).extract().path("id");
-        given().header("X-Deeploy-Owner", owner).post("/api/jobs/{id}/stop", jobId).then().statusCode(202)
+        SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202)
                 .body("state", equalTo("STOPPED"));
         kafka.publish(Event.of(new FundsLocked(jobId, BigInteger.TEN, BigInteger.valueOf(11_250_000), "0xtoken", 30, 1, "0xcc")));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> requested(jobId) == 0);

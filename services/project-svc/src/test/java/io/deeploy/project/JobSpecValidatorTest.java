@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
+import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.JobSpec;
+import io.deeploy.events.payload.RegistryAuth;
+import io.deeploy.events.payload.TunnelSettings;
 import io.deeploy.project.rest.CreateJobRequest;
 import io.deeploy.project.service.ApiException;
 import io.deeploy.project.service.JobSpecValidator;
@@ -21,7 +24,7 @@ class JobSpecValidatorTest {
                 new CreateJobRequest.Repository("http://127.0.0.1:9418/hello.git", "main", null, null, 30),
                 List.of("python3 -m http.server 8000"), Map.of("MODE", "prod"), null, 8000,
                 new CreateJobRequest.Resources(1.0, 512, 0), null, new CreateJobRequest.HealthCheck("http", "/", 1, 60),
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     @Test
@@ -48,10 +51,10 @@ class JobSpecValidatorTest {
     @Test
     void aCarRequestNeedsAnImageAndNoRepository() {
         CreateJobRequest car = new CreateJobRequest("web", JobKind.CAR, null, null, null, null, null, 80, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
         assertRefused(car, "image");
         CreateJobRequest withRepo = new CreateJobRequest("web", JobKind.CAR, "local/debian:bookworm",
-                war().repository(), null, null, null, 80, null, null, null, null, null, null, null, null, null);
+                war().repository(), null, null, null, 80, null, null, null, null, null, null, null, null, null, null, null);
         assertRefused(withRepo, "repository");
     }
 
@@ -125,6 +128,127 @@ class JobSpecValidatorTest {
         assertThatThrownBy(() -> JobSpecValidator.validate(copy(war(), "repository",
                 new CreateJobRequest.Repository("https://example.org/r.git", "main", null, "tok en-secret", 30))))
                 .hasMessageNotContaining("en-secret");
+    }
+
+    @Test
+    void aTunnelIsBuiltinUnlessAskedAndItsTokenIsStoredAsASecretOnly() {
+        assertThat(JobSpecValidator.validate(war()).tunnel()).isNull();
+        assertThat(JobSpecValidator.validate(tunnel("builtin", null, null)).tunnel())
+                .isEqualTo(new TunnelSettings("builtin", null, null));
+        // A quick tunnel: no token, no hostname, nothing secret.
+        CreateJobRequest quick = tunnel("Cloudflare", null, null);
+        assertThat(JobSpecValidator.validate(quick).tunnel()).isEqualTo(new TunnelSettings("cloudflare", null, null));
+        assertThat(JobSpecValidator.secrets(quick)).isEmpty();
+
+        CreateJobRequest named = tunnel("cloudflare", "eyJhIjoiY2YtdG9rZW4tdmFsdWUifQ==", "App.Example.org");
+        JobSpec spec = JobSpecValidator.validate(named);
+        assertThat(spec.tunnel()).isEqualTo(new TunnelSettings("cloudflare", "app.example.org", "tunnel.token"));
+        assertThat(EventCodec.toJson(spec)).doesNotContain("eyJhIjoiY2YtdG9rZW4tdmFsdWUifQ==");
+        assertThat(JobSpecValidator.secrets(named)).containsExactlyEntriesOf(Map.of("tunnel.token", "eyJhIjoiY2YtdG9rZW4tdmFsdWUifQ=="));
+
+        CreateJobRequest ngrok = tunnel("ngrok", "2abcNgrokAuthtoken_xyz", null);
+        assertThat(JobSpecValidator.validate(ngrok).tunnel()).isEqualTo(new TunnelSettings("ngrok", null, "tunnel.token"));
+        assertThat(JobSpecValidator.validate(tunnel("ngrok", "2abcNgrokAuthtoken_xyz", "my-app.ngrok.app")).tunnel().hostname())
+                .isEqualTo("my-app.ngrok.app");
+    }
+
+    @Test
+    void badTunnelSettingsAreNamedWithoutEchoingTheToken() {
+        assertRefused(tunnel("frp", null, null), "tunnel.engine");
+        assertRefused(tunnel("", null, null), "tunnel.engine");
+        assertRefused(tunnel("builtin", "tok", null), "tunnel.token");
+        assertRefused(tunnel(null, "tok", null), "tunnel.token");
+        assertRefused(tunnel("builtin", null, "app.example.org"), "tunnel.hostname");
+        assertRefused(tunnel("cloudflare", "tok", null), "tunnel.hostname");
+        assertRefused(tunnel("cloudflare", null, "app.example.org"), "tunnel.hostname");
+        assertRefused(tunnel("ngrok", null, null), "tunnel.token");
+        assertRefused(tunnel("ngrok", null, "my-app.ngrok.app"), "tunnel.token");
+        assertRefused(tunnel("ngrok", "", null), "tunnel.token");
+        for (String bad : new String[] {"https://app.example.org", "app.example.org:443", "app.example.org/x", "localhost",
+                "-app.example.org", "app..example.org", "app_1.example.org", "x.trycloudflare.com", "a." + "b".repeat(64) + ".org"}) {
+            assertRefused(tunnel("cloudflare", "tok", bad), "tunnel.hostname");
+        }
+        assertThatThrownBy(() -> JobSpecValidator.validate(tunnel("ngrok", "secret with-space", null)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("tunnel.token"))
+                .hasMessageNotContaining("with-space");
+        assertThatThrownBy(() -> JobSpecValidator.validate(tunnel("builtin", "builtin-secret-tok", null)))
+                .hasMessageNotContaining("builtin-secret-tok");
+    }
+
+    @Test
+    void aPrivateRegistryIsNamedInTheSpecAndItsPasswordIsStoredAsASecretOnly() {
+        assertThat(JobSpecValidator.validate(war()).registry()).isNull();
+
+        CreateJobRequest car = car("registry.example.org:5000/team/app:1.2",
+                new CreateJobRequest.Registry(" Registry.Example.ORG:5000 ", "deployer", "pa ss/w0rd!"));
+        JobSpec spec = JobSpecValidator.validate(car);
+        assertThat(spec.image()).isEqualTo("registry.example.org:5000/team/app:1.2");
+        assertThat(spec.registry()).isEqualTo(new RegistryAuth("registry.example.org:5000", "deployer", "registry.password"));
+        assertThat(EventCodec.toJson(spec)).doesNotContain("pa ss/w0rd!");
+        assertThat(JobSpecValidator.secrets(car)).containsExactlyEntriesOf(Map.of("registry.password", "pa ss/w0rd!"));
+
+        // A WAR job's base image may come from a private registry too; loopback and localhost registries are named alike.
+        CreateJobRequest war = copy(copy(war(), "image", "127.0.0.1:15050/base/python:bookworm"),
+                "registry", new CreateJobRequest.Registry("127.0.0.1:15050", "ci", "tok"));
+        assertThat(JobSpecValidator.validate(war).registry().server()).isEqualTo("127.0.0.1:15050");
+        assertThat(JobSpecValidator.validate(car("localhost/app", new CreateJobRequest.Registry("localhost", "u", "p")))
+                .registry().server()).isEqualTo("localhost");
+        // An image on a registry with a port is a valid reference without credentials as well (a public registry).
+        assertThat(JobSpecValidator.validate(car("10.0.0.5:5000/app@sha256:" + "a".repeat(64), null)).registry()).isNull();
+    }
+
+    @Test
+    void badRegistrySettingsAreNamedWithoutEchoingThePassword() {
+        String password = "registry-pw-7f3a9";
+        // Servers whose own form is wrong although "<server>/app" is a valid image reference.
+        for (String server : new String[] {"registry.example.org:0", "registry.example.org:70000", "reg_istry.example.org",
+                "registry..example.org", "registry.example.org.", "registry", "team"}) {
+            CreateJobRequest request = car(server + "/app:1", new CreateJobRequest.Registry(server, "deployer", password));
+            assertRefused(request, "registry.server");
+            assertThatThrownBy(() -> JobSpecValidator.validate(request)).hasMessageNotContaining(password);
+        }
+        for (String server : new String[] {"https://registry.example.org", "registry.example.org/team", "registry.example.org:",
+                "-registry.example.org", "user@registry.example.org", " "}) {
+            CreateJobRequest request = car("registry.example.org/app:1", new CreateJobRequest.Registry(server, "deployer", password));
+            assertRefused(request, "registry.server");
+            assertThatThrownBy(() -> JobSpecValidator.validate(request)).hasMessageNotContaining(password);
+        }
+        assertRefused(car("registry.example.org/app", new CreateJobRequest.Registry(null, "deployer", password)), "registry.server");
+        // The image must be on the server the credentials are for, not on another one that merely starts alike.
+        for (String image : new String[] {"local/python:bookworm", "registry.example.org.evil.net/app", "registry.example.org:5000/app",
+                "evil.net/registry.example.org/app", "app"}) {
+            CreateJobRequest request = car(image, new CreateJobRequest.Registry("registry.example.org", "deployer", password));
+            assertRefused(request, "registry.server");
+            assertThatThrownBy(() -> JobSpecValidator.validate(request)).hasMessageNotContaining(password);
+        }
+        assertRefused(copy(war(), "registry", new CreateJobRequest.Registry("registry.example.org", "deployer", password)),
+                "registry.server");
+
+        assertRefused(car("registry.example.org/app", new CreateJobRequest.Registry("registry.example.org", null, password)),
+                "registry.username");
+        assertRefused(car("registry.example.org/app", new CreateJobRequest.Registry("registry.example.org", "", password)),
+                "registry.username");
+        assertRefused(car("registry.example.org/app", new CreateJobRequest.Registry("registry.example.org", "de ployer", password)),
+                "registry.username");
+        assertRefused(car("registry.example.org/app", new CreateJobRequest.Registry("registry.example.org", "deployer", null)),
+                "registry.password");
+        assertRefused(car("registry.example.org/app", new CreateJobRequest.Registry("registry.example.org", "deployer", "")),
+                "registry.password");
+        assertRefused(car("registry.example.org/app", new CreateJobRequest.Registry("registry.example.org", "deployer",
+                "x".repeat(4097))), "registry.password");
+        for (String bad : new String[] {password + "\n", "\u0007" + password, password + "\u0000"}) {
+            CreateJobRequest request = car("registry.example.org/app", new CreateJobRequest.Registry("registry.example.org", "deployer", bad));
+            assertRefused(request, "registry.password");
+            assertThatThrownBy(() -> JobSpecValidator.validate(request)).hasMessageNotContaining(password);
+        }
+    }
+
+    private static CreateJobRequest car(String image, CreateJobRequest.Registry registry) {
+        return copy(copy(copy(copy(war(), "kind", JobKind.CAR), "repository", null), "image", image), "registry", registry);
+    }
+
+    private static CreateJobRequest tunnel(String engine, String token, String hostname) {
+        return copy(war(), "tunnel", new CreateJobRequest.Tunnel(engine, token, hostname));
     }
 
     private static void assertRefused(CreateJobRequest request, String field) {

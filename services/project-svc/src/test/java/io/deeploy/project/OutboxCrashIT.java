@@ -42,7 +42,7 @@ class OutboxCrashIT {
 
     @Test
     void aCommittedEventSurvivesACrashBeforePublishAndIsPublishedOnceAfterRestart() throws Exception {
-        String owner = "crash-" + UUID.randomUUID();
+        io.deeploy.signing.DeeployWallet owner = io.deeploy.signing.DeeployWallet.create();
         String projectId = JobApiIT.newProject(owner);
         String jobId = JobApiIT.postJob(owner, projectId, JobApiIT.warJob("crash-" + UUID.randomUUID().toString().substring(0, 8)),
                 UUID.randomUUID().toString()).statusCode(201).extract().path("id");

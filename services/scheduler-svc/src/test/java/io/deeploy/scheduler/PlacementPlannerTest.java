@@ -47,7 +47,7 @@ class PlacementPlannerTest {
 
     static JobSpec spec(long cpu, long memory, List<String> targets, int count, List<String> tags) {
         return new JobSpec(JobKind.CAR, "a", "local/debian:bookworm", null, List.of(), Map.of(), List.of(), 80,
-                new Resources(cpu, memory, 0), "always", null, targets, count, tags, 30, null, null);
+                new Resources(cpu, memory, 0), "always", null, targets, count, tags, 30, null, null, null, null);
     }
 
     static PlacementRequest request(String jobId, long cpu, long memory, int count, Policy policy, String... tags) {

@@ -86,7 +86,7 @@ class SchedulerIT {
 
     static JobSpec spec(long cpu, long memory, List<String> targets) {
         return new JobSpec(JobKind.CAR, "a", "local/debian:bookworm", null, List.of(), Map.of(), List.of(), 80,
-                new Resources(cpu, memory, 0), "always", null, targets, Math.max(1, targets.size()), List.of(), 30, null, null);
+                new Resources(cpu, memory, 0), "always", null, targets, Math.max(1, targets.size()), List.of(), 30, null, null, null, null);
     }
 
     static List<NodeSelected> selections(String jobId) {
@@ -155,7 +155,7 @@ class SchedulerIT {
         JobSpec base = spec(1000, 512, List.of());
         JobSpec spec = new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),
                 base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), List.of(), 1,
-                List.of("POOL:" + pool, "CT:FR||CT:IT"), base.durationEpochs(), null, null);
+                List.of("POOL:" + pool, "CT:FR||CT:IT"), base.durationEpochs(), null, null, null, null);
         kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", spec)));
         await().atMost(Duration.ofSeconds(20)).until(() -> !selections(jobId).isEmpty());
         NodeSelected placed = selections(jobId).get(0);
@@ -241,7 +241,7 @@ class SchedulerIT {
         JobSpec base = spec(500, 256, List.of());
         JobSpec spec = new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),
                 base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), List.of(), 1,
-                List.of("RACE:" + nodeId), base.durationEpochs(), null, null);
+                List.of("RACE:" + nodeId), base.durationEpochs(), null, null, null, null);
         List<String> jobIds = java.util.stream.IntStream.range(0, 20).mapToObj(i -> newId("jr")).toList();
         java.util.concurrent.ExecutorService racers = java.util.concurrent.Executors.newFixedThreadPool(20);
         java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);

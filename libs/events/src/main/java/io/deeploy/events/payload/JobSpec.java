@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * Everything a node needs to run a job, as carried by JobRequested. Secret values are absent: env vars marked secret
- * are listed by name in {@code secretEnvNames} and resolved by the agent through project-svc.
+ * are listed by name in {@code secretEnvNames}, a tunnel token by {@code tunnel.tokenRef}, a registry password by
+ * {@code registry.passwordRef}, and resolved by the agent through project-svc.
  */
 public record JobSpec(
         JobKind kind,
@@ -24,9 +25,15 @@ public record JobSpec(
         List<String> nodeTags,
         int durationEpochs,
         List<Volume> volumes,
-        List<FileVolume> fileVolumes) {
+        List<FileVolume> fileVolumes,
+        TunnelSettings tunnel,
+        RegistryAuth registry) {
 
-    /** Absent lists (from an older producer, or omitted) read as empty. */
+    /**
+     * Absent lists (from an older producer, or omitted) read as empty. An absent {@code tunnel} stays null and means the
+     * built-in ingress only, so specs stored before tunnels existed read unchanged; an absent {@code registry} means a
+     * public or node-local image, pulled (if at all) without credentials.
+     */
     public JobSpec {
         commands = commands == null ? List.of() : commands;
         env = env == null ? Map.of() : env;

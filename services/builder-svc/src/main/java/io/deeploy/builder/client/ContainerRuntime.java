@@ -6,26 +6,28 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
-import com.github.dockerjava.api.model.Volume;
 import io.deeploy.events.payload.Resources;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The container operations the agent needs, on the node's Docker engine. Blocking: call from a worker thread.
@@ -41,16 +43,33 @@ public class ContainerRuntime {
     public static final String ROLE_LABEL = "deeploy.role";
     public static final String VERSION_LABEL = "deeploy.version";
     public static final String WORKSPACE_LABEL = "deeploy.workspace";
-    /** Capabilities an app never needs; dropping them narrows what a compromised app can do to the node. */
-    static final Capability[] DROPPED = {Capability.NET_RAW, Capability.MKNOD, Capability.AUDIT_WRITE, Capability.SYS_CHROOT,
-            Capability.SETFCAP};
+    /**
+     * All capabilities are dropped and only these come back. Builds and apps run as root inside their container (the
+     * base images have no other user), and root without these breaks ordinary work: CHOWN, FOWNER and FSETID let package
+     * managers and archive tools (apt, pip, npm, tar) set the owners, modes and set-group-id bits of what they unpack,
+     * also on the bind-mounted workspace that the agent's user owns; DAC_OVERRIDE lets root read and write files of other
+     * users in the image and in caches; SETUID and SETGID let apt drop to _apt and an entrypoint step down to an
+     * unprivileged user; KILL lets a shell or npm signal children running as another user; NET_BIND_SERVICE lets an app
+     * listen below 1024 (a CAR image on port 80). Docker's default set also has NET_RAW (raw sockets: spoofing on the
+     * bridge), MKNOD, AUDIT_WRITE, SYS_CHROOT, SETFCAP and SETPCAP, which no build or app of ours needs.
+     */
+    public static final List<Capability> ADDED = List.of(Capability.CHOWN, Capability.DAC_OVERRIDE, Capability.FOWNER,
+            Capability.FSETID, Capability.SETGID, Capability.SETUID, Capability.KILL, Capability.NET_BIND_SERVICE);
+    /** Enough for any build tool's worker pool, low enough that a fork bomb cannot exhaust the node's pids. */
+    public static final long PIDS_LIMIT = 1024;
+    /** The engine's default bridge: the container's own network namespace, never the node's (host mode). */
+    public static final String NETWORK_MODE = "bridge";
+    /** The names {@link #volume} gives; a source of this form is a named volume, never a path. */
+    static final Pattern VOLUME_NAME = Pattern.compile("deeploy-[A-Za-z0-9][A-Za-z0-9_.-]{0,250}");
 
     private final DockerClient docker;
     private final String nodeId;
+    private final Path jobsRoot;
 
     public ContainerRuntime(DockerClient docker, NodeConfig node) {
         this.docker = docker;
         this.nodeId = node.id();
+        this.jobsRoot = Path.of(node.workDir(), "jobs");
     }
 
     /**
@@ -65,27 +84,54 @@ public class ContainerRuntime {
     public record Found(String id, String jobId, String role, String version, String workspace, boolean running, long created) {
     }
 
-    /** A host path or a named volume ({@link #volume}) mounted at {@code target}. */
-    public record Mount(String source, String target, boolean readOnly) {
+    /**
+     * What a container may mount: a named volume the agent created ({@link #volume}), or a file or directory inside the
+     * job's own workspace ({@code WORKSPACE}). Nothing else of the host, whatever a job spec says.
+     */
+    public record Mount(Kind kind, String source, String target, boolean readOnly) {
+
+        public enum Kind { VOLUME, WORKSPACE }
+
+        public static Mount volume(String name, String target) {
+            return new Mount(Kind.VOLUME, name, target, false);
+        }
+
+        public static Mount workspace(Path path, String target, boolean readOnly) {
+            return new Mount(Kind.WORKSPACE, path.toString(), target, readOnly);
+        }
+    }
+
+    /** Thrown instead of creating a container whose mounts would reach outside its job. */
+    public static class MountRefused extends IllegalArgumentException {
+        public MountRefused(String message) {
+            super(message);
+        }
     }
 
     /** Creates and starts a container; returns its id. */
     public String start(Spec spec) {
+        JobIds.checked(spec.jobId());
+        List<Mount> requested = new ArrayList<>();
+        if (spec.workspace() != null) {
+            requested.add(Mount.workspace(spec.workspace(), "/app", false));
+        }
+        requested.addAll(spec.mounts());
+        List<com.github.dockerjava.api.model.Mount> mounts = new ArrayList<>();
+        for (Mount mount : requested) {
+            mounts.add(checked(mount, jobsRoot, spec.jobId()));
+        }
         HostConfig host = HostConfig.newHostConfig()
                 .withMemory(spec.resources().memoryMb() * 1024 * 1024)
                 .withMemorySwap(spec.resources().memoryMb() * 1024 * 1024)
                 .withNanoCPUs(spec.resources().cpuMillis() * 1_000_000)
-                .withPidsLimit(1024L)
+                .withPidsLimit(PIDS_LIMIT)
+                .withPrivileged(false)
+                .withNetworkMode(NETWORK_MODE)
                 .withSecurityOpts(List.of("no-new-privileges"))
-                .withCapDrop(DROPPED);
-        List<Bind> binds = new java.util.ArrayList<>();
-        if (spec.workspace() != null) {
-            binds.add(new Bind(spec.workspace().toString(), new Volume("/app")));
-        }
-        for (Mount mount : spec.mounts()) {
-            binds.add(new Bind(mount.source(), new Volume(mount.target()), mount.readOnly() ? AccessMode.ro : AccessMode.rw));
-        }
-        host.withBinds(binds);
+                .withCapDrop(Capability.ALL)
+                .withCapAdd(ADDED.toArray(Capability[]::new))
+                // Typed mounts, not "source:target:mode" strings, so that no character of a name or path is parsed.
+                .withMounts(mounts);
         CreateContainerCmd create = docker.createContainerCmd(spec.image())
                 .withName("deeploy-" + spec.jobId() + "-" + spec.role() + "-" + System.nanoTime())
                 .withLabels(Map.of(JOB_LABEL, spec.jobId(), ROLE_LABEL, spec.role(), NODE_LABEL, nodeId,
@@ -108,6 +154,41 @@ public class ContainerRuntime {
         String id = create.exec().getId();
         docker.startContainerCmd(id).exec();
         return id;
+    }
+
+    /**
+     * The engine's form of {@code mount} once it is known to stay inside job {@code jobId}: a volume must carry the name
+     * {@link #volume} gives, a workspace path must be, after resolving every symbolic link, a regular file or directory
+     * under {@code jobsRoot/jobId} (so never the Docker socket, a device or another job's files).
+     */
+    static com.github.dockerjava.api.model.Mount checked(Mount mount, Path jobsRoot, String jobId) {
+        String target = mount.target();
+        if (target == null || !target.startsWith("/") || target.contains(":")
+                || !Path.of(target).normalize().toString().equals(target)) {
+            throw new MountRefused("refusing to mount at '" + target + "': not an absolute, normalised path");
+        }
+        com.github.dockerjava.api.model.Mount engine = new com.github.dockerjava.api.model.Mount().withTarget(target)
+                .withReadOnly(mount.readOnly());
+        if (mount.kind() == Mount.Kind.VOLUME) {
+            if (mount.source() == null || !VOLUME_NAME.matcher(mount.source()).matches()
+                    || !mount.source().contains("-" + jobId + "-")) {
+                throw new MountRefused("refusing to mount volume '" + mount.source() + "': not a volume of this job");
+            }
+            return engine.withType(MountType.VOLUME).withSource(mount.source());
+        }
+        Path real;
+        Path jobRoot;
+        try {
+            jobRoot = jobsRoot.resolve(JobIds.checked(jobId)).toRealPath();
+            real = Path.of(mount.source()).toRealPath();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new MountRefused("refusing to mount '" + mount.source() + "': " + e.getMessage());
+        }
+        if (!real.startsWith(jobRoot) || real.equals(jobRoot) || !(Files.isRegularFile(real) || Files.isDirectory(real))) {
+            throw new MountRefused("refusing to mount '" + mount.source() + "': only files and directories inside the job's "
+                    + "workspace are mounted");
+        }
+        return engine.withType(MountType.BIND).withSource(real.toString());
     }
 
     /** Waits for a container to exit and returns its exit code, or null on timeout. */
@@ -186,7 +267,7 @@ public class ContainerRuntime {
     /** Creates (if absent) a named volume of the job and returns its name. */
     public String volume(String jobId, String name) {
         // Named per node too: agents of several nodes may share one engine (tests, or nodes on one machine).
-        String volume = "deeploy-" + nodeId + "-" + jobId + "-" + name;
+        String volume = "deeploy-" + nodeId + "-" + JobIds.checked(jobId) + "-" + JobIds.checkedName(name, "volume");
         docker.createVolumeCmd().withName(volume).withLabels(Map.of(JOB_LABEL, jobId, NODE_LABEL, nodeId)).exec();
         return volume;
     }

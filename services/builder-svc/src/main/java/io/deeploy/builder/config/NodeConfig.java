@@ -68,4 +68,8 @@ public interface NodeConfig {
     /** Longest a build phase may run before it counts as failed. */
     @WithDefault("15m")
     Duration buildTimeout();
+
+    /** Longest a pull of a job's image may take before the deployment counts as failed. */
+    @WithDefault("15m")
+    Duration pullTimeout();
 }

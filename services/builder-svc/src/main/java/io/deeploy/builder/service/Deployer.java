@@ -2,6 +2,8 @@ package io.deeploy.builder.service;
 
 import io.deeploy.builder.client.ContainerRuntime;
 import io.deeploy.builder.client.GitClient;
+import io.deeploy.builder.client.ImagePuller;
+import io.deeploy.builder.client.JobIds;
 import io.deeploy.builder.client.JobSecretsClient;
 import io.deeploy.builder.config.NodeConfig;
 import io.deeploy.events.payload.AppFailed;
@@ -12,6 +14,8 @@ import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.RegistryAuth;
+import io.deeploy.events.payload.TunnelSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,6 +66,8 @@ public class Deployer {
     private final RepoWatcher watcher;
     private final NodeConfig node;
     private final JobSecretsClient secretsClient;
+    private final TunnelManager tunnels;
+    private final ImagePuller images;
     /** Secrets of the jobs on this node, read once per deployment from project-svc; in memory only. */
     private final Map<String, Map<String, String>> secretsByJob = new ConcurrentHashMap<>();
     private final Map<String, Serving> serving = new ConcurrentHashMap<>();
@@ -80,8 +86,10 @@ public class Deployer {
     });
 
     public Deployer(ContainerRuntime containers, GitClient git, StatusEvents events, RepoWatcher watcher, NodeConfig node,
-            JobSecretsClient secretsClient) {
+            JobSecretsClient secretsClient, TunnelManager tunnels, ImagePuller images) {
         this.secretsClient = secretsClient;
+        this.images = images;
+        this.tunnels = tunnels;
         this.containers = containers;
         this.git = git;
         this.events = events;
@@ -140,6 +148,8 @@ public class Deployer {
         String policy = crashed.spec().restartPolicy();
         if ("no".equals(policy) || ("on-failure".equals(policy) && exit != null && exit == 0)) {
             serving.remove(jobId);
+            // Nothing will serve behind it again.
+            tunnels.stop(jobId, tunnelHome(jobId));
             return;
         }
         Duration backoff = backoff(node.restartBackoffInitial(), node.restartBackoffMax(), restarts);
@@ -149,6 +159,14 @@ public class Deployer {
             return;
         }
         JobSpec spec = crashed.spec();
+        // A restart runs the image the deployment pulled; only an image that has gone since is pulled again.
+        String missing = prepareImage(jobId, spec, false);
+        if (missing != null) {
+            events.emit(new AppFailed(jobId, node.id(), crashed.commit(), missing, "", restarts));
+            // Recorded as another failed restart, so the supervisor retries with a longer backoff.
+            serving.put(jobId, new Serving(spec, crashed.commit(), crashed.containerId(), 0, crashed.buildDir(), restarts, Instant.now()));
+            return;
+        }
         List<String> run = runCommand(spec.commands());
         String app = containers.start(new ContainerRuntime.Spec(jobId, "app", crashed.commit(), spec.image(), run, crashed.buildDir(),
                 env(jobId, spec), spec.resources(), spec.port(), mounts(jobId, spec)));
@@ -360,6 +378,14 @@ public class Deployer {
                 deleteTree(buildDir);
                 return;
             }
+            // The base image runs the build and the app: without it there is nothing to build in.
+            String missing = prepareImage(jobId, spec, true);
+            if (missing != null) {
+                events.emit(new AppFailed(jobId, node.id(), commit, missing, "", 0));
+                deleteTree(buildDir);
+                watch(jobId, spec, current == null ? commit : current.commit());
+                return;
+            }
             events.emit(new BuildStarted(jobId, node.id(), buildId, commit));
             if (commands.size() > 1) {
                 String script = String.join(" && ", commands.subList(0, commands.size() - 1));
@@ -384,6 +410,12 @@ public class Deployer {
                 announce(jobId, current);
             }
             return;
+        } else {
+            String missing = prepareImage(jobId, spec, true);
+            if (missing != null) {
+                events.emit(new AppFailed(jobId, node.id(), commit, missing, "", 0));
+                return;
+            }
         }
         if (cancelled.contains(jobId)) {
             deleteTree(buildDir);
@@ -415,10 +447,18 @@ public class Deployer {
         }
     }
 
-    /** AppStarted for what serves the job here: the ingress routes to it and the job shows it. */
+    /**
+     * AppStarted for what serves the job here: the ingress routes to it and the job shows it. A job with a tunnel engine
+     * of its own then gets (or keeps, or moves to the new port) the engine's process, like the ingress's route.
+     */
     private void announce(String jobId, Serving current) {
         events.emit(new AppStarted(jobId, node.id(), current.spec().alias(), current.commit(), current.containerId(),
                 node.address(), current.hostPort()));
+        TunnelSettings tunnel = current.spec().tunnel();
+        if (TunnelSettings.needsProcess(tunnel)) {
+            String token = tunnel.tokenRef() == null ? null : secretsByJob.getOrDefault(jobId, Map.of()).get(tunnel.tokenRef());
+            tunnels.serve(jobId, current.spec().alias(), tunnel, token, current.hostPort(), tunnelHome(jobId));
+        }
     }
 
     /**
@@ -428,17 +468,18 @@ public class Deployer {
     private List<ContainerRuntime.Mount> mounts(String jobId, JobSpec spec) {
         List<ContainerRuntime.Mount> mounts = new java.util.ArrayList<>();
         for (var volume : spec.volumes()) {
-            mounts.add(new ContainerRuntime.Mount(containers.volume(jobId, volume.name()), volume.mountPath(), false));
+            mounts.add(ContainerRuntime.Mount.volume(containers.volume(jobId, volume.name()), volume.mountPath()));
         }
         for (var file : spec.fileVolumes()) {
-            Path path = workspaceOf(jobId).resolve("files").resolve(file.name());
+            // Checked before anything is written: the name becomes a path on the node.
+            Path path = workspaceOf(jobId).resolve("files").resolve(JobIds.checkedName(file.name(), "file volume"));
             try {
                 Files.createDirectories(path.getParent());
                 Files.writeString(path, file.content());
             } catch (IOException e) {
                 throw new IllegalStateException("cannot write file volume " + file.name() + ": " + e.getMessage(), e);
             }
-            mounts.add(new ContainerRuntime.Mount(path.toString(), file.mountPath(), true));
+            mounts.add(ContainerRuntime.Mount.workspace(path, file.mountPath(), true));
         }
         return mounts;
     }
@@ -478,6 +519,7 @@ public class Deployer {
 
     private void stopNow(String jobId, String reason) {
         watcher.unwatch(jobId);
+        tunnels.stop(jobId, tunnelHome(jobId));
         secretsByJob.remove(jobId);
         serving.remove(jobId);
         for (String container : containers.containersOf(jobId)) {
@@ -539,7 +581,40 @@ public class Deployer {
     }
 
     static boolean needsSecrets(JobSpec spec) {
-        return !spec.secretEnvNames().isEmpty() || (spec.vcs() != null && spec.vcs().credentialsRef() != null);
+        return !spec.secretEnvNames().isEmpty() || (spec.vcs() != null && spec.vcs().credentialsRef() != null)
+                || (TunnelSettings.needsProcess(spec.tunnel()) && spec.tunnel().tokenRef() != null)
+                || (spec.registry() != null && spec.registry().passwordRef() != null);
+    }
+
+    /**
+     * Null when the job's image is in the engine to run; otherwise why it is not (the reason for AppFailed, which holds no
+     * password). A deployment ({@code deploying}) of a job with a registry always pulls, so that it runs what the
+     * registry holds under the reference now and the credentials are checked; otherwise only a missing image is pulled,
+     * so a locally built image is used as it is and a restart does not change the version it runs.
+     */
+    private String prepareImage(String jobId, JobSpec spec, boolean deploying) {
+        RegistryAuth registry = spec.registry();
+        if (!(deploying && registry != null) && images.present(spec.image())) {
+            return null;
+        }
+        ImagePuller.Login login = null;
+        if (registry != null) {
+            String password = registry.passwordRef() == null ? null
+                    : secretsByJob.getOrDefault(jobId, Map.of()).get(registry.passwordRef());
+            if (password == null) {
+                return "deployment failed: the password for registry " + registry.server() + " (job secret "
+                        + registry.passwordRef() + ") is not among the job's secrets on this node";
+            }
+            login = new ImagePuller.Login(registry.server(), registry.username(), password);
+        }
+        try {
+            images.pull(spec.image(), login, node.pullTimeout());
+            LOG.infof("job %s: pulled %s", jobId, spec.image());
+            return null;
+        } catch (ImagePuller.PullFailed e) {
+            LOG.warnf("job %s: %s", jobId, e.getMessage());
+            return "deployment failed: " + e.getMessage();
+        }
     }
 
     private CredentialsProvider credentials(String jobId, JobSpec spec) {
@@ -565,7 +640,12 @@ public class Deployer {
     }
 
     private Path workspaceOf(String jobId) {
-        return Path.of(node.workDir(), "jobs", jobId);
+        return Path.of(node.workDir(), "jobs", JobIds.checked(jobId));
+    }
+
+    /** The tunnel engine's home: its own, so that it reads no configuration of the node's user. */
+    private Path tunnelHome(String jobId) {
+        return workspaceOf(jobId).resolve("tunnel");
     }
 
     private static void deleteTree(Path root) {

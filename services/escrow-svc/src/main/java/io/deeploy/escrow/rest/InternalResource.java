@@ -1,17 +1,25 @@
 package io.deeploy.escrow.rest;
 
+import io.deeploy.escrow.service.ApiException;
 import io.deeploy.escrow.service.ChainJobLifecycle;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Calls other backend services make (bound to 127.0.0.1 like the rest of the API; not for users). The scheduler
- * activates a funded job on chain once its nodes run it.
+ * Calls for the deployment's own components and operators, not users: they present the deployment's node token
+ * (env DEEPLOY_NODE_TOKEN), because activating a job starts its billing. Jobs are activated by their first
+ * AppStarted anyway ({@link ChainJobLifecycle}); this is the manual path.
  */
 @Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)
@@ -19,9 +27,12 @@ import java.util.List;
 public class InternalResource {
 
     private final ChainJobLifecycle lifecycle;
+    private final Optional<String> nodeToken;
 
-    public InternalResource(ChainJobLifecycle lifecycle) {
+    public InternalResource(ChainJobLifecycle lifecycle,
+            @ConfigProperty(name = "deeploy.node.token") Optional<String> nodeToken) {
         this.lifecycle = lifecycle;
+        this.nodeToken = nodeToken;
     }
 
     public record ActivateRequest(List<String> nodeIds) {
@@ -30,7 +41,20 @@ public class InternalResource {
     /** Blocking: answers once the activate transaction is mined. 404 JOB_NOT_FUNDED, 409 when not activatable. */
     @POST
     @Path("/jobs/{jobId}/activate")
-    public ChainJobLifecycle.Activation activate(@PathParam("jobId") String jobId, ActivateRequest request) {
+    public ChainJobLifecycle.Activation activate(@PathParam("jobId") String jobId,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ActivateRequest request) {
+        if (!authorized(authorization)) {
+            throw new ApiException(401, "NODE_UNAUTHORIZED", null, "the deployment's node token is required");
+        }
         return lifecycle.activate(jobId, request == null ? null : request.nodeIds());
+    }
+
+    /** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
+    private boolean authorized(String authorization) {
+        if (nodeToken.isEmpty() || authorization == null || !authorization.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(nodeToken.get().getBytes(StandardCharsets.UTF_8),
+                authorization.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -17,7 +17,7 @@ public class JobEventsConsumer {
 
     static final String CONSUMER = "project-svc.job-status";
     static final Set<EventType> FOLLOWED = EnumSet.of(EventType.NODE_SELECTED, EventType.BUILD_STARTED,
-            EventType.BUILD_COMPLETED, EventType.APP_STARTED, EventType.APP_FAILED, EventType.TUNNEL_READY,
+            EventType.BUILD_COMPLETED, EventType.APP_STARTED, EventType.APP_FAILED, EventType.TUNNEL_READY, EventType.TUNNEL_FAILED,
             EventType.JOB_STOPPED);
 
     private final IdempotentConsumer consumer;

@@ -44,6 +44,10 @@ public class Job {
     @Column(name = "node_ids", nullable = false)
     public String nodeIds = "";
 
+    public java.util.List<String> nodeIdList() {
+        return nodeIds.isEmpty() ? java.util.List.of() : java.util.List.of(nodeIds.split(","));
+    }
+
     @Column(name = "running_commit")
     public String runningCommit;
 

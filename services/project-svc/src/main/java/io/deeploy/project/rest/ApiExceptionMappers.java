@@ -33,13 +33,18 @@ public class ApiExceptionMappers {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
+        return error(400, describe(e));
+    }
+
+    /** A client's JSON error, naming the field at fault when Jackson knows it (never echoing the input). */
+    static ApiError describe(JsonProcessingException e) {
         String field = e instanceof JsonMappingException mapping ? mapping.getPath().stream()
                 .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining(".")).replace(".[", "[") : null;
         String message = field == null || field.isEmpty()
                 ? "the request body is not valid JSON for this endpoint"
                 : "field '" + field + "' has the wrong type or format";
-        return error(400, new ApiError("MALFORMED_BODY", message, field == null || field.isEmpty() ? null : field));
+        return new ApiError("MALFORMED_BODY", message, field == null || field.isEmpty() ? null : field);
     }
 
     /** Quarkus maps these more specific Jackson failures itself (without our error body) unless we claim them. */

@@ -26,7 +26,25 @@ public record CreateJobRequest(
         List<String> nodeTags,
         Integer durationEpochs,
         List<Volume> volumes,
-        List<FileVolume> fileVolumes) {
+        List<FileVolume> fileVolumes,
+        Tunnel tunnel,
+        Registry registry) {
+
+    /**
+     * The private registry that holds {@code image} (a CAR job's app image, a WAR job's base image): {@code server} is its
+     * host or host:port, the one the image reference starts with. {@code password} is write-only like the repository
+     * token (stored encrypted as the job secret {@code registry.password}, never shown again).
+     */
+    public record Registry(String server, String username, String password) {
+    }
+
+    /**
+     * A public URL beside the built-in ingress: {@code engine} builtin (the default), cloudflare or ngrok. {@code token}
+     * is write-only like the repository token (stored encrypted as the job secret {@code tunnel.token}, never shown
+     * again); {@code hostname} is a named Cloudflare tunnel's public hostname or a reserved ngrok domain.
+     */
+    public record Tunnel(String engine, String token, String hostname) {
+    }
 
     /** Persistent storage mounted at {@code mountPath}; kept across redeploys, removed with the job. */
     public record Volume(String name, String mountPath) {

@@ -1,39 +1,63 @@
 package io.deeploy.project.rest;
 
+import io.deeploy.project.config.AuthConfig;
+import io.deeploy.project.config.SecretsConfig;
 import io.deeploy.project.service.JobService;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 @Path("/api/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 public class JobResource {
 
     private final JobService jobs;
+    private final ApiRequests requests;
+    private final SecretsConfig secrets;
+    private final AuthConfig auth;
 
-    public JobResource(JobService jobs) {
+    public JobResource(JobService jobs, ApiRequests requests, SecretsConfig secrets, AuthConfig auth) {
         this.jobs = jobs;
+        this.requests = requests;
+        this.secrets = secrets;
+        this.auth = auth;
     }
 
     @GET
     @Path("/{jobId}")
-    public Uni<JobView> get(@HeaderParam(ProjectResource.OWNER) @DefaultValue(ProjectResource.DEFAULT_OWNER) String owner,
-            @PathParam("jobId") String jobId) {
-        return jobs.get(owner, jobId);
+    public Uni<JobView> get(@Context UriInfo uri, @Context HttpHeaders headers, @PathParam("jobId") String jobId) {
+        return requests.caller("GET", uri, headers, null).chain(caller -> jobs.get(caller, jobId));
     }
 
-    /** Stops the job on every node; answers 202 because the nodes confirm asynchronously (state STOPPING, then STOPPED). */
+    /**
+     * Stops the job on every node (needs the redeem permission: on chain a stop closes the job and refunds what is
+     * left); answers 202 because the nodes confirm asynchronously (state STOPPING, then STOPPED). Stopping again
+     * changes nothing, so a retry needs no idempotency key.
+     */
     @POST
     @Path("/{jobId}/stop")
-    public Uni<Response> stop(@HeaderParam(ProjectResource.OWNER) @DefaultValue(ProjectResource.DEFAULT_OWNER) String owner,
-            @PathParam("jobId") String jobId) {
-        return jobs.stop(owner, jobId, "stopped by " + owner).map(view -> Response.accepted(view).build());
+    public Uni<Response> stop(@Context UriInfo uri, @Context HttpHeaders headers, @PathParam("jobId") String jobId, byte[] body) {
+        return requests.caller("POST", uri, headers, body).chain(caller -> jobs.stop(caller, jobId))
+                .map(view -> Response.accepted(view).build());
+    }
+
+    /**
+     * A grant, valid for a few minutes, to read this job's build and app logs from the agents of its nodes
+     * ({@code GET /api/jobs/{id}/logs} on the agent, {@code Authorization: Bearer <grant>}).
+     */
+    @GET
+    @Path("/{jobId}/log-grant")
+    public Uni<Response> logGrant(@Context UriInfo uri, @Context HttpHeaders headers, @PathParam("jobId") String jobId) {
+        return requests.caller("GET", uri, headers, null)
+                .chain(caller -> jobs.logGrant(caller, jobId, secrets.nodeToken(), auth.logGrantTtl()))
+                .map(grant -> Response.ok(grant).header("Cache-Control", "no-store").build());
     }
 }

@@ -6,7 +6,6 @@ import io.deeploy.project.repository.Job;
 import io.deeploy.project.repository.JobTransition;
 import io.deeploy.project.service.JobService;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 
 /** A job as the API shows it: where it runs, what it runs, where to reach it, and how it got there. */
@@ -19,7 +18,7 @@ public record JobView(String id, String projectId, String alias, String kind, St
 
     public static JobView of(Job job, List<JobTransition> history) {
         JobSpec spec = EventCodec.fromJson(job.spec, JobSpec.class);
-        List<String> nodes = job.nodeIds.isEmpty() ? List.of() : Arrays.asList(job.nodeIds.split(","));
+        List<String> nodes = job.nodeIdList();
         return new JobView(job.id, job.projectId, job.alias, job.kind.name(), job.state.name(), nodes, job.runningCommit,
                 job.url, job.lastError, job.createdAt, job.updatedAt, spec,
                 history.stream().map(t -> new Transition(t.fromState == null ? null : t.fromState.name(), t.toState.name(),

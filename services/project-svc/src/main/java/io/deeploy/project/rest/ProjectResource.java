@@ -2,85 +2,100 @@ package io.deeploy.project.rest;
 
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.project.service.IdempotentCommands;
-import io.deeploy.project.service.JobSpecValidator;
 import io.deeploy.project.service.JobService;
+import io.deeploy.project.service.JobSpecValidator;
 import io.deeploy.project.service.ProjectService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
- * Projects and the jobs in them. Until signed requests arrive, the caller names itself in {@code X-Deeploy-Owner}
- * (default {@code local}, the single user of a self-hosted development platform).
+ * Projects and the jobs in them. Every call is authenticated (a wallet signature or an API token, see
+ * {@link AuthResource}); a project belongs to the address that created it.
  */
 @Path("/api/projects")
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 public class ProjectResource {
-
-    static final String OWNER = "X-Deeploy-Owner";
-    static final String DEFAULT_OWNER = "local";
 
     private final ProjectService projects;
     private final JobService jobs;
+    private final ApiRequests requests;
 
-    public ProjectResource(ProjectService projects, JobService jobs) {
+    public ProjectResource(ProjectService projects, JobService jobs, ApiRequests requests) {
         this.projects = projects;
         this.jobs = jobs;
+        this.requests = requests;
     }
 
     @POST
-    public Uni<Response> create(@HeaderParam(OWNER) @DefaultValue(DEFAULT_OWNER) String owner,
-            @HeaderParam("Idempotency-Key") String idempotencyKey, CreateProjectRequest request) {
-        String key = IdempotentCommands.requireKey(idempotencyKey);
-        ProjectService.validName(request);
-        return projects.create(owner, request, key).map(ProjectView::of)
-                .map(view -> Response.created(URI.create("/api/projects/" + view.id())).entity(view).build());
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(schema = @Schema(implementation = CreateProjectRequest.class)))
+    public Uni<Response> create(@Context UriInfo uri, @Context HttpHeaders headers,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
+        return requests.caller("POST", uri, headers, body).chain(caller -> {
+            String key = IdempotentCommands.requireKey(idempotencyKey);
+            CreateProjectRequest request = requests.parse(body, CreateProjectRequest.class);
+            ProjectService.validName(request);
+            return projects.create(caller, request, key);
+        }).map(ProjectView::of).map(view -> Response.created(URI.create("/api/projects/" + view.id())).entity(view).build());
     }
 
+    /** The caller's projects, or with {@code owner} those of an owner the caller is a delegate of. */
     @GET
-    public Uni<List<ProjectView>> list(@HeaderParam(OWNER) @DefaultValue(DEFAULT_OWNER) String owner) {
-        return projects.list(owner).map(list -> list.stream().map(ProjectView::of).toList());
+    public Uni<List<ProjectView>> list(@Context UriInfo uri, @Context HttpHeaders headers, @QueryParam("owner") String owner) {
+        return requests.caller("GET", uri, headers, null)
+                .chain(caller -> projects.list(caller, owner == null ? null : ApiRequests.address(owner, "owner")))
+                .map(list -> list.stream().map(ProjectView::of).toList());
     }
 
     @GET
     @Path("/{projectId}")
-    public Uni<ProjectView> get(@HeaderParam(OWNER) @DefaultValue(DEFAULT_OWNER) String owner, @PathParam("projectId") String projectId) {
-        return projects.get(owner, projectId).map(ProjectView::of);
+    public Uni<ProjectView> get(@Context UriInfo uri, @Context HttpHeaders headers, @PathParam("projectId") String projectId) {
+        return requests.caller("GET", uri, headers, null).chain(caller -> projects.get(caller, projectId)).map(ProjectView::of);
     }
 
     @DELETE
     @Path("/{projectId}")
-    public Uni<Response> delete(@HeaderParam(OWNER) @DefaultValue(DEFAULT_OWNER) String owner, @PathParam("projectId") String projectId) {
-        return projects.delete(owner, projectId).replaceWith(Response.noContent().build());
+    public Uni<Response> delete(@Context UriInfo uri, @Context HttpHeaders headers, @PathParam("projectId") String projectId) {
+        return requests.caller("DELETE", uri, headers, null).chain(caller -> projects.delete(caller, projectId))
+                .replaceWith(Response.noContent().build());
     }
 
     @POST
     @Path("/{projectId}/jobs")
-    public Uni<Response> createJob(@HeaderParam(OWNER) @DefaultValue(DEFAULT_OWNER) String owner,
-            @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("projectId") String projectId,
-            CreateJobRequest request) {
-        String key = IdempotentCommands.requireKey(idempotencyKey);
-        JobSpec spec = JobSpecValidator.validate(request);
-        return jobs.create(owner, projectId, spec, request, key)
-                .map(view -> Response.created(URI.create("/api/jobs/" + view.id())).entity(view).build());
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(schema = @Schema(implementation = CreateJobRequest.class)))
+    public Uni<Response> createJob(@Context UriInfo uri, @Context HttpHeaders headers,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("projectId") String projectId, byte[] body) {
+        return requests.caller("POST", uri, headers, body).chain(caller -> {
+            String key = IdempotentCommands.requireKey(idempotencyKey);
+            CreateJobRequest request = requests.parse(body, CreateJobRequest.class);
+            JobSpec spec = JobSpecValidator.validate(request);
+            return jobs.create(caller, projectId, spec, request, key);
+        }).map(view -> Response.created(URI.create("/api/jobs/" + view.id())).entity(view).build());
     }
 
     @GET
     @Path("/{projectId}/jobs")
-    public Uni<List<JobView>> listJobs(@HeaderParam(OWNER) @DefaultValue(DEFAULT_OWNER) String owner,
+    public Uni<List<JobView>> listJobs(@Context UriInfo uri, @Context HttpHeaders headers,
             @PathParam("projectId") String projectId) {
-        return jobs.list(owner, projectId);
+        return requests.caller("GET", uri, headers, null).chain(caller -> jobs.list(caller, projectId));
     }
 }

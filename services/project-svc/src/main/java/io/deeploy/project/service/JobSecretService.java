@@ -48,6 +48,9 @@ public class JobSecretService {
      */
     @WithTransaction
     public Uni<Map<String, String>> forNode(String jobId, String nodeId) {
+        if (!Ids.wellFormed(jobId)) {
+            return Uni.createFrom().failure(ApiException.notFound("JOB_NOT_FOUND", "no live job " + jobId));
+        }
         return jobs.findById(jobId).chain(job -> {
             if (job == null || job.state == JobState.STOPPED) {
                 return Uni.createFrom().failure(ApiException.notFound("JOB_NOT_FOUND", "no live job " + jobId));

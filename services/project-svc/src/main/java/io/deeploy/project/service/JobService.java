@@ -2,6 +2,7 @@ package io.deeploy.project.service;
 
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
+import io.deeploy.events.LogGrant;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpec;
@@ -18,9 +19,11 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 @ApplicationScoped
@@ -28,19 +31,19 @@ public class JobService {
 
     private final JobRepository jobs;
     private final JobTransitionRepository transitions;
-    private final ProjectService projects;
     private final IdempotentCommands commands;
     private final Outbox outbox;
     private final JobSecretService secrets;
     private final BillingConfig billing;
+    private final ProjectAccess access;
 
-    public JobService(JobRepository jobs, JobTransitionRepository transitions, ProjectService projects,
-            IdempotentCommands commands, Outbox outbox, JobSecretService secrets, BillingConfig billing) {
+    public JobService(JobRepository jobs, JobTransitionRepository transitions,
+            IdempotentCommands commands, Outbox outbox, JobSecretService secrets, BillingConfig billing, ProjectAccess access) {
+        this.access = access;
         this.secrets = secrets;
         this.billing = billing;
         this.jobs = jobs;
         this.transitions = transitions;
-        this.projects = projects;
         this.commands = commands;
         this.outbox = outbox;
     }
@@ -48,22 +51,23 @@ public class JobService {
     /**
      * Stores the job, its first history step and JobRequested in one transaction. {@code spec} is the validated form of
      * {@code request} ({@link JobSpecValidator}), checked before this is called so that a bad request opens nothing.
+     * The job belongs to the project's owner, whoever (a delegate, an API token) asked for it.
      */
     @WithTransaction
-    public Uni<JobView> create(String owner, String projectId, JobSpec spec, CreateJobRequest request, String idempotencyKey) {
-        return projects.owned(owner, projectId)
-                .chain(project -> commands.execute("job.create:" + owner, idempotencyKey, request, () ->
+    public Uni<JobView> create(Caller caller, String projectId, JobSpec spec, CreateJobRequest request, String idempotencyKey) {
+        return access.permitted(caller, projectId, Permission.CREATE)
+                .chain(project -> commands.execute("job.create:" + caller.principal(), idempotencyKey, request, () ->
                         jobs.liveAliasTaken(spec.alias()).chain(taken -> {
                             if (taken) {
                                 return Uni.createFrom().failure(new ApiException(409, "ALIAS_TAKEN", "alias",
                                         "another live job already uses the alias '" + spec.alias() + "'"));
                             }
-                            return insert(owner, projectId, spec, JobSpecValidator.secrets(request));
+                            return insert(project.owner, caller.describe(), projectId, spec, JobSpecValidator.secrets(request));
                         })))
                 .chain(outcome -> view(outcome.resourceId()));
     }
 
-    private Uni<String> insert(String owner, String projectId, JobSpec spec, Map<String, String> secretValues) {
+    private Uni<String> insert(String owner, String requestedBy, String projectId, JobSpec spec, Map<String, String> secretValues) {
         Instant now = Instant.now();
         Job job = new Job();
         job.id = "job-" + UUID.randomUUID();
@@ -80,8 +84,8 @@ public class JobService {
         Uni<Void> stored = jobs.persistAndFlush(job)
                 .chain(() -> secrets.store(job.id, secretValues))
                 .chain(() -> transitions.persist(transition(job.id, null, job.state, paid
-                        ? "requested by " + owner + "; waiting for its funds on chain (requestId " + requestIdOf(job.id) + ")"
-                        : "requested by " + owner, null, now)))
+                        ? "requested by " + requestedBy + "; waiting for its funds on chain (requestId " + requestIdOf(job.id) + ")"
+                        : "requested by " + requestedBy, null, now)))
                 .replaceWithVoid();
         return (paid ? stored : stored.chain(() -> outbox.enqueue(Event.of(new JobRequested(job.id, projectId, owner, spec), now))))
                 .replaceWith(job.id);
@@ -124,13 +128,33 @@ public class JobService {
     }
 
     @WithSession
-    public Uni<JobView> get(String owner, String jobId) {
-        return owned(owner, jobId).chain(job -> view(job.id));
+    public Uni<JobView> get(Caller caller, String jobId) {
+        return readable(caller, jobId).chain(job -> view(job.id));
+    }
+
+    /**
+     * A short-lived grant to read the job's logs on its nodes ({@link LogGrant}), for whoever may read the job; without
+     * a node token no node would accept one, so none is issued.
+     */
+    @WithSession
+    public Uni<LogAccess> logGrant(Caller caller, String jobId, Optional<String> nodeToken, Duration ttl) {
+        return readable(caller, jobId).map(job -> {
+            if (nodeToken.isEmpty()) {
+                throw new ApiException(409, "LOGS_UNAVAILABLE", null,
+                        "this deployment has no node token (DEEPLOY_NODE_TOKEN), so its nodes serve no logs");
+            }
+            Instant expiresAt = Instant.now().plus(ttl);
+            return new LogAccess(job.id, LogGrant.issue(nodeToken.get(), job.id, expiresAt), expiresAt, job.nodeIdList());
+        });
+    }
+
+    /** A log grant and the nodes that take it ({@code GET /api/jobs/{id}/logs} on each node's agent). */
+    public record LogAccess(String jobId, String grant, Instant expiresAt, List<String> nodeIds) {
     }
 
     @WithSession
-    public Uni<List<JobView>> list(String owner, String projectId) {
-        return projects.owned(owner, projectId).chain(project -> jobs.listByProject(projectId))
+    public Uni<List<JobView>> list(Caller caller, String projectId) {
+        return access.readable(caller, projectId).chain(project -> jobs.listByProject(projectId))
                 .chain(list -> Uni.join().all(list.stream().map(job -> view(job.id)).toList()).andFailFast()
                         .onItem().ifNull().continueWith(List::of));
     }
@@ -140,8 +164,11 @@ public class JobService {
      * so a retried stop is harmless.
      */
     @WithTransaction
-    public Uni<JobView> stop(String owner, String jobId, String reason) {
-        return owned(owner, jobId).chain(job -> {
+    public Uni<JobView> stop(Caller caller, String jobId) {
+        String reason = "stopped by " + caller.describe();
+        return inProject(jobId).chain(job -> access.permitted(caller, job.projectId, Permission.REDEEM)
+                .onFailure(ApiException.class).transform(e -> jobMissingIfProjectMissing((ApiException) e, jobId))
+                .replaceWith(job)).chain(job -> {
             if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
                 return view(job.id);
             }
@@ -162,12 +189,22 @@ public class JobService {
         });
     }
 
-    Uni<Job> owned(String owner, String jobId) {
-        return jobs.findById(jobId).chain(job -> job == null
-                ? Uni.createFrom().failure(ApiException.notFound("JOB_NOT_FOUND", "no job " + jobId))
-                : projects.owned(owner, job.projectId)
-                        .onFailure(ApiException.class).transform(e -> ApiException.notFound("JOB_NOT_FOUND", "no job " + jobId))
-                        .replaceWith(job));
+    /** The job if the caller may read its project; a job of a project the caller cannot see is reported missing. */
+    Uni<Job> readable(Caller caller, String jobId) {
+        return inProject(jobId).chain(job -> access.readable(caller, job.projectId)
+                .onFailure(ApiException.class).transform(e -> jobMissingIfProjectMissing((ApiException) e, jobId))
+                .replaceWith(job));
+    }
+
+    private Uni<Job> inProject(String jobId) {
+        if (!Ids.wellFormed(jobId)) {
+            return Uni.createFrom().failure(ApiException.notFound("JOB_NOT_FOUND", "no job " + jobId));
+        }
+        return jobs.findById(jobId).onItem().ifNull().failWith(() -> ApiException.notFound("JOB_NOT_FOUND", "no job " + jobId));
+    }
+
+    private static ApiException jobMissingIfProjectMissing(ApiException e, String jobId) {
+        return e.status() == 404 ? ApiException.notFound("JOB_NOT_FOUND", "no job " + jobId) : e;
     }
 
     private Uni<JobView> view(String jobId) {

@@ -5,7 +5,9 @@ import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.FileVolume;
+import io.deeploy.events.payload.RegistryAuth;
 import io.deeploy.events.payload.Resources;
+import io.deeploy.events.payload.TunnelSettings;
 import io.deeploy.events.payload.VcsSource;
 import io.deeploy.events.payload.Volume;
 import io.deeploy.project.rest.CreateJobRequest;
@@ -30,7 +32,9 @@ public final class JobSpecValidator {
     static final Pattern ALIAS = Pattern.compile("[a-z][a-z0-9-]{0,40}[a-z0-9]");
     static final Pattern BRANCH = Pattern.compile("[A-Za-z0-9._/-]{1,200}");
     static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
-    static final Pattern IMAGE = Pattern.compile("[a-z0-9][a-z0-9._/-]{0,200}(:[A-Za-z0-9._-]{1,128})?(@sha256:[a-f0-9]{64})?");
+    /** [registry host[:port]/]path[:tag][@digest]; a port can only be a registry's, so it needs the '/' after it. */
+    static final Pattern IMAGE = Pattern.compile("([a-z0-9][a-z0-9.-]{0,252}:[0-9]{1,5}/)?[a-z0-9][a-z0-9._/-]{0,200}"
+            + "(:[A-Za-z0-9._-]{1,128})?(@sha256:[a-f0-9]{64})?");
     static final Set<String> RESTART_POLICIES = Set.of("always", "on-failure", "unless-stopped", "no");
     static final Set<String> REPOSITORY_SCHEMES = Set.of("http", "https", "git", "ssh", "file");
     static final String DEFAULT_WAR_IMAGE = "local/node:bookworm";
@@ -38,6 +42,18 @@ public final class JobSpecValidator {
     /** Names of a job's secrets: its repository token and its secret env values. */
     public static final String VCS_TOKEN = "vcs.token";
     public static final String SECRET_ENV_PREFIX = "env.";
+    /** The job secret holding a cloudflare or ngrok token. */
+    public static final String TUNNEL_TOKEN = TunnelSettings.TOKEN_SECRET;
+    static final Set<String> TUNNEL_ENGINES = Set.of(TunnelSettings.BUILTIN, TunnelSettings.CLOUDFLARE, TunnelSettings.NGROK);
+    /** A public DNS name: at least two labels of letters, digits and inner '-'; no scheme, port or path. */
+    static final Pattern HOSTNAME = Pattern.compile("(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?");
+    /** The job secret holding the password of the registry its image is pulled from. */
+    public static final String REGISTRY_PASSWORD = RegistryAuth.PASSWORD_SECRET;
+    /** A registry as an image reference names it: DNS labels or an IPv4 address, optionally a port; no scheme, no path. */
+    static final Pattern REGISTRY_SERVER = Pattern.compile(
+            "(?=[^:]{1,253}(:|$))[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:(?<port>[0-9]{1,5}))?");
+    /** Any text but control characters: a password is sealed as it is and only ever sent to the registry. */
+    static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]+");
     static final Pattern VOLUME_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
     static final Set<String> RESERVED_MOUNTS = Set.of("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin",
             "/sys", "/usr", "/var", "/tmp");
@@ -141,14 +157,16 @@ public final class JobSpecValidator {
         }
         List<Volume> volumes = volumes(request.volumes());
         List<FileVolume> files = fileVolumes(request.fileVolumes(), volumes);
+        TunnelSettings tunnel = tunnel(request.tunnel());
+        RegistryAuth registry = registry(request.registry(), image);
         return new JobSpec(kind, alias, image, vcs, List.copyOf(commands), Map.copyOf(env), new TreeSet<>(secretEnv.keySet()).stream().toList(), port,
                 resources(request.resources()), restartPolicy, healthCheck(request.healthCheck()), List.copyOf(targetNodes),
-                nodeCount, List.copyOf(nodeTags), duration, volumes, files);
+                nodeCount, List.copyOf(nodeTags), duration, volumes, files, tunnel, registry);
     }
 
     /**
      * The secret values of a request that {@link #validate} accepted, by secret name ({@link #VCS_TOKEN},
-     * {@link #SECRET_ENV_PREFIX} + variable).
+     * {@link #SECRET_ENV_PREFIX} + variable, {@link #TUNNEL_TOKEN}, {@link #REGISTRY_PASSWORD}).
      */
     public static Map<String, String> secrets(CreateJobRequest request) {
         Map<String, String> secrets = new TreeMap<>();
@@ -157,6 +175,12 @@ public final class JobSpecValidator {
         }
         if (request.secretEnv() != null) {
             request.secretEnv().forEach((name, value) -> secrets.put(SECRET_ENV_PREFIX + name, value));
+        }
+        if (request.tunnel() != null && request.tunnel().token() != null) {
+            secrets.put(TUNNEL_TOKEN, request.tunnel().token());
+        }
+        if (request.registry() != null && request.registry().password() != null) {
+            secrets.put(REGISTRY_PASSWORD, request.registry().password());
         }
         return secrets;
     }
@@ -264,6 +288,105 @@ public final class JobSpecValidator {
             }
         }
         return new VcsSource(url, branch, username, token == null ? null : VCS_TOKEN, poll);
+    }
+
+    /**
+     * Absent: the built-in ingress only (null in the spec). A Cloudflare token means a named tunnel, whose public name
+     * cloudflared never prints, so its hostname is required; without a token it is a quick tunnel on a random
+     * trycloudflare.com name, which takes no hostname. ngrok always needs its authtoken; a hostname is its reserved
+     * domain. The token goes to the job's secrets ({@link #secrets}); the spec only names it.
+     */
+    private static TunnelSettings tunnel(CreateJobRequest.Tunnel tunnel) {
+        if (tunnel == null) {
+            return null;
+        }
+        String engine = tunnel.engine() == null ? TunnelSettings.BUILTIN : tunnel.engine().strip().toLowerCase(Locale.ROOT);
+        if (!TUNNEL_ENGINES.contains(engine)) {
+            throw ApiException.invalid("tunnel.engine", "tunnel.engine must be builtin, cloudflare or ngrok");
+        }
+        String token = tunnel.token();
+        if (token != null && (token.isEmpty() || token.length() > 4096 || !PRINTABLE.matcher(token).matches())) {
+            throw ApiException.invalid("tunnel.token", "tunnel.token is 1-4096 printable characters");
+        }
+        String hostname = tunnel.hostname() == null ? null : tunnel.hostname().strip().toLowerCase(Locale.ROOT);
+        if (hostname != null && (!HOSTNAME.matcher(hostname).matches() || hostname.endsWith(".trycloudflare.com"))) {
+            throw ApiException.invalid("tunnel.hostname", "tunnel.hostname is a DNS name such as app.example.org, without scheme, "
+                    + "port or path (and not a trycloudflare.com name, which a quick tunnel picks itself)");
+        }
+        switch (engine) {
+            case TunnelSettings.BUILTIN:
+                if (token != null) {
+                    throw ApiException.invalid("tunnel.token", "the built-in ingress takes no token");
+                }
+                if (hostname != null) {
+                    throw ApiException.invalid("tunnel.hostname", "the built-in ingress serves at <alias>.<its domain>; "
+                            + "a hostname needs the cloudflare or ngrok engine");
+                }
+                break;
+            case TunnelSettings.CLOUDFLARE:
+                if (token != null && hostname == null) {
+                    throw ApiException.invalid("tunnel.hostname", "a named Cloudflare tunnel (with a token) needs the public "
+                            + "hostname routed to it");
+                }
+                if (token == null && hostname != null) {
+                    throw ApiException.invalid("tunnel.hostname", "a Cloudflare quick tunnel (no token) gets a random "
+                            + "trycloudflare.com name; a hostname needs a named tunnel's token");
+                }
+                break;
+            default:
+                if (token == null) {
+                    throw ApiException.invalid("tunnel.token", "ngrok needs an authtoken in tunnel.token");
+                }
+                break;
+        }
+        return new TunnelSettings(engine, hostname, token == null ? null : TUNNEL_TOKEN);
+    }
+
+    /**
+     * Absent: a public or node-local image (null in the spec). Given: credentials for the one registry {@code image} is
+     * on, so the image must name that server; the agent then pulls it with them. The password goes to the job's secrets
+     * ({@link #secrets}) and, like every secret, into no message.
+     */
+    private static RegistryAuth registry(CreateJobRequest.Registry registry, String image) {
+        if (registry == null) {
+            return null;
+        }
+        String server = required(registry.server(), "registry.server").toLowerCase(Locale.ROOT);
+        var matcher = REGISTRY_SERVER.matcher(server);
+        if (!matcher.matches() || (matcher.group("port") != null && !validPort(matcher.group("port")))) {
+            throw ApiException.invalid("registry.server", "registry.server is the registry's host or host:port, such as "
+                    + "registry.example.org or 10.0.0.5:5000, without scheme or path");
+        }
+        // Docker reads a first path component without '.' or ':' (other than localhost) as a Docker Hub namespace, so
+        // such a "server" would never be asked for the image.
+        if (!server.contains(".") && !server.contains(":") && !server.equals("localhost")) {
+            throw ApiException.invalid("registry.server", "registry.server needs a '.' or a port (or is localhost); the "
+                    + "engine reads '" + server + "/...' as a Docker Hub namespace");
+        }
+        if (!image.startsWith(server + "/")) {
+            throw ApiException.invalid("registry.server", "the image must be on registry.server: '" + image
+                    + "' does not start with '" + server + "/'");
+        }
+        String username = registry.username();
+        if (username == null || username.isEmpty()) {
+            throw ApiException.invalid("registry.username", "registry.username is required with a registry");
+        }
+        if (username.length() > 200 || !PRINTABLE.matcher(username).matches()) {
+            throw ApiException.invalid("registry.username", "registry.username is 1-200 printable characters");
+        }
+        String password = registry.password();
+        if (password == null || password.isEmpty()) {
+            throw ApiException.invalid("registry.password", "registry.password is required with a registry");
+        }
+        if (password.length() > 4096 || !NO_CONTROL.matcher(password).matches()) {
+            throw ApiException.invalid("registry.password", "registry.password is 1-4096 characters without control characters");
+        }
+        return new RegistryAuth(server, username, REGISTRY_PASSWORD);
+    }
+
+    private static boolean validPort(String digits) {
+        int port = Integer.parseInt(digits);
+        return port >= 1 && port <= 65535;
     }
 
     private static Resources resources(CreateJobRequest.Resources resources) {

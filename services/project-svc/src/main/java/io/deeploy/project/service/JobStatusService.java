@@ -1,13 +1,17 @@
 package io.deeploy.project.service;
 
 import io.deeploy.events.Event;
+import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.BuildCompleted;
 import io.deeploy.events.payload.BuildStarted;
+import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeSelected;
+import io.deeploy.events.payload.TunnelFailed;
 import io.deeploy.events.payload.TunnelReady;
+import io.deeploy.events.payload.TunnelSettings;
 import io.deeploy.project.repository.Job;
 import io.deeploy.project.repository.JobRepository;
 import io.deeploy.project.repository.JobTransitionRepository;
@@ -27,6 +31,10 @@ import org.jboss.logging.Logger;
 public class JobStatusService {
 
     private static final Logger LOG = Logger.getLogger(JobStatusService.class);
+    /** Starts the lastError of a tunnel engine's failure, so that the engine's later success can clear it. */
+    static final String TUNNEL_ERROR_PREFIX = "tunnel ";
+    /** The engine name of the built-in ingress's TunnelReady (tunnel-svc). */
+    static final String INGRESS_ENGINE = "ingress";
 
     private final JobRepository jobs;
     private final JobTransitionRepository transitions;
@@ -76,9 +84,8 @@ public class JobStatusService {
             job.updatedAt = at;
             return keepServingOrFail(job, failed.reason(), event);
         }
-        if (payload instanceof TunnelReady ready) {
-            job.url = ready.url();
-            job.updatedAt = at;
+        if (payload instanceof TunnelReady || payload instanceof TunnelFailed) {
+            applyTunnel(job, payload, at);
             return Uni.createFrom().voidItem();
         }
         if (payload instanceof JobStopped stopped) {
@@ -95,6 +102,29 @@ public class JobStatusService {
                     : Uni.createFrom().voidItem();
         }
         return Uni.createFrom().voidItem();
+    }
+
+    /**
+     * A tunnel's news changes the job's URL or its lastError, never its state: the app serves either way. With an engine
+     * of its own (cloudflare, ngrok) the job's URL is that engine's; the ingress's announcement only stands in until the
+     * engine is up, and may arrive after it. A failure of the engine is shown until the engine serves, but not over the
+     * reason a job failed, nor once it is stopping.
+     */
+    static void applyTunnel(Job job, Object payload, Instant at) {
+        if (payload instanceof TunnelReady ready) {
+            boolean ownEngine = TunnelSettings.needsProcess(EventCodec.fromJson(job.spec, JobSpec.class).tunnel());
+            if (!ownEngine || !INGRESS_ENGINE.equals(ready.engine()) || job.url == null) {
+                job.url = ready.url();
+            }
+            if (!INGRESS_ENGINE.equals(ready.engine()) && job.lastError != null && job.lastError.startsWith(TUNNEL_ERROR_PREFIX)) {
+                job.lastError = null;
+            }
+            job.updatedAt = at;
+        } else if (payload instanceof TunnelFailed failed
+                && job.state != JobState.FAILED && job.state != JobState.STOPPING && job.state != JobState.STOPPED) {
+            job.lastError = TUNNEL_ERROR_PREFIX + "(" + failed.engine() + ") on " + failed.nodeId() + ": " + failed.reason();
+            job.updatedAt = at;
+        }
     }
 
     /** A failed redeploy leaves the previous version serving; a failure with nothing serving fails the job. */

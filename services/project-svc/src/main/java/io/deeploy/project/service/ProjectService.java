@@ -1,5 +1,7 @@
 package io.deeploy.project.service;
 
+import io.deeploy.project.repository.ApiTokenRepository;
+import io.deeploy.project.repository.DelegateRepository;
 import io.deeploy.project.repository.JobRepository;
 import io.deeploy.project.repository.Project;
 import io.deeploy.project.repository.ProjectRepository;
@@ -21,11 +23,18 @@ public class ProjectService {
     private final ProjectRepository projects;
     private final JobRepository jobs;
     private final IdempotentCommands commands;
+    private final ProjectAccess access;
+    private final DelegateRepository delegates;
+    private final ApiTokenRepository tokens;
 
-    public ProjectService(ProjectRepository projects, JobRepository jobs, IdempotentCommands commands) {
+    public ProjectService(ProjectRepository projects, JobRepository jobs, IdempotentCommands commands, ProjectAccess access,
+            DelegateRepository delegates, ApiTokenRepository tokens) {
         this.projects = projects;
         this.jobs = jobs;
         this.commands = commands;
+        this.access = access;
+        this.delegates = delegates;
+        this.tokens = tokens;
     }
 
     public static String validName(CreateProjectRequest request) {
@@ -39,8 +48,11 @@ public class ProjectService {
         return name;
     }
 
+    /** A new project owned by the signer (an API token, scoped to one project, cannot make another). */
     @WithTransaction
-    public Uni<Project> create(String owner, CreateProjectRequest request, String idempotencyKey) {
+    public Uni<Project> create(Caller caller, CreateProjectRequest request, String idempotencyKey) {
+        ProjectAccess.requireSigner(caller, "creating projects");
+        String owner = caller.address();
         String name = validName(request);
         return commands.execute("project.create:" + owner, idempotencyKey, request, () ->
                         projects.nameTaken(owner, name).chain(taken -> {
@@ -58,36 +70,39 @@ public class ProjectService {
                 .chain(outcome -> projects.findById(outcome.resourceId()));
     }
 
+    /**
+     * The projects of {@code owner} (default: the caller's own); another owner's only for their delegate. An API
+     * token sees its one project.
+     */
     @WithSession
-    public Uni<List<Project>> list(String owner) {
-        return projects.listLive(owner);
+    public Uni<List<Project>> list(Caller caller, String owner) {
+        if (caller.viaToken()) {
+            return access.readable(caller, caller.tokenProjectId()).map(List::of);
+        }
+        if (owner == null || owner.equals(caller.address())) {
+            return projects.listLive(caller.address());
+        }
+        return delegates.permissions(owner, caller.address()).chain(bits -> bits == 0
+                ? Uni.createFrom().failure(new ApiException(403, "NOT_A_DELEGATE", "owner",
+                        caller.address() + " is not a delegate of " + owner))
+                : projects.listLive(owner));
     }
 
     @WithSession
-    public Uni<Project> get(String owner, String id) {
-        return owned(owner, id);
+    public Uni<Project> get(Caller caller, String id) {
+        return access.readable(caller, id);
     }
 
-    /** Deletes an empty project; one with jobs that are not stopped is refused. */
+    /** Deletes an empty project (owner only) and revokes its API tokens; one with jobs that are not stopped is refused. */
     @WithTransaction
-    public Uni<Void> delete(String owner, String id) {
-        return owned(owner, id).chain(project -> jobs.countLiveInProject(id).chain(live -> {
+    public Uni<Void> delete(Caller caller, String id) {
+        return access.ownedBySigner(caller, id).chain(project -> jobs.countLiveInProject(id).chain(live -> {
             if (live > 0) {
                 return Uni.createFrom().failure(ApiException.conflict("PROJECT_HAS_LIVE_JOBS",
                         "stop the project's " + live + " job(s) before deleting it"));
             }
             project.deletedAt = Instant.now();
-            return Uni.createFrom().voidItem();
+            return tokens.revokeAllOfProject(id, project.deletedAt).replaceWithVoid();
         }));
-    }
-
-    Uni<Project> owned(String owner, String id) {
-        return projects.findLive(id).map(project -> {
-            // Another owner's project is reported as missing, so ids cannot be probed.
-            if (project == null || !project.owner.equals(owner)) {
-                throw ApiException.notFound("PROJECT_NOT_FOUND", "no project " + id);
-            }
-            return project;
-        });
     }
 }

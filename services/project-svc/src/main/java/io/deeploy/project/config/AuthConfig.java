@@ -1,0 +1,29 @@
+package io.deeploy.project.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** How API callers prove who they are: signed requests and API tokens (see {@code io.deeploy.signing.SignedRequest}). */
+@ConfigMapping(prefix = "deeploy.auth")
+public interface AuthConfig {
+
+    /**
+     * Names this deployment in every signed request, so a signature made for one Deeploy is worthless at another.
+     * Clients read it from {@code GET /api/auth}.
+     */
+    @WithDefault("deeploy")
+    String audience();
+
+    /** How old a nonce (the signing time) may be. The seed allowed 12 h; a short window keeps the replay cache small. */
+    @WithDefault("PT10M")
+    Duration nonceMaxAge();
+
+    /** How far in the future a nonce may be, for clocks that run a little fast. */
+    @WithDefault("PT30S")
+    Duration maxClockSkew();
+
+    /** How long a log grant ({@code GET /api/jobs/{id}/log-grant}) opens a job's logs on its nodes. */
+    @WithDefault("PT10M")
+    Duration logGrantTtl();
+}
