@@ -17,7 +17,7 @@ usage() {
   cat >&2 <<EOF
 usage: infra/infra.sh <command> [part...]
   commands: install  install what is missing (packages, jars, npm tools, images)
-            up       start the parts (already running ones are left alone)
+            up       start the parts (running ones keep running; kafka and postgres are brought in step)
             down     stop what this instance started
             status   one line per part; exit status 1 if any is not running
             env      print 'export' lines for eval
@@ -28,28 +28,42 @@ EOF
 }
 
 print_env() {
-  local pw="" registry_pw=""
-  [[ -r $PG_PASSWORD_FILE ]] && pw=$(<"$PG_PASSWORD_FILE")
+  local registry_pw="" s suffix missing=()
   [[ -r $REGISTRY_PASSWORD_FILE ]] && registry_pw=$(<"$REGISTRY_PASSWORD_FILE")
-  [[ -n $pw ]] || warn "postgres password not generated yet (run: infra/infra.sh up postgres); DEEPLOY_PG_PASSWORD left empty"
-  local kv
-  for kv in \
-    "DEEPLOY_ENV_INSTANCE=$DEEPLOY_INSTANCE" \
-    "DEEPLOY_KAFKA_BOOTSTRAP=127.0.0.1:$DEEPLOY_KAFKA_PORT" \
-    "DEEPLOY_KAFKA_LIBS=$KAFKA_LIBS" \
-    "DEEPLOY_PG_HOST=127.0.0.1" \
-    "DEEPLOY_PG_PORT=$DEEPLOY_PG_PORT" \
-    "DEEPLOY_PG_USER=$PG_USER" \
-    "DEEPLOY_PG_PASSWORD=$pw" \
-    "DOCKER_HOST=unix://$DOCKER_SOCK" \
-    "TESTCONTAINERS_RYUK_DISABLED=true" \
-    "TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1" \
-    "ETH_RPC_URL=http://127.0.0.1:$DEEPLOY_ANVIL_PORT" \
-    "DEEPLOY_REGISTRY=127.0.0.1:$DEEPLOY_REGISTRY_PORT" \
-    "DEEPLOY_REGISTRY_USER=$REGISTRY_USER" \
-    "DEEPLOY_REGISTRY_PASSWORD=$registry_pw"; do
-    printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
+  local kv=(
+    "DEEPLOY_ENV_INSTANCE=$DEEPLOY_INSTANCE"
+    "DEEPLOY_KAFKA_BOOTSTRAP=127.0.0.1:$DEEPLOY_KAFKA_PORT"
+    "DEEPLOY_KAFKA_LIBS=$KAFKA_LIBS"
+    "DEEPLOY_KAFKA_SECURITY_PROTOCOL=$KAFKA_SECURITY_PROTOCOL"
+    "DEEPLOY_KAFKA_SASL_MECHANISM=$KAFKA_SASL_MECHANISM"
+    "DEEPLOY_KAFKA_ADMIN_USERNAME=$KAFKA_ADMIN_USER"
+    "DEEPLOY_KAFKA_ADMIN_PASSWORD=$(read_secret "$(kafka_password_file "$KAFKA_ADMIN_USER")")"
+    "DEEPLOY_PG_HOST=127.0.0.1"
+    "DEEPLOY_PG_PORT=$DEEPLOY_PG_PORT"
+  )
+  # One Kafka principal (User:project-svc) and one PostgreSQL role (project_svc) per service; the usernames are
+  # fixed, the passwords generated per instance. There is no shared PostgreSQL role (no DEEPLOY_PG_USER/PASSWORD).
+  for s in "${DEEPLOY_SERVICES[@]}"; do
+    suffix=$(svc_env_suffix "$s")
+    kv+=("DEEPLOY_KAFKA_PASSWORD_$suffix=$(read_secret "$(kafka_password_file "$s")")"
+      "DEEPLOY_PG_PASSWORD_$suffix=$(read_secret "$(pg_password_file "$(svc_pg_role "$s")")")")
   done
+  kv+=(
+    "DOCKER_HOST=unix://$DOCKER_SOCK"
+    "TESTCONTAINERS_RYUK_DISABLED=true"
+    "TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1"
+    "ETH_RPC_URL=http://127.0.0.1:$DEEPLOY_ANVIL_PORT"
+    "DEEPLOY_REGISTRY=127.0.0.1:$DEEPLOY_REGISTRY_PORT"
+    "DEEPLOY_REGISTRY_USER=$REGISTRY_USER"
+    "DEEPLOY_REGISTRY_PASSWORD=$registry_pw"
+  )
+  local line
+  for line in "${kv[@]}"; do
+    [[ $line == DEEPLOY_*PASSWORD*=* && -z ${line#*=} && $line != DEEPLOY_REGISTRY_* ]] && missing+=("${line%%=*}")
+    printf 'export %s=%q\n' "${line%%=*}" "${line#*=}"
+  done
+  ((${#missing[@]} == 0)) ||
+    warn "credentials not generated yet (run: infra/infra.sh up kafka postgres); left empty: ${missing[*]}"
 }
 
 main() {

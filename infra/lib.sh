@@ -36,6 +36,15 @@ PID_DIR="$INSTANCE_DIR/pids"
 SECRETS_DIR="$INSTANCE_DIR/secrets"
 TOOLS_DIR="$DEEPLOY_HOME/tools"
 
+# The services that hold credentials of their own: service S is the Kafka principal User:S, the PostgreSQL role
+# S with '-' as '_' (project_svc), owner of the database S without '-svc' (project). builder-svc, the node agent,
+# talks to project-svc over HTTP and uses neither Kafka nor PostgreSQL: it has no credentials here.
+DEEPLOY_SERVICES=(project-svc scheduler-svc escrow-svc tunnel-svc)
+
+svc_pg_role() { echo "${1//-/_}"; }         # project-svc -> project_svc
+svc_pg_database() { echo "${1%-svc}"; }     # project-svc -> project
+svc_env_suffix() { local s=${1//-/_}; echo "${s^^}"; } # project-svc -> PROJECT_SVC
+
 # Readiness timeouts in seconds (overridable for slow machines).
 DEEPLOY_READY_TIMEOUT="${DEEPLOY_READY_TIMEOUT:-60}"
 # Seconds between SIGTERM and SIGKILL on `down`.
@@ -185,4 +194,22 @@ random_secret() {
     s+=$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
   done
   echo "${s:0:32}"
+}
+
+# ensure_secret FILE: prints the secret kept in FILE, generating it first if FILE is missing or empty. Secrets are
+# generated once per instance and readable by their owner only (files 0600 in a 0700 directory).
+ensure_secret() {
+  local file=$1
+  if [[ ! -s $file ]]; then
+    mkdir -p "$(dirname "$file")"
+    chmod 700 "$(dirname "$file")"
+    (umask 077 && random_secret >"$file.tmp" && mv -f "$file.tmp" "$file")
+  fi
+  chmod 600 "$file"
+  cat "$file"
+}
+
+# read_secret FILE: prints the secret in FILE, or nothing if it has not been generated yet.
+read_secret() {
+  if [[ -r $1 ]]; then cat "$1"; fi
 }

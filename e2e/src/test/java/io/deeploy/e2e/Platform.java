@@ -16,31 +16,42 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The five packaged services as separate processes on free loopback ports, wired to the test instance's Kafka,
- * PostgreSQL, Docker engine and anvil through the environment the test command exports.
+ * PostgreSQL, Docker engine and anvil through the environment the test command exports, each platform service with its
+ * own database role and Kafka principal, as {@code ./deeploy up} starts them. The agents reach the platform only through
+ * the node gateway, and each is registered by this run's user (its operator) with the key it made.
  */
 final class Platform implements AutoCloseable {
 
     static final String WEBHOOK_SECRET = "e2e-webhook-secret";
-    /** Node agents present this to project-svc to read their jobs' secrets. */
-    static final String NODE_TOKEN = "e2e-node-token-" + java.util.UUID.randomUUID();
+    /** The platform services present this to each other (the gateway to project-svc, for a job's secrets). */
+    static final String INTERNAL_TOKEN = "e2e-internal-token-" + java.util.UUID.randomUUID();
     static final List<String> SERVICES = List.of("project-svc", "scheduler-svc", "builder-svc", "escrow-svc", "tunnel-svc");
 
     final String nodeId;
     final int ingressPort;
+    final int gatewayPort;
+    /** The address the node gateway listens on: loopback, or a namespace's host end for a node on "another machine". */
+    final String gatewayHost;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Path logs;
 
-    private Platform(String nodeId, Path logs) throws IOException {
+    private Platform(String nodeId, Path logs, String gatewayHost) throws IOException {
         this.nodeId = nodeId;
         this.logs = logs;
+        this.gatewayHost = gatewayHost;
         this.ingressPort = freePort();
+        this.gatewayPort = freePort();
         for (String service : SERVICES) {
             ports.put(service, freePort());
         }
     }
 
     static Platform start(String nodeId) throws Exception {
+        return start(nodeId, "127.0.0.1");
+    }
+
+    static Platform start(String nodeId, String gatewayHost) throws Exception {
         Path logs = Path.of("target", "e2e-logs");
         Files.createDirectories(logs);
         try (var old = Files.list(logs)) {
@@ -48,7 +59,7 @@ final class Platform implements AutoCloseable {
                 Files.delete(log);
             }
         }
-        Platform platform = new Platform(nodeId, logs);
+        Platform platform = new Platform(nodeId, logs, gatewayHost);
         try {
             for (String service : SERVICES) {
                 platform.launch(service);
@@ -56,6 +67,7 @@ final class Platform implements AutoCloseable {
             for (String service : SERVICES) {
                 platform.awaitReady(service);
             }
+            platform.registerNode(nodeId, "127.0.0.1");
         } catch (Exception e) {
             platform.close();
             throw e;
@@ -72,7 +84,43 @@ final class Platform implements AutoCloseable {
         ports.put(name, freePort());
         launch(name);
         awaitReady(name);
+        registerNode(agentNodeId, "127.0.0.1");
         return name;
+    }
+
+    /** The agent's work directory, where it keeps its key. */
+    Path nodeWorkDir(String agentNodeId) {
+        return logs.resolve("node-work-" + agentNodeId).toAbsolutePath();
+    }
+
+    /**
+     * Registers a node as its operator (this run's user) would, with the public key its agent made on first start, and
+     * waits until the registry has it (its heartbeats accepted).
+     */
+    void registerNode(String agentNodeId, String address) throws Exception {
+        Path publicKey = nodeWorkDir(agentNodeId).resolve("node.key.pub");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(publicKey) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        String body = "{\"id\":\"" + agentNodeId + "\",\"publicKey\":\"" + Files.readString(publicKey).strip()
+                + "\",\"address\":\"" + address + "\"}";
+        HttpResponse<String> registered = apiPost("/api/nodes", body, java.util.UUID.randomUUID().toString());
+        if (registered.statusCode() != 201 && registered.statusCode() != 200) {
+            throw new IllegalStateException("node " + agentNodeId + " not registered: " + registered.body());
+        }
+        while (System.nanoTime() < deadline) {
+            if (get(url("scheduler-svc", "/api/nodes/" + agentNodeId)).statusCode() == 200) {
+                return;
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException("node " + agentNodeId + " registered but never heard from through the gateway");
+    }
+
+    /** The node gateway's address, as a node is given it. */
+    String gatewayUrl() {
+        return "http://" + gatewayHost + ":" + gatewayPort;
     }
 
     /** Kills a process abruptly (SIGKILL), as a crash or a power cut would. */
@@ -104,21 +152,34 @@ final class Platform implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(name).toFile()));
         Map<String, String> env = builder.environment();
+        // A process sees only its own credentials, as ./deeploy up hands them out: none of the test instance's.
+        env.keySet().removeIf(variable -> variable.matches("DEEPLOY_(PG|KAFKA)_.*|DEEPLOY_REGISTRY_(USER|PASSWORD)"));
         env.put("DEEPLOY_HTTP_PORT", String.valueOf(ports.get(name)));
-        env.put("DEEPLOY_NODE_ID", agentNodeId);
-        env.put("DEEPLOY_NODE_WORK_DIR", logs.resolve("node-work-" + agentNodeId).toAbsolutePath().toString());
+        if (service.equals("builder-svc")) {
+            env.put("DEEPLOY_NODE_ID", agentNodeId);
+            env.put("DEEPLOY_NODE_WORK_DIR", nodeWorkDir(agentNodeId).toString());
+            env.put("DEEPLOY_NODE_GATEWAY_URL", gatewayUrl());
+            // Room for jobs other tests may have left waiting, so they cannot crowd out this test's job.
+            env.put("DEEPLOY_NODE_CPU_MILLIS", "64000");
+            env.put("DEEPLOY_NODE_MEMORY_MB", "65536");
+            env.put("DEEPLOY_NODE_WEBHOOK_SECRET", WEBHOOK_SECRET);
+        } else {
+            env.putAll(io.deeploy.outbox.testing.TestInfra.serviceEnvironment(service));
+            env.put("DEEPLOY_INTERNAL_TOKEN", INTERNAL_TOKEN);
+        }
         // Failover within seconds rather than the production default of 30 s.
         env.put("DEEPLOY_SCHEDULER_NODE_LOST_AFTER", "10s");
         env.put("DEEPLOY_SCHEDULER_SWEEP_INTERVAL", "1s");
         env.put("DEEPLOY_ORACLE_ESCROW_URL", url("escrow-svc", ""));
         env.put("DEEPLOY_INGRESS_PORT", String.valueOf(ingressPort));
-        // Room for jobs other tests may have left waiting, so they cannot crowd out this test's job.
-        env.put("DEEPLOY_NODE_CPU_MILLIS", "64000");
-        env.put("DEEPLOY_NODE_WEBHOOK_SECRET", WEBHOOK_SECRET);
-        env.put("DEEPLOY_NODE_MEMORY_MB", "65536");
-        env.put("DEEPLOY_NODE_TOKEN", NODE_TOKEN);
-        env.put("DEEPLOY_NODE_PROJECT_URL", url("project-svc", ""));
+        env.put("DEEPLOY_GATEWAY_HOST", gatewayHost);
+        env.put("DEEPLOY_GATEWAY_PORT", String.valueOf(gatewayPort));
+        env.put("DEEPLOY_PROJECT_URL", url("project-svc", ""));
         env.put("DEEPLOY_SECRETS_KEY_FILE", logs.resolve("secrets.keys").toAbsolutePath().toString());
+        env.put("DEEPLOY_AUTH_LOG_GRANT_KEY_FILE", logs.resolve("log-grant.key").toAbsolutePath().toString());
+        // This run's user operates the nodes (on loopback here) and is the platform's admin.
+        env.put("DEEPLOY_REGISTRY_ADMINS", user.address());
+        env.put("DEEPLOY_REGISTRY_ALLOW_LOOPBACK_ADDRESSES", "true");
         processes.put(name, builder.start());
     }
 
@@ -168,6 +229,7 @@ final class Platform implements AutoCloseable {
 
     /** This run's user: every project API call is signed by this wallet, as a browser wallet would sign it. */
     final io.deeploy.signing.DeeployWallet user = io.deeploy.signing.DeeployWallet.create();
+
 
     /** A signed call to project-svc's API; {@code path} is concrete, because the signature covers it. */
     HttpResponse<String> api(String method, String path, String json, String idempotencyKey)

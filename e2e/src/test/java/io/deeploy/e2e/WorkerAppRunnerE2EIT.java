@@ -138,8 +138,9 @@ class WorkerAppRunnerE2EIT {
         assertThat(stop.statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
         await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("HTTP 404"));
-        JsonNode assignments = json(Platform.get(platform.url("builder-svc", "/api/node"))).path("assignments");
-        assertThat(assignments.findValuesAsText("jobId")).contains(jobId);
+        // The node's agent confirmed the stop and no longer follows the job.
+        await().atMost(Duration.ofSeconds(20)).until(() -> !json(Platform.get(platform.url("builder-svc", "/api/node")))
+                .path("allocations").findValuesAsText("jobId").contains(jobId));
         Process docker = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=deeploy.job=" + jobId)
                 .redirectErrorStream(true).start();
         String containers = new String(docker.getInputStream().readAllBytes()).strip();

@@ -8,9 +8,10 @@ import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
-import io.deeploy.events.payload.NodeHeartbeat;
+import io.deeploy.events.payload.NodeRegistered;
 import io.deeploy.events.payload.NodeSelected;
-import io.deeploy.events.payload.RepoChanged;
+import io.deeploy.events.payload.NodeStatusChanged;
+import io.deeploy.events.payload.RouteReady;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.events.payload.SettlementDue;
 import io.deeploy.events.payload.TunnelFailed;
@@ -23,22 +24,25 @@ import java.util.stream.Collectors;
 /**
  * Every event type, its payload class, its current schema version and its topic. A payload change that old
  * consumers cannot read bumps {@code schemaVersion}; adding an optional field does not (unknown fields are ignored).
+ * Each topic has one producing service ({@code deeploy-topics.txt}), so the topic of a type also says which service
+ * may announce it: the broker's ACLs refuse it from any other.
  */
 public enum EventType {
-    JOB_REQUESTED("JobRequested", 1, Topics.JOB_EVENTS, JobRequested.class),
+    JOB_REQUESTED("JobRequested", 1, Topics.JOB_COMMANDS, JobRequested.class),
+    JOB_STOP_REQUESTED("JobStopRequested", 1, Topics.JOB_COMMANDS, JobStopRequested.class),
     NODE_SELECTED("NodeSelected", 1, Topics.JOB_EVENTS, NodeSelected.class),
-    REPO_CHANGED("RepoChanged", 1, Topics.JOB_EVENTS, RepoChanged.class),
     BUILD_STARTED("BuildStarted", 1, Topics.JOB_EVENTS, BuildStarted.class),
     BUILD_COMPLETED("BuildCompleted", 1, Topics.JOB_EVENTS, BuildCompleted.class),
     APP_STARTED("AppStarted", 1, Topics.JOB_EVENTS, AppStarted.class),
     APP_FAILED("AppFailed", 1, Topics.JOB_EVENTS, AppFailed.class),
-    JOB_STOP_REQUESTED("JobStopRequested", 1, Topics.JOB_EVENTS, JobStopRequested.class),
     JOB_STOPPED("JobStopped", 1, Topics.JOB_EVENTS, JobStopped.class),
     TUNNEL_READY("TunnelReady", 1, Topics.JOB_EVENTS, TunnelReady.class),
     TUNNEL_FAILED("TunnelFailed", 1, Topics.JOB_EVENTS, TunnelFailed.class),
-    NODE_HEARTBEAT("NodeHeartbeat", 1, Topics.NODE_EVENTS, NodeHeartbeat.class),
+    ROUTE_READY("RouteReady", 1, Topics.ROUTE_EVENTS, RouteReady.class),
+    NODE_REGISTERED("NodeRegistered", 1, Topics.OPERATOR_EVENTS, NodeRegistered.class),
+    NODE_STATUS_CHANGED("NodeStatusChanged", 1, Topics.OPERATOR_EVENTS, NodeStatusChanged.class),
+    SETTLEMENT_DUE("SettlementDue", 1, Topics.ORACLE_EVENTS, SettlementDue.class),
     FUNDS_LOCKED("FundsLocked", 1, Topics.ESCROW_EVENTS, FundsLocked.class),
-    SETTLEMENT_DUE("SettlementDue", 1, Topics.ESCROW_EVENTS, SettlementDue.class),
     SETTLEMENT_COMPLETED("SettlementCompleted", 1, Topics.ESCROW_EVENTS, SettlementCompleted.class);
 
     private static final Map<String, EventType> BY_NAME =
@@ -68,6 +72,11 @@ public enum EventType {
 
     public String topic() {
         return topic;
+    }
+
+    /** The one service that may announce this type: the producer of its topic. */
+    public String producer() {
+        return Topics.declaration(topic).producer();
     }
 
     public Class<? extends EventPayload> payloadType() {

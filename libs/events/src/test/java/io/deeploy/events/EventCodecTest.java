@@ -16,11 +16,13 @@ import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeAvailability;
-import io.deeploy.events.payload.NodeHeartbeat;
+import io.deeploy.events.payload.NodeRegistered;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.RegistryAuth;
-import io.deeploy.events.payload.RepoChanged;
+import io.deeploy.events.payload.NodeStatus;
+import io.deeploy.events.payload.NodeStatusChanged;
 import io.deeploy.events.payload.Resources;
+import io.deeploy.events.payload.RouteReady;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.events.payload.SettlementDue;
 import io.deeploy.events.payload.TunnelFailed;
@@ -52,17 +54,17 @@ class EventCodecTest {
         return List.of(
                 new JobRequested("job-1", "prj-1", "0xabc", SPEC),
                 new NodeSelected("job-1", List.of("node-1"), List.of("node-2"), 1, "fits", SPEC),
-                new RepoChanged("job-1", "node-1", "http://127.0.0.1/r.git", "main", "a1", "b2", RepoChanged.Trigger.WEBHOOK),
                 new BuildStarted("job-1", "node-1", "build-1", "b2"),
                 new BuildCompleted("job-1", "node-1", "build-1", "b2", false, 1234, "exit 2", "npm ERR!"),
                 new AppStarted("job-1", "node-1", "hello", "b2", "c0ffee", "127.0.0.1", 32001),
                 new AppFailed("job-1", "node-1", "b2", "health check failed", "Traceback", 2),
                 new JobStopRequested("job-1", "owner"),
                 new JobStopped("job-1", "node-1", "owner"),
-                new TunnelReady("job-1", "hello", "http://hello.apps.localhost:8080/", "ingress"),
+                new TunnelReady("job-1", "node-1", "hello", "https://hello.trycloudflare.com", "cloudflare"),
+                new RouteReady("job-1", "hello", "http://hello.apps.localhost:8080/"),
                 new TunnelFailed("job-1", "node-1", "cloudflare", "cloudflared not found"),
-                new NodeHeartbeat("node-1", "boot-1", 7, "127.0.0.1", new Resources(2000, 4096, 0),
-                        new Resources(1000, 3584, 0), Map.of("CT", "FR"), List.of("job-1"), "0.1.0"),
+                new NodeRegistered("node-1", "MCowBQYDK2VwAyEA", "0xabc", "0xdef", "10.0.0.2"),
+                new NodeStatusChanged("node-1", NodeStatus.SUSPENDED, "maintenance", "0xadmin"),
                 new FundsLocked("job-1", BigInteger.TEN, new BigInteger("30000000"), "0xtoken", 30, 1, "0xtx"),
                 new SettlementDue("job-1", 12, List.of(new NodeAvailability("node-1", 950))),
                 new SettlementCompleted("job-1", 12, "0xtx", BigInteger.valueOf(375000), BigInteger.ZERO));
@@ -88,7 +90,8 @@ class EventCodecTest {
         assertThat(json).contains("\"id\":\"" + event.id() + "\"", "\"type\":\"JobStopRequested\"",
                 "\"schemaVersion\":1", "\"key\":\"job-9\"", "\"time\":\"");
         assertThat(EventCodec.typeOf(json)).isEqualTo("JobStopRequested");
-        assertThat(event.topic()).isEqualTo(Topics.JOB_EVENTS);
+        assertThat(event.topic()).isEqualTo(Topics.JOB_COMMANDS);
+        assertThat(event.eventType().producer()).isEqualTo("project-svc");
     }
 
     @Test
@@ -154,5 +157,26 @@ class EventCodecTest {
         assertThat(declared).containsKeys(Arrays.stream(EventType.values()).map(EventType::topic).toArray(String[]::new));
         assertThat(declared).containsKey(Topics.DEAD_LETTER);
         assertThat(declared.values()).allMatch(partitions -> partitions > 0);
+    }
+
+    /**
+     * The broker's ACLs come from the declaration: one producer per topic. Every declared topic but the dead letters
+     * carries events, and each is read by someone; the agent (builder-svc) is on no topic at all, it talks to the gateway.
+     */
+    @Test
+    void everyTopicHasOneProducingServiceAndItsConsumers() {
+        for (String topic : Topics.declared().keySet()) {
+            Topics.Declaration declaration = Topics.declaration(topic);
+            if (topic.equals(Topics.DEAD_LETTER)) {
+                assertThat(declaration.producer()).isEqualTo(Topics.ANY_SERVICE);
+                continue;
+            }
+            assertThat(declaration.producer()).as(topic).matches("[a-z]+-svc").isNotEqualTo("builder-svc");
+            assertThat(declaration.consumers()).as(topic).isNotEmpty().doesNotContain("builder-svc", declaration.producer());
+            assertThat(Arrays.stream(EventType.values()).filter(t -> t.topic().equals(topic))).as(topic).isNotEmpty();
+        }
+        assertThat(EventType.APP_STARTED.producer()).as("agents report through the gateway").isEqualTo("scheduler-svc");
+        assertThat(EventType.ROUTE_READY.producer()).isEqualTo("tunnel-svc");
+        assertThat(EventType.NODE_REGISTERED.producer()).isEqualTo("project-svc");
     }
 }

@@ -1,15 +1,16 @@
 package io.deeploy.outbox;
 
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
@@ -24,13 +25,20 @@ public class KafkaBrokerHealthCheck implements AsyncHealthCheck {
     private final String bootstrap;
     private final Admin admin;
 
-    public KafkaBrokerHealthCheck(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
-        this.bootstrap = bootstrap;
-        this.admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000));
+    /** {@code kafka}: the service's {@code kafka.*} settings (bootstrap servers and its SASL credentials). */
+    public KafkaBrokerHealthCheck(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.bootstrap = String.valueOf(kafka.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+        Map<String, Object> config = new HashMap<>();
+        for (String key : new String[] {AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, AdminClientConfig.SECURITY_PROTOCOL_CONFIG,
+                "sasl.mechanism", "sasl.jaas.config"}) {
+            if (kafka.get(key) != null) {
+                config.put(key, kafka.get(key));
+            }
+        }
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_MS);
+        config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+        this.admin = Admin.create(config);
     }
 
     @Override

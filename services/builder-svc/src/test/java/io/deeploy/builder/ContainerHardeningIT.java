@@ -14,9 +14,7 @@ import io.deeploy.events.payload.FileVolume;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
-import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
-import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.VcsSource;
 import io.deeploy.events.payload.Volume;
@@ -82,7 +80,7 @@ class ContainerHardeningIT {
                 Map.of(), List.of(), 8000, new Resources(750, 192, 0), "always", new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 60, 5),
                 List.of(), 1, List.of(), 30, List.of(new Volume("data", "/data")),
                 List.of(new FileVolume("conf", "/config/app.ini", "a=1")), null, null);
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", spec)));
+        Jobs.request(jobId, spec);
         AppStarted started = await().atMost(Duration.ofSeconds(120)).until(() -> kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream()
                 .map(Event::payload).filter(AppStarted.class::isInstance).map(AppStarted.class::cast).findFirst(),
                 java.util.Optional::isPresent).orElseThrow();
@@ -108,7 +106,7 @@ class ContainerHardeningIT {
             if (mount.getName() == null || mount.getName().isEmpty()) {
                 assertThat(Path.of(mount.getSource())).startsWith(jobRoot);
             } else {
-                assertThat(mount.getName()).isEqualTo("deeploy-" + BuilderIT.NODE + "-" + jobId + "-data");
+                assertThat(mount.getName()).isEqualTo("deeploy-" + TestPlatform.NODE + "-" + jobId + "-data");
             }
         });
         assertThat(inspect.getMounts()).extracting(m -> m.getDestination().getPath())
@@ -116,12 +114,12 @@ class ContainerHardeningIT {
 
         // What the build and the app actually had, from inside: only the kept capabilities, and no way to gain more.
         for (String file : List.of("build.txt", "app.txt")) {
-            String seen = WarDeployIT.get(started.port(), "/" + file);
+            String seen = Jobs.get(started.port(), "/" + file);
             assertThat(seen).as(file).contains("CapEff:\t" + EXPECTED_CAPS, "CapBnd:\t" + EXPECTED_CAPS, "NoNewPrivs:\t1");
         }
-        assertThat(WarDeployIT.get(started.port(), "/")).isNotEmpty();
+        assertThat(Jobs.get(started.port(), "/")).isNotEmpty();
 
-        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+        Jobs.stop(jobId);
         await().atMost(Duration.ofSeconds(60)).until(() -> kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream()
                 .anyMatch(e -> e.payload() instanceof JobStopped));
     }

@@ -18,9 +18,7 @@ import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
-import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
-import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.RegistryAuth;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.outbox.testing.KafkaEvents;
@@ -55,7 +53,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Container App Runner jobs whose image is in a private registry: the test instance's registry (basic auth) holds an
  * image the engine does not have, and the agent pulls it with the job's credentials, read like every job secret from
- * project-svc's node endpoint (here {@link ProjectSecretsStandIn}). A wrong password or an unknown image fails the job
+ * project-svc through the node gateway (here the {@link TestPlatform}'s stand-in of project-svc). A wrong password or an unknown image fails the job
  * with the registry's refusal, and no password reaches an event or the agent's log, which for this class goes to a file
  * with the Docker client at DEBUG.
  */
@@ -65,11 +63,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class PrivateRegistryIT {
 
     public static class SecretsAndLogFile implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(ProjectSecretsStandIn.class));
-        }
-
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of(
@@ -150,11 +143,10 @@ class PrivateRegistryIT {
 
         String jobId = "job-" + UUID.randomUUID();
         giveSecrets(jobId, password);
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
-                car(image, new RegistryAuth(registry, user, RegistryAuth.PASSWORD_SECRET)))));
+        Jobs.request(jobId, car(image, new RegistryAuth(registry, user, RegistryAuth.PASSWORD_SECRET)));
 
         AppStarted started = await().atMost(Duration.ofSeconds(120)).until(() -> all(jobId, AppStarted.class), l -> !l.isEmpty()).get(0);
-        assertThat(WarDeployIT.get(started.port())).isEqualTo("from-the-registry\n");
+        assertThat(Jobs.get(started.port())).isEqualTo("from-the-registry\n");
         assertThat(docker.inspectContainerCmd(started.containerId()).exec().getConfig().getImage()).isEqualTo(image);
         assertThat(presentLocally(image)).isTrue();
         assertThat(all(jobId, AppFailed.class)).isEmpty();
@@ -172,13 +164,12 @@ class PrivateRegistryIT {
         wrongPasswords.add(wrong);
         String jobId = "job-" + UUID.randomUUID();
         giveSecrets(jobId, wrong);
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
-                car(image, new RegistryAuth(registry, user, RegistryAuth.PASSWORD_SECRET)))));
+        Jobs.request(jobId, car(image, new RegistryAuth(registry, user, RegistryAuth.PASSWORD_SECRET)));
 
         AppFailed failed = await().atMost(Duration.ofSeconds(60)).until(() -> all(jobId, AppFailed.class), l -> !l.isEmpty()).get(0);
         assertThat(failed.reason()).contains(image, registry).containsIgnoringCase("unauthorized");
         assertNoPasswordIn(failed.reason());
-        assertThat(failed.nodeId()).isEqualTo(BuilderIT.NODE);
+        assertThat(failed.nodeId()).isEqualTo(TestPlatform.NODE);
         assertThat(all(jobId, AppStarted.class)).isEmpty();
         assertThat(presentLocally(image)).isFalse();
         assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())
@@ -195,8 +186,7 @@ class PrivateRegistryIT {
         String missing = registry + "/" + REPOSITORY + ":never-pushed-" + UUID.randomUUID().toString().substring(0, 8);
         String jobId = "job-" + UUID.randomUUID();
         giveSecrets(jobId, password);
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
-                car(missing, new RegistryAuth(registry, user, RegistryAuth.PASSWORD_SECRET)))));
+        Jobs.request(jobId, car(missing, new RegistryAuth(registry, user, RegistryAuth.PASSWORD_SECRET)));
 
         AppFailed failed = await().atMost(Duration.ofSeconds(60)).until(() -> all(jobId, AppFailed.class), l -> !l.isEmpty()).get(0);
         assertThat(failed.reason()).contains(missing).containsIgnoringCase("manifest unknown");
@@ -235,18 +225,13 @@ class PrivateRegistryIT {
         }
     }
 
-    /** What project-svc would hold for the job: its registry password, sealed there, handed to this node's agent. */
+    /** What project-svc would hold for the job: its registry password, sealed there, handed to this node through the gateway. */
     void giveSecrets(String jobId, String registryPassword) throws Exception {
-        HttpResponse<Void> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(node.projectUrl() + "/stand-in/jobs/" + jobId + "/secrets"))
-                        .PUT(HttpRequest.BodyPublishers.ofString(
-                                EventCodec.toJson(Map.of(RegistryAuth.PASSWORD_SECRET, registryPassword))))
-                        .build(), HttpResponse.BodyHandlers.discarding());
-        assertThat(response.statusCode()).isEqualTo(204);
+        Jobs.secrets(jobId, Map.of(RegistryAuth.PASSWORD_SECRET, registryPassword));
     }
 
     void stop(String jobId) {
-        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+        Jobs.stop(jobId);
         await().atMost(Duration.ofSeconds(60)).until(() -> !all(jobId, JobStopped.class).isEmpty());
         assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())
                 .isEmpty();

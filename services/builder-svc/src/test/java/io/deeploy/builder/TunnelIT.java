@@ -13,9 +13,7 @@ import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
-import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
-import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.TunnelFailed;
 import io.deeploy.events.payload.TunnelReady;
@@ -71,15 +69,15 @@ class TunnelIT {
                 List.of("mkdir -p /srv && echo tunnelled > /srv/index.html && exec python3 -m http.server 8000 --directory /srv"),
                 Map.of(), List.of(), 8000, new Resources(250, 128, 0), "always", new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 60, 5),
                 List.of(), 1, List.of(), 30, null, null, new TunnelSettings(TunnelSettings.CLOUDFLARE, null, null), null);
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", spec)));
+        Jobs.request(jobId, spec);
 
         AppStarted started = await().atMost(Duration.ofSeconds(120)).until(() -> all(jobId, AppStarted.class), l -> !l.isEmpty()).get(0);
         assertThat(started.host()).isEqualTo("127.0.0.1");
-        assertThat(WarDeployIT.get(started.port())).isEqualTo("tunnelled\n");
+        assertThat(Jobs.get(started.port())).isEqualTo("tunnelled\n");
 
         TunnelFailed failed = await().atMost(Duration.ofSeconds(30)).until(() -> all(jobId, TunnelFailed.class), l -> !l.isEmpty())
                 .get(0);
-        assertThat(failed.nodeId()).isEqualTo(BuilderIT.NODE);
+        assertThat(failed.nodeId()).isEqualTo(TestPlatform.NODE);
         assertThat(failed.engine()).isEqualTo("cloudflare");
         assertThat(failed.reason()).contains(tunnels.cloudflaredPath(), "deeploy.tunnel.cloudflared-path", "No such file");
 
@@ -88,9 +86,9 @@ class TunnelIT {
         assertThat(all(jobId, TunnelReady.class)).isEmpty();
         assertThat(all(jobId, AppFailed.class)).isEmpty();
         assertThat(all(jobId, AppStarted.class)).hasSize(1);
-        assertThat(WarDeployIT.get(started.port())).isEqualTo("tunnelled\n");
+        assertThat(Jobs.get(started.port())).isEqualTo("tunnelled\n");
 
-        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+        Jobs.stop(jobId);
         await().atMost(Duration.ofSeconds(60)).until(() -> !all(jobId, JobStopped.class).isEmpty());
         assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())
                 .isEmpty();

@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
 import io.deeploy.builder.client.ContainerRuntime;
-import io.deeploy.events.Event;
-import io.deeploy.events.LogGrant;
-import io.deeploy.events.Topics;
 import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.BuildCompleted;
@@ -16,17 +13,12 @@ import io.deeploy.events.payload.FileVolume;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
-import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
-import io.deeploy.events.payload.NodeHeartbeat;
-import io.deeploy.events.payload.NodeSelected;
-import io.deeploy.events.payload.RepoChanged;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.VcsSource;
 import io.deeploy.events.payload.Volume;
 import io.deeploy.outbox.testing.GitDaemon;
 import io.deeploy.outbox.testing.GitHttpServer;
-import io.deeploy.outbox.testing.KafkaEvents;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import io.restassured.RestAssured;
@@ -50,12 +42,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Worker App Runner job on this agent against real parts: a git daemon on loopback, the Docker engine with the
- * locally built python image, Kafka and PostgreSQL.
+ * locally built python image, and the platform's scheduler-svc (its node gateway) on Kafka and PostgreSQL.
  */
 @QuarkusTest
 class WarDeployIT {
 
-    static KafkaEvents kafka;
     static GitDaemon git;
 
     @Inject
@@ -63,13 +54,11 @@ class WarDeployIT {
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = KafkaEvents.fromEnvironment();
         git = GitDaemon.start();
     }
 
     @AfterAll
     static void close() {
-        kafka.close();
         git.close();
     }
 
@@ -83,18 +72,13 @@ class WarDeployIT {
                 new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 60, 5), List.of(), 1, List.of(), 30, null, null, null, null);
     }
 
-    /** The job's events of one type on the job topic, in order. */
     static <T> List<T> all(String jobId, Class<T> type) {
-        return kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().map(Event::payload).filter(type::isInstance).map(type::cast)
-                .toList();
+        return Jobs.all(jobId, type);
     }
 
     static <T> Optional<T> first(String jobId, Class<T> type) {
-        return all(jobId, type).stream().findFirst();
+        return Jobs.first(jobId, type);
     }
-
-
-
 
     static int webhook(String body, String signature) {
         var request = RestAssured.given().contentType("application/json").body(body);
@@ -118,10 +102,8 @@ class WarDeployIT {
         AppStarted v1 = deployAndAwaitStart(jobId, war(url, List.of("test ! -f broken", "python3 -m http.server 8000"), 5));
         assertThat(get(v1.port())).isEqualTo("v1");
         // Serving healthily, the job is reported in the heartbeats the uptime oracle counts.
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            List<Event<?>> beats = kafka.eventsWithKey(Topics.NODE_EVENTS, BuilderIT.NODE);
-            return !beats.isEmpty() && ((NodeHeartbeat) beats.get(beats.size() - 1).payload()).runningJobIds().contains(jobId);
-        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> RestAssured.given().get(Jobs.schedulerUrl("/api/nodes/" + TestPlatform.NODE))
+                .then().extract().<List<String>>path("runningJobs").contains(jobId));
 
         // Polling finds the new commit: built beside v1, switched to, then v1 is removed.
         String c2 = git.commit(repo, Map.of("index.html", "v2"), "v2");
@@ -129,7 +111,6 @@ class WarDeployIT {
         assertThat(v2.commit()).isEqualTo(c2);
         assertThat(v2.port()).isNotEqualTo(v1.port());
         assertThat(get(v2.port())).isEqualTo("v2");
-        assertThat(all(jobId, RepoChanged.class)).extracting(RepoChanged::trigger).containsExactly(RepoChanged.Trigger.POLL);
         await().atMost(Duration.ofSeconds(20)).until(() -> docker.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec().size() == 1);
 
@@ -164,7 +145,6 @@ class WarDeployIT {
         AppStarted w2 = await().atMost(Duration.ofSeconds(60)).until(() -> all(jobId, AppStarted.class), l -> l.size() == 2).get(1);
         assertThat(w2.commit()).isEqualTo(c2);
         assertThat(get(w2.port())).isEqualTo("w2");
-        assertThat(all(jobId, RepoChanged.class)).extracting(RepoChanged::trigger).containsExactly(RepoChanged.Trigger.WEBHOOK);
         stopAndCheckClean(jobId);
     }
 
@@ -203,7 +183,7 @@ class WarDeployIT {
         var mounts = docker.inspectContainerCmd(first.containerId()).exec().getMounts();
         var data = mounts.stream().filter(m -> "/data".equals(m.getDestination().getPath())).findFirst().orElseThrow();
         var config = mounts.stream().filter(m -> "/config/greeting.txt".equals(m.getDestination().getPath())).findFirst().orElseThrow();
-        assertThat(data.getName()).isEqualTo("deeploy-" + BuilderIT.NODE + "-" + jobId + "-data");
+        assertThat(data.getName()).isEqualTo("deeploy-" + TestPlatform.NODE + "-" + jobId + "-data");
         assertThat(config.getRW()).isFalse();
 
         // A restarted app finds what the previous one wrote.
@@ -223,43 +203,28 @@ class WarDeployIT {
         String jobId = "job-" + UUID.randomUUID();
         JobSpec missing = new JobSpec(JobKind.CAR, "gone", "local/no-such-image:1", null, List.of(), Map.of(), List.of(), 80,
                 new Resources(100, 64, 0), "always", null, List.of(), 1, List.of(), 30, null, null, null, null);
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", missing)));
+        Jobs.request(jobId, missing);
         AppFailed failed = await().atMost(Duration.ofSeconds(30)).until(() -> first(jobId, AppFailed.class), Optional::isPresent)
                 .orElseThrow();
         assertThat(failed.reason()).startsWith("deployment failed: ").contains("no-such-image");
         assertThat(first(jobId, AppStarted.class)).isEmpty();
+        stopAndCheckClean(jobId);
     }
 
-    /** Assigns the job to this agent as the scheduler would and waits for its app to pass the health check. */
     static AppStarted deployAndAwaitStart(String jobId, JobSpec spec) {
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", spec)));
-        return await().atMost(Duration.ofSeconds(120)).until(() -> all(jobId, AppStarted.class), l -> !l.isEmpty()).get(0);
+        return Jobs.deployAndAwaitStart(jobId, spec);
     }
 
     void stopAndCheckClean(String jobId) {
-        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> first(jobId, JobStopped.class).isPresent());
-        assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())
-                .isEmpty();
+        Jobs.stopAndCheckClean(docker, jobId);
     }
 
-    /** The node token of the test profile, with which project-svc would sign log grants for this node. */
-    static final String NODE_TOKEN = "test-node-token";
-
-    /** A request that carries a log grant for {@code jobId}, as the job's owner would get it from project-svc. */
     static io.restassured.specification.RequestSpecification logs(String jobId) {
-        return RestAssured.given().header("Authorization", "Bearer " + LogGrant.issue(NODE_TOKEN, jobId, Instant.now().plusSeconds(300)));
+        return Jobs.logs(jobId);
     }
 
     static String get(int port) throws Exception {
-        return get(port, "/");
-    }
-
-    static String get(int port, String path) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.body();
+        return Jobs.get(port);
     }
 
     @Test
@@ -267,8 +232,7 @@ class WarDeployIT {
         String repo = "app" + UUID.randomUUID().toString().substring(0, 8);
         String url = git.createRepository(repo, Map.of("index.html", "hello v1"));
         String jobId = "job-" + UUID.randomUUID();
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
-                war(url, List.of("test -f index.html", "echo built-$GREETING > built.txt", "python3 -m http.server 8000")))));
+        Jobs.request(jobId, war(url, List.of("test -f index.html", "echo built-$GREETING > built.txt", "python3 -m http.server 8000")));
 
         AppStarted started = await().atMost(Duration.ofSeconds(120)).until(() -> first(jobId, AppStarted.class), Optional::isPresent)
                 .orElseThrow();
@@ -283,10 +247,12 @@ class WarDeployIT {
         // Without a grant for this job, nothing: not its logs, not whether it runs here.
         RestAssured.given().get("/api/jobs/{id}/logs?source=app", jobId).then().statusCode(401)
                 .body("code", org.hamcrest.Matchers.equalTo("LOG_GRANT_MISSING"));
-        String expired = LogGrant.issue(NODE_TOKEN, jobId, Instant.now().minusSeconds(1));
-        String otherJob = LogGrant.issue(NODE_TOKEN, "job-unknown", Instant.now().plusSeconds(300));
-        String otherDeployment = LogGrant.issue("another-node-token", jobId, Instant.now().plusSeconds(300));
-        for (String grant : List.of(expired, otherJob, otherDeployment, "dlg1." + jobId + ".99999999999.forged")) {
+        String expired = Jobs.grant(jobId, Instant.now().minusSeconds(1));
+        String otherJob = Jobs.grant("job-unknown", Instant.now().plusSeconds(300));
+        // Made with a key that is not the platform's, as a node could: no node can open another tenant's logs.
+        String otherKey = io.deeploy.node.LogGrant.issue(io.deeploy.node.Ed25519Keys.generate().getPrivate(), jobId,
+                Instant.now().plusSeconds(300));
+        for (String grant : List.of(expired, otherJob, otherKey, "dlg2." + jobId + ".99999999999.forged")) {
             String body = RestAssured.given().header("Authorization", "Bearer " + grant).get("/api/jobs/{id}/logs?source=app", jobId)
                     .then().statusCode(401).body("code", org.hamcrest.Matchers.equalTo("LOG_GRANT_INVALID")).extract().asString();
             assertThat(body).doesNotContain("GET / HTTP/1.1").doesNotContain(grant);
@@ -306,10 +272,7 @@ class WarDeployIT {
         assertThat(inspect.getNetworkSettings().getPorts().getBindings().values().iterator().next()[0].getHostIp())
                 .isEqualTo("127.0.0.1");
 
-        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> first(jobId, JobStopped.class).isPresent());
-        assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())
-                .isEmpty();
+        stopAndCheckClean(jobId);
     }
 
     @Test
@@ -317,8 +280,7 @@ class WarDeployIT {
         String repo = "broken" + UUID.randomUUID().toString().substring(0, 8);
         String url = git.createRepository(repo, Map.of("index.html", "never served"));
         String jobId = "job-" + UUID.randomUUID();
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
-                war(url, List.of("echo compiling && echo 'syntax error' >&2 && exit 3", "python3 -m http.server 8000")))));
+        Jobs.request(jobId, war(url, List.of("echo compiling && echo 'syntax error' >&2 && exit 3", "python3 -m http.server 8000")));
 
         BuildCompleted built = await().atMost(Duration.ofSeconds(120)).until(() -> first(jobId, BuildCompleted.class),
                 Optional::isPresent).orElseThrow();
@@ -330,6 +292,7 @@ class WarDeployIT {
         assertThat(first(jobId, AppStarted.class)).isEmpty();
         assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())
                 .isEmpty();
+        stopAndCheckClean(jobId);
     }
 
     @Test
@@ -337,8 +300,7 @@ class WarDeployIT {
         try (GitHttpServer privateGit = GitHttpServer.start("deployer", "s3cret-token")) {
             String url = privateGit.createRepository("private", Map.of("index.html", "private v1"));
             String jobId = "job-" + UUID.randomUUID();
-            kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it",
-                    war(url, List.of("python3 -m http.server 8000")))));
+            Jobs.request(jobId, war(url, List.of("python3 -m http.server 8000")));
 
             BuildCompleted built = await().atMost(Duration.ofSeconds(60)).until(() -> first(jobId, BuildCompleted.class),
                     Optional::isPresent).orElseThrow();
@@ -347,6 +309,7 @@ class WarDeployIT {
             assertThat(privateGit.refusedRequests()).isPositive();
             assertThat(privateGit.servedRequests()).isZero();
             assertThat(first(jobId, AppStarted.class)).isEmpty();
+            stopAndCheckClean(jobId);
         }
     }
 
@@ -360,13 +323,14 @@ class WarDeployIT {
                     new VcsSource(url, "main", "deployer", "vcs.token", 30), spec.commands(), spec.env(), List.of("API_KEY"),
                     spec.port(), spec.resources(), spec.restartPolicy(), spec.healthCheck(), spec.targetNodes(),
                     spec.targetNodeCount(), spec.nodeTags(), spec.durationEpochs(), null, null, null, null);
-            kafka.publish(Event.of(new NodeSelected(jobId, List.of(BuilderIT.NODE), List.of(), 1, "it", withToken)));
+            Jobs.request(jobId, withToken);
 
-            // The test profile points the agent at a project-svc that is not there.
+            // project-svc has no secrets of this job (the stand-in was given none): the gateway cannot hand them over.
             AppFailed failed = await().atMost(Duration.ofSeconds(60)).until(() -> first(jobId, AppFailed.class),
                     Optional::isPresent).orElseThrow();
-            assertThat(failed.reason()).startsWith("job secrets unavailable: ").contains("unreachable");
+            assertThat(failed.reason()).startsWith("deployment failed: ").contains("secrets").contains("JOB_NOT_FOUND");
             assertThat(privateGit.refusedRequests() + privateGit.servedRequests()).isZero();
+            stopAndCheckClean(jobId);
         }
     }
 }

@@ -176,7 +176,7 @@ class EscrowChainIT {
         // The same attestation again, under the same and under a new event id: nothing more is paid or announced.
         kafka.publish(due);
         kafka.publish(Event.of(new SettlementDue(jobId, epoch, List.of(new NodeAvailability("node-a", 1000)))));
-        kafka.awaitConsumed("escrow-svc", Topics.ESCROW_EVENTS, Duration.ofSeconds(30));
+        kafka.awaitConsumed("escrow-svc", Topics.ORACLE_EVENTS, Duration.ofSeconds(30));
         for (int i = 0; i < 10; i++) {
             mine();
             Thread.sleep(300);
@@ -319,14 +319,14 @@ class EscrowChainIT {
 
     /** Activates through the internal endpoint and returns the job's start epoch once the ledger shows it. */
     private long activate(String jobId, String nodeId) {
-        // Starting a job's billing is for the deployment's own components: without the node token, refused.
+        // Starting a job's billing is for the deployment's own components: without the internal token, refused.
         given().contentType(ContentType.JSON).body(Map.of("nodeIds", List.of(nodeId)))
-                .post("/internal/jobs/{id}/activate", jobId).then().statusCode(401).body("code", equalTo("NODE_UNAUTHORIZED"));
+                .post("/internal/jobs/{id}/activate", jobId).then().statusCode(401).body("code", equalTo("INTERNAL_UNAUTHORIZED"));
         given().contentType(ContentType.JSON).header("Authorization", "Bearer wrong").body(Map.of("nodeIds", List.of(nodeId)))
                 .post("/internal/jobs/{id}/activate", jobId).then().statusCode(401);
-        given().contentType(ContentType.JSON).header("Authorization", "Bearer test-node-token").body(Map.of("nodeIds", List.of(nodeId)))
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer test-internal-token").body(Map.of("nodeIds", List.of(nodeId)))
                 .post("/internal/jobs/{id}/activate", jobId).then().statusCode(200).body("jobId", equalTo(jobId));
-        given().contentType(ContentType.JSON).header("Authorization", "Bearer test-node-token").body(Map.of("nodeIds", List.of(nodeId)))
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer test-internal-token").body(Map.of("nodeIds", List.of(nodeId)))
                 .post("/internal/jobs/{id}/activate", "job-" + UUID.randomUUID()).then().statusCode(404);
         awaitMining(() -> "ACTIVE".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
         return ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("startEpoch")).longValue();

@@ -6,7 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
-import io.deeploy.events.LogGrant;
+import io.deeploy.node.Ed25519Keys;
+import io.deeploy.node.LogGrant;
 import io.deeploy.signing.DeeployWallet;
 import io.deeploy.signing.SignedRequest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -208,10 +209,12 @@ class AccessIT {
                 .header("Cache-Control", "no-store").body("jobId", equalTo(job)).extract().asString();
         String grant = io.restassured.path.json.JsonPath.from(answer).getString("grant");
         Instant expiresAt = Instant.parse(io.restassured.path.json.JsonPath.from(answer).getString("expiresAt"));
-        // The agents check it with the node token (test-node-token in the test profile).
-        assertThat(LogGrant.permits("test-node-token", grant, job, Instant.now())).isTrue();
-        assertThat(LogGrant.permits("test-node-token", grant, "job-other", Instant.now())).isFalse();
-        assertThat(LogGrant.permits("test-node-token", grant, job, expiresAt)).isFalse();
+        // The agents check it with the public grant key this deployment publishes (and nodes learn through the gateway).
+        java.security.PublicKey key = Ed25519Keys.decodePublic(given().get("/api/auth").then().extract().path("logGrantKey"));
+        assertThat(LogGrant.permits(key, grant, job, Instant.now())).isTrue();
+        assertThat(LogGrant.permits(key, grant, "job-other", Instant.now())).isFalse();
+        assertThat(LogGrant.permits(key, grant, job, expiresAt)).isFalse();
+        assertThat(LogGrant.permits(Ed25519Keys.generate().getPublic(), grant, job, Instant.now())).isFalse();
         assertThat(expiresAt).isBefore(Instant.now().plus(Duration.ofMinutes(11)));
     }
 

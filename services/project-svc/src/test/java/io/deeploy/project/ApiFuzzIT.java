@@ -166,8 +166,8 @@ class ApiFuzzIT {
                     SignedApi.delete(owner, "/api/delegates/" + id),
                     SignedApi.delete(owner, "/api/projects/" + project + "/tokens/" + id),
                     SignedApi.get(owner, "/api/jobs/" + id + "/log-grant"),
-                    io.restassured.RestAssured.given().urlEncodingEnabled(false).header("Authorization", "Bearer test-node-token")
-                            .header("X-Deeploy-Node", "node-a").get("/internal/jobs/" + id + "/secrets"))) {
+                    io.restassured.RestAssured.given().urlEncodingEnabled(false).header("Authorization", "Bearer test-internal-token")
+                            .get("/internal/jobs/" + id + "/secrets"))) {
                 if ((response.statusCode() < 400 || response.statusCode() >= 500) && failures.size() < 5) {
                     failures.add(response.statusCode() + " for id " + id + " -> " + abbreviate(response.asString()));
                 }

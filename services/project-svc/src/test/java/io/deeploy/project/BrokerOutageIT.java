@@ -44,7 +44,7 @@ class BrokerOutageIT {
     void eventsCommittedWhileTheBrokerIsDownAreDeliveredOnceItReturns() {
         io.deeploy.signing.DeeployWallet owner = io.deeploy.signing.DeeployWallet.create();
         String projectId = JobApiIT.newProject(owner);
-        try (KafkaEvents kafka = new KafkaEvents(KafkaBrokerResource.bootstrap())) {
+        try (KafkaEvents kafka = new KafkaEvents(KafkaBrokerResource.client())) {
             String before = createJob(owner, projectId);
             await().atMost(Duration.ofSeconds(30)).until(() -> records(kafka, before).size() == 1);
 
@@ -74,7 +74,7 @@ class BrokerOutageIT {
     }
 
     private static List<ConsumerRecord<String, String>> records(KafkaEvents kafka, String jobId) {
-        return kafka.records(Topics.JOB_EVENTS, r -> jobId.equals(r.key()));
+        return kafka.records(Topics.JOB_COMMANDS, r -> jobId.equals(r.key()));
     }
 
     private Row outboxRow(String jobId) {

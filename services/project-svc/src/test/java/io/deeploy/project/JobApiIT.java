@@ -128,7 +128,7 @@ class JobApiIT {
         postJob(owner, projectId, warJob(alias), UUID.randomUUID().toString()).statusCode(409).body("code", equalTo("ALIAS_TAKEN"));
 
         List<Event<?>> requested = await().atMost(Duration.ofSeconds(20)).until(
-                () -> kafka.eventsWithKey(Topics.JOB_EVENTS, jobId), events -> !events.isEmpty());
+                () -> kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId), events -> !events.isEmpty());
         assertThat(requested).hasSize(1);
         assertThat(requested.get(0).eventType()).isEqualTo(EventType.JOB_REQUESTED);
         JobRequested payload = (JobRequested) requested.get(0).payload();
@@ -158,7 +158,7 @@ class JobApiIT {
                 .body("state", equalTo("STOPPING"));
         SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202)
                 .body("state", equalTo("STOPPING"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream()
+        await().atMost(Duration.ofSeconds(20)).until(() -> kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).stream()
                 .filter(e -> e.payload() instanceof JobStopRequested).count() == 1);
         kafka.publish(Event.of(new JobStopped(jobId, "node-a", "stopped by owner")));
         awaitState(owner, jobId, "STOPPED");
@@ -167,7 +167,7 @@ class JobApiIT {
     }
 
     @Test
-    void secretsAreStoredEncryptedShownToNoOneAndReadOnlyByTheJobsNode() {
+    void secretsAreStoredEncryptedShownToNoOneAndReadOnlyByTheNodeGateway() {
         DeeployWallet owner = DeeployWallet.create();
         String projectId = newProject(owner);
         String alias = "sec-" + UUID.randomUUID().toString().substring(0, 8);
@@ -189,32 +189,29 @@ class JobApiIT {
         assertThat(count("SELECT count(*) FROM job_secret WHERE position(convert_to($1, 'UTF8') in ciphertext) > 0", token)).isZero();
         assertThat(count("SELECT count(*) FROM job WHERE spec LIKE '%' || $1 || '%'", token)).isZero();
         // Nor in the event.
-        await().atMost(Duration.ofSeconds(20)).until(() -> !kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).isEmpty());
-        assertThat(kafka.records(Topics.JOB_EVENTS, r -> jobId.equals(r.key()))).allSatisfy(r ->
+        await().atMost(Duration.ofSeconds(20)).until(() -> !kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).isEmpty());
+        assertThat(kafka.records(Topics.JOB_COMMANDS, r -> jobId.equals(r.key()))).allSatisfy(r ->
                 assertThat(r.value()).doesNotContain(token).doesNotContain(dbPassword));
 
-        // Agents authenticate, and only the agent of a node the job is placed on gets the values.
-        given().get("/internal/jobs/{id}/secrets", jobId).then().statusCode(401).body("code", equalTo("NODE_UNAUTHORIZED"));
-        given().header("Authorization", "Bearer wrong").header("X-Deeploy-Node", "node-s").get("/internal/jobs/{id}/secrets", jobId)
-                .then().statusCode(401);
-        given().header("Authorization", "Bearer test-node-token").header("X-Deeploy-Node", "node-s")
-                .get("/internal/jobs/{id}/secrets", jobId).then().statusCode(403).body("code", equalTo("NODE_NOT_ASSIGNED"));
-        kafka.publish(Event.of(new NodeSelected(jobId, List.of("node-s"), List.of(), 1, "fits",
-                ((JobRequested) kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).get(0).payload()).spec())));
-        awaitState(owner, jobId, "SCHEDULED");
-        given().header("Authorization", "Bearer test-node-token").header("X-Deeploy-Node", "node-s")
-                .get("/internal/jobs/{id}/secrets", jobId).then().statusCode(200).header("Cache-Control", "no-store")
+        // Only the platform's node gateway, with the internal token no node holds, gets the values (it hands them only to
+        // a node the job is allocated to). Neither a caller without it nor one with a wrong one learns anything.
+        given().get("/internal/jobs/{id}/secrets", jobId).then().statusCode(401).body("code", equalTo("INTERNAL_UNAUTHORIZED"));
+        given().header("Authorization", "Bearer wrong").get("/internal/jobs/{id}/secrets", jobId).then().statusCode(401)
+                .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString(token)));
+        given().header("Authorization", "Bearer test-internal-token").get("/internal/jobs/{id}/secrets", jobId).then()
+                .statusCode(200).header("Cache-Control", "no-store")
                 .body("secrets.'vcs.token'", equalTo(token)).body("secrets.'env.DB_PASSWORD'", equalTo(dbPassword));
-        given().header("Authorization", "Bearer test-node-token").header("X-Deeploy-Node", "node-other")
-                .get("/internal/jobs/{id}/secrets", jobId).then().statusCode(403);
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of("node-s"), List.of(), 1, "fits",
+                ((JobRequested) kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).get(0).payload()).spec())));
+        awaitState(owner, jobId, "SCHEDULED");
 
         // Once the job has stopped its secrets are gone.
         SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202);
         kafka.publish(Event.of(new JobStopped(jobId, "node-s", "stopped by owner")));
         awaitState(owner, jobId, "STOPPED");
         assertThat(count("SELECT count(*) FROM job_secret WHERE job_id = $1", jobId)).isZero();
-        given().header("Authorization", "Bearer test-node-token").header("X-Deeploy-Node", "node-s")
-                .get("/internal/jobs/{id}/secrets", jobId).then().statusCode(404);
+        given().header("Authorization", "Bearer test-internal-token").get("/internal/jobs/{id}/secrets", jobId).then()
+                .statusCode(404);
     }
 
     @Test

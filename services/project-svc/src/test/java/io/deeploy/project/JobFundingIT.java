@@ -51,7 +51,7 @@ class JobFundingIT {
     }
 
     static long requested(String jobId) {
-        return kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().filter(e -> e.payload() instanceof JobRequested).count();
+        return kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).stream().filter(e -> e.payload() instanceof JobRequested).count();
     }
 
     @Test

@@ -30,7 +30,8 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
                 .withEnv("KAFKA_CONTROLLER_PORT", String.valueOf(freePort()))
                 .waitingFor(Wait.forLogMessage(".*Kafka Server started.*", 1).withStartupTimeout(Duration.ofSeconds(90)));
         broker.start();
-        return Map.of("kafka.bootstrap.servers", bootstrap());
+        // The test's own broker is PLAINTEXT (the image of infra/images/kafka); the instance's broker is the authenticated one.
+        return Map.of("kafka.bootstrap.servers", bootstrap(), "deeploy.kafka.security-protocol", "PLAINTEXT");
     }
 
     @Override
@@ -42,6 +43,13 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
 
     static String bootstrap() {
         return "127.0.0.1:" + port;
+    }
+
+    /** A client of this broker: its address, no credentials. */
+    static java.util.Properties client() {
+        java.util.Properties client = new java.util.Properties();
+        client.put("bootstrap.servers", bootstrap());
+        return client;
     }
 
     /** Stops the broker process but keeps the container and its data, like a broker crash or maintenance. */

@@ -51,12 +51,12 @@ class OutboxCrashIT {
         Row pending = outboxRow(jobId);
         assertThat(pending.getOffsetDateTime("published_at")).isNull();
         try (KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
-            assertThat(kafka.eventsWithKey(Topics.JOB_EVENTS, jobId)).isEmpty();
+            assertThat(kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId)).isEmpty();
 
             // Restart: the relay's first pass publishes what the previous run committed.
             drain();
             assertThat(outboxRow(jobId).getOffsetDateTime("published_at")).isNotNull();
-            var published = kafka.records(Topics.JOB_EVENTS, r -> jobId.equals(r.key()));
+            var published = kafka.records(Topics.JOB_COMMANDS, r -> jobId.equals(r.key()));
             assertThat(published).hasSize(1);
             assertThat(EventCodec.decode(published.get(0).value()).id()).isEqualTo(pending.getUUID("id"));
             assertThat(new String(published.get(0).headers().lastHeader("deeploy-event-id").value()))
@@ -64,13 +64,13 @@ class OutboxCrashIT {
 
             // Nothing pending: another pass publishes nothing more.
             drain();
-            assertThat(kafka.records(Topics.JOB_EVENTS, r -> jobId.equals(r.key()))).hasSize(1);
+            assertThat(kafka.records(Topics.JOB_COMMANDS, r -> jobId.equals(r.key()))).hasSize(1);
 
             // A crash after the broker's ack but before the mark: the event goes out again, with the same id.
             pool.preparedQuery("UPDATE outbox_event SET published_at = NULL WHERE id = $1")
                     .execute(Tuple.of(pending.getUUID("id"))).await().atMost(Duration.ofSeconds(5));
             drain();
-            var twice = kafka.records(Topics.JOB_EVENTS, r -> jobId.equals(r.key()));
+            var twice = kafka.records(Topics.JOB_COMMANDS, r -> jobId.equals(r.key()));
             assertThat(twice).hasSize(2);
             assertThat(twice).extracting(r -> EventCodec.decode(r.value()).id()).containsOnly(pending.getUUID("id"));
         }

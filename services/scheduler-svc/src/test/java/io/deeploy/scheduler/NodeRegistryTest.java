@@ -2,8 +2,8 @@ package io.deeploy.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deeploy.events.payload.NodeHeartbeat;
 import io.deeploy.events.payload.Resources;
+import io.deeploy.node.api.Heartbeat;
 import io.deeploy.scheduler.repository.Node;
 import io.deeploy.scheduler.service.NodeRegistry;
 import java.time.Instant;
@@ -13,9 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class NodeRegistryTest {
 
-    static NodeHeartbeat beat(String bootId, long sequence) {
-        return new NodeHeartbeat("n1", bootId, sequence, "127.0.0.1", new Resources(2000, 4096, 0), new Resources(2000, 4096, 0),
-                Map.of(), List.of(), "test");
+    static Heartbeat beat(String bootId, long sequence) {
+        return new Heartbeat(bootId, sequence, new Resources(2000, 4096, 0), new Resources(2000, 4096, 0), Map.of(), "test", List.of());
     }
 
     static Node known(String bootId, long sequence, Instant at) {

@@ -13,11 +13,13 @@ import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeAvailability;
-import io.deeploy.events.payload.NodeHeartbeat;
 import io.deeploy.events.payload.SettlementDue;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.Resources;
+import io.deeploy.node.api.AllocationHealth;
 import io.deeploy.outbox.testing.KafkaEvents;
+import io.deeploy.scheduler.rest.GatewayListener;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
@@ -30,14 +32,21 @@ import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-/** Registry and placement against the real Kafka and PostgreSQL of the test instance. */
+/**
+ * Registry and placement against the real Kafka and PostgreSQL of the test instance, with nodes that are registered and
+ * beat through the node gateway as agents do.
+ */
 @QuarkusTest
+@QuarkusTestResource(ProjectStandInResource.class)
 class SchedulerIT {
 
     static KafkaEvents kafka;
 
     @Inject
     Pool pool;
+
+    @Inject
+    GatewayListener gateway;
 
     @BeforeAll
     static void connect() {
@@ -50,7 +59,7 @@ class SchedulerIT {
      */
     @BeforeEach
     void cleanSlate() {
-        kafka.awaitConsumed("scheduler-svc", Topics.JOB_EVENTS, Duration.ofSeconds(60));
+        kafka.awaitConsumed("scheduler-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(60));
         pool.query("UPDATE placement SET state = 'RELEASED' WHERE state <> 'RELEASED'").execute()
                 .await().atMost(Duration.ofSeconds(5));
     }
@@ -61,27 +70,39 @@ class SchedulerIT {
         kafka.close();
     }
 
+    /** The registered test nodes, by id. */
+    static final Map<String, TestNode> nodes = new java.util.concurrent.ConcurrentHashMap<>();
     /** Nodes kept alive by a heartbeat every second, as their agents would; removing one makes it go silent. */
     static final Map<String, Map<String, String>> alive = new java.util.concurrent.ConcurrentHashMap<>();
     /** The jobs each kept-alive node reports as serving. */
     static final Map<String, List<String>> serving = new java.util.concurrent.ConcurrentHashMap<>();
-    static final java.util.concurrent.atomic.AtomicLong beat = new java.util.concurrent.atomic.AtomicLong(100);
     static final java.util.concurrent.ScheduledExecutorService keepAlive =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
 
     static {
-        keepAlive.scheduleAtFixedRate(() -> alive.forEach((nodeId, tags) -> kafka.publish(Event.of(new NodeHeartbeat(nodeId,
-                "boot-alive", beat.incrementAndGet(), "127.0.0.1", new Resources(2000, 4096, 0), new Resources(2000, 4096, 0), tags,
-                serving.getOrDefault(nodeId, List.of()), "it")))), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        keepAlive.scheduleAtFixedRate(() -> alive.forEach((nodeId, tags) -> {
+            try {
+                nodes.get(nodeId).heartbeat(new Resources(2000, 4096, 0), tags, serving.getOrDefault(nodeId, List.of()).stream()
+                        .map(job -> new AllocationHealth(job, 1, AllocationHealth.Health.SERVING, "c1")).toList());
+            } catch (RuntimeException e) {
+                // The gateway is not up yet, or the node not yet registered: the next beat is a second away.
+            }
+        }), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     static String newId(String prefix) {
         return prefix + "-" + UUID.randomUUID();
     }
 
-    static void heartbeat(String nodeId, String bootId, long sequence, long cpu, long memory) {
-        kafka.publish(Event.of(new NodeHeartbeat(nodeId, bootId, sequence, "127.0.0.1", new Resources(cpu, memory, 0),
-                new Resources(cpu, memory, 0), Map.of("CT", "FR"), List.of(), "it")));
+    /** A node registered for this test, known to the gateway by its key. */
+    TestNode node(String nodeId) {
+        return nodes.computeIfAbsent(nodeId, id -> TestNode.register(kafka, gateway.port(), id, "127.0.0.1"));
+    }
+
+    /** Keeps the node beating every second with {@code tags}. */
+    void keepAlive(String nodeId, Map<String, String> tags) {
+        node(nodeId);
+        alive.put(nodeId, tags);
     }
 
     static JobSpec spec(long cpu, long memory, List<String> targets) {
@@ -95,22 +116,27 @@ class SchedulerIT {
     }
 
     @Test
-    void heartbeatsRegisterANodeAndStaleOnesAreIgnored() {
+    void heartbeatsOfARegisteredNodeRegisterItAndStaleOnesAreIgnored() {
         String nodeId = newId("node");
-        heartbeat(nodeId, "boot-1", 2, 2000, 4096);
+        TestNode node = node(nodeId);
+        String body2 = TestNode.heartbeatBody("boot-1", 2, new Resources(2000, 4096, 0), Map.of("CT", "FR"), List.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> node.send("POST", "/gateway/v1/heartbeat", body2).statusCode() == 200);
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", nodeId).statusCode() == 200);
-        heartbeat(nodeId, "boot-1", 1, 8000, 4096);
-        heartbeat(nodeId, "boot-1", 3, 3000, 4096);
+        node.send("POST", "/gateway/v1/heartbeat", TestNode.heartbeatBody("boot-1", 1, new Resources(8000, 4096, 0), Map.of("CT", "FR"),
+                List.of()));
+        node.send("POST", "/gateway/v1/heartbeat", TestNode.heartbeatBody("boot-1", 3, new Resources(3000, 4096, 0), Map.of("CT", "FR"),
+                List.of()));
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", nodeId).then()
                 .extract().<Integer>path("capacity.cpuMillis") == 3000);
-        given().get("/api/nodes/{id}", nodeId).then().body("state", equalTo("READY")).body("tags.CT", equalTo("FR"));
+        given().get("/api/nodes/{id}", nodeId).then().body("state", equalTo("READY")).body("tags.CT", equalTo("FR"))
+                .body("status", equalTo("ACTIVE")).body("operator", equalTo(TestNode.OPERATOR));
         given().get("/api/nodes/{id}", "node-that-never-beat").then().statusCode(404).body("code", equalTo("NOT_FOUND"));
     }
 
     @Test
     void aRequestedJobIsPlacedOnceEvenWhenTheRequestIsRedelivered() {
         String nodeId = newId("node");
-        alive.put(nodeId, Map.of("CT", "FR"));
+        keepAlive(nodeId, Map.of("CT", "FR"));
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", nodeId).statusCode() == 200);
 
         String jobId = newId("job");
@@ -146,8 +172,8 @@ class SchedulerIT {
         String pool = "pool-" + UUID.randomUUID().toString().substring(0, 8);
         String first = newId("node-a");
         String second = newId("node-b");
-        alive.put(first, Map.of("CT", "FR", "POOL", pool));
-        alive.put(second, Map.of("CT", "IT", "POOL", pool));
+        keepAlive(first, Map.of("CT", "FR", "POOL", pool));
+        keepAlive(second, Map.of("CT", "IT", "POOL", pool));
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", first).statusCode() == 200
                 && given().get("/api/nodes/{id}", second).statusCode() == 200);
 
@@ -180,7 +206,7 @@ class SchedulerIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> "WAITING".equals(
                 given().get("/api/placements/{id}", jobId).then().extract().path("state")));
         assertThat(given().get("/api/placements/{id}", jobId).then().extract().<String>path("reason")).contains("lost");
-        alive.put(running, Map.of("CT", "FR", "POOL", pool));
+        keepAlive(running, Map.of("CT", "FR", "POOL", pool));
         await().atMost(Duration.ofSeconds(60)).until(() -> selections(jobId).size() == 3);
         assertThat(selections(jobId).get(2).nodeIds()).containsExactly(running);
         alive.remove(running);
@@ -195,14 +221,14 @@ class SchedulerIT {
     void endedEpochsAreAttestedOncePerJobWithTheServingNodesAvailability() {
         String node = newId("node-o");
         String intruder = newId("node-x");
-        alive.put(node, Map.of("CT", "FR"));
+        keepAlive(node, Map.of("CT", "FR"));
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", node).statusCode() == 200);
         String jobId = newId("job");
         kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", spec(500, 256, List.of(node)))));
         await().atMost(Duration.ofSeconds(20)).until(() -> !selections(jobId).isEmpty());
         serving.put(node, List.of(jobId));
         serving.put(intruder, List.of(jobId));
-        alive.put(intruder, Map.of("CT", "FR"));
+        keepAlive(intruder, Map.of("CT", "FR"));
 
         // Epochs are 3 s in the test profile: wait for two attested epochs.
         await().atMost(Duration.ofSeconds(40)).until(() -> attestations(jobId).size() >= 2);
@@ -222,7 +248,7 @@ class SchedulerIT {
     }
 
     static List<SettlementDue> attestations(String jobId) {
-        return kafka.eventsWithKey(Topics.ESCROW_EVENTS, jobId).stream().filter(e -> e.payload() instanceof SettlementDue)
+        return kafka.eventsWithKey(Topics.ORACLE_EVENTS, jobId).stream().filter(e -> e.payload() instanceof SettlementDue)
                 .map(e -> (SettlementDue) e.payload()).toList();
     }
 
@@ -236,7 +262,7 @@ class SchedulerIT {
     @Test
     void concurrentPlacementsNeverOversubscribeANode() throws Exception {
         String nodeId = newId("node-race");
-        alive.put(nodeId, Map.of("CT", "FR", "RACE", nodeId));
+        keepAlive(nodeId, Map.of("CT", "FR", "RACE", nodeId));
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", nodeId).statusCode() == 200);
         JobSpec base = spec(500, 256, List.of());
         JobSpec spec = new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),

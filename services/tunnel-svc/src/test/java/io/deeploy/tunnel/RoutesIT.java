@@ -10,7 +10,7 @@ import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.Topics;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeSelected;
-import io.deeploy.events.payload.TunnelReady;
+import io.deeploy.events.payload.RouteReady;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -100,14 +100,14 @@ class RoutesIT {
             kafka.publish(Event.of(new AppStarted(jobId, "n1", alias, "c1", "ctr1", "127.0.0.1", v1.getAddress().getPort())));
             await().atMost(Duration.ofSeconds(20)).until(() -> body("/apps/" + alias + "/hello?x=1", null).equals("v1 /hello?x=1"));
             assertThat(body("/", alias + ".apps.localhost:18085")).isEqualTo("v1 /");
-            List<TunnelReady> ready = kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream()
-                    .filter(e -> e.payload() instanceof TunnelReady).map(e -> (TunnelReady) e.payload()).toList();
-            assertThat(ready).containsExactly(new TunnelReady(jobId, alias, "http://" + alias + ".apps.localhost:18085/", "ingress"));
+            List<RouteReady> ready = kafka.eventsWithKey(Topics.ROUTE_EVENTS, jobId).stream()
+                    .filter(e -> e.payload() instanceof RouteReady).map(e -> (RouteReady) e.payload()).toList();
+            assertThat(ready).containsExactly(new RouteReady(jobId, alias, "http://" + alias + ".apps.localhost:18085/"));
 
             kafka.publish(Event.of(new AppStarted(jobId, "n1", alias, "c2", "ctr2", "127.0.0.1", v2.getAddress().getPort())));
             await().atMost(Duration.ofSeconds(20)).until(() -> body("/apps/" + alias + "/", null).equals("v2 /"));
             // A redeploy switches the route; it announces no new URL.
-            assertThat(kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream().filter(e -> e.payload() instanceof TunnelReady)).hasSize(1);
+            assertThat(kafka.eventsWithKey(Topics.ROUTE_EVENTS, jobId).stream().filter(e -> e.payload() instanceof RouteReady)).hasSize(1);
 
             v2.stop(0);
             given().baseUri("http://127.0.0.1:18085").get("/apps/{alias}/", alias).then().statusCode(502)

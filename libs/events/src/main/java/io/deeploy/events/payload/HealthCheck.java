@@ -3,9 +3,17 @@ package io.deeploy.events.payload;
 /** How an agent decides that an app is ready and stays alive: a TCP connect or an HTTP GET of {@code path}. */
 public record HealthCheck(Mode mode, String path, int initialDelaySeconds, int timeoutSeconds, int intervalSeconds) {
 
+    /** The check of a job that names none: the app's port accepts a connection within two minutes. */
+    public static final HealthCheck DEFAULT = new HealthCheck(Mode.TCP, null, 0, 120, 10);
+
     public enum Mode {
         TCP,
         HTTP,
         NONE
+    }
+
+    /** {@code check}, or {@link #DEFAULT} when the job names none. */
+    public static HealthCheck orDefault(HealthCheck check) {
+        return check == null ? DEFAULT : check;
     }
 }

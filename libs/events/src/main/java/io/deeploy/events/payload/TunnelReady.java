@@ -2,8 +2,11 @@ package io.deeploy.events.payload;
 
 import io.deeploy.events.EventPayload;
 
-/** A job's app is reachable at {@code url} through the named tunnel engine. */
-public record TunnelReady(String jobId, String alias, String url, String engine) implements EventPayload {
+/**
+ * The job's own tunnel engine ({@code engine}: cloudflare or ngrok), run by its agent on {@code nodeId}, serves the app
+ * at {@code url}.
+ */
+public record TunnelReady(String jobId, String nodeId, String alias, String url, String engine) implements EventPayload {
 
     @Override
     public String key() {

@@ -10,7 +10,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,17 +23,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Test access to a real Kafka broker: publish events as another service would, and read back everything a topic
- * holds. Reads assign every partition from the beginning, so they see records regardless of consumer groups.
+ * holds. Reads assign every partition from the beginning, so they see records regardless of consumer groups. On the test
+ * instance's broker it is the admin principal, since a test stands in for every producer.
  */
 public final class KafkaEvents implements AutoCloseable {
 
     private final String bootstrap;
+    private final Properties client;
     private final KafkaProducer<String, String> producer;
 
-    public KafkaEvents(String bootstrap) {
-        this.bootstrap = bootstrap;
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    /** A client of {@code client}'s broker ({@code bootstrap.servers} and, for an authenticated one, its SASL settings). */
+    public KafkaEvents(Properties client) {
+        this.client = client;
+        this.bootstrap = client.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+        Properties props = settings();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
@@ -42,7 +44,13 @@ public final class KafkaEvents implements AutoCloseable {
 
     /** The test instance's broker, as exported by the test command. */
     public static KafkaEvents fromEnvironment() {
-        return new KafkaEvents(TestInfra.kafkaBootstrapServers());
+        return new KafkaEvents(TestInfra.kafkaAdminClient());
+    }
+
+    private Properties settings() {
+        Properties props = new Properties();
+        props.putAll(client);
+        return props;
     }
 
     public void publish(Event<?> event) {
@@ -59,8 +67,7 @@ public final class KafkaEvents implements AutoCloseable {
 
     /** Every record currently in {@code topic} whose value matches, decoded as events where possible. */
     public List<ConsumerRecord<String, String>> records(String topic, Predicate<ConsumerRecord<String, String>> filter) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties props = settings();
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
@@ -91,9 +98,7 @@ public final class KafkaEvents implements AutoCloseable {
      * whatever earlier tests left there, so a test starts from a known state.
      */
     public void awaitConsumed(String group, String topic, Duration timeout) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties props = settings();
         try (Admin admin = Admin.create(props);
                 KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
@@ -118,6 +123,28 @@ public final class KafkaEvents implements AutoCloseable {
             throw new IllegalStateException(e);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot read offsets of " + group, e);
+        }
+    }
+
+    /**
+     * Moves consumer group {@code group}'s offsets on {@code topic} to the end, so that a service started afterwards in
+     * that group skips what earlier tests left there. The group must have no member running.
+     */
+    public void skipToEnd(String group, String topic) {
+        Properties props = settings();
+        try (Admin admin = Admin.create(props);
+                KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, OffsetAndMetadata> end = new java.util.HashMap<>();
+            consumer.endOffsets(partitions, Duration.ofSeconds(10)).forEach((partition, offset) ->
+                    end.put(partition, new OffsetAndMetadata(offset)));
+            admin.alterConsumerGroupOffsets(group, end).all().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot move the offsets of " + group + " on " + topic, e);
         }
     }
 

@@ -1,5 +1,10 @@
 package io.deeploy.outbox.testing;
 
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
 /** Where the test instance's real parts listen; the README's test command starts them and exports these variables. */
 public final class TestInfra {
 
@@ -17,5 +22,42 @@ public final class TestInfra {
                     + "that './deeploy test' starts (or 'eval \"$(DEEPLOY_INSTANCE=test infra/infra.sh env)\"').");
         }
         return value;
+    }
+
+    /**
+     * The client settings of the test instance's Kafka for a test that reads and writes every topic, as the broker's
+     * admin principal (tests stand in for every producer); the broker refuses clients without credentials.
+     */
+    public static Properties kafkaAdminClient() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafkaBootstrapServers());
+        props.put("security.protocol", "SASL_PLAINTEXT");
+        props.put("sasl.mechanism", "SCRAM-SHA-512");
+        props.put("sasl.jaas.config", jaas(required("DEEPLOY_KAFKA_ADMIN_USERNAME"), required("DEEPLOY_KAFKA_ADMIN_PASSWORD")));
+        return props;
+    }
+
+    /** A SCRAM login for Kafka's clients. */
+    public static String jaas(String username, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + username + "\" password=\""
+                + password + "\";";
+    }
+
+    /**
+     * The environment a platform service's process gets to run against the test instance: its own PostgreSQL role and
+     * Kafka principal (as {@code ./deeploy up} hands them to each service, and no other service's), the addresses of the
+     * parts, and the Docker engine.
+     */
+    public static Map<String, String> serviceEnvironment(String service) {
+        String suffix = service.toUpperCase(Locale.ROOT).replace('-', '_');
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("DEEPLOY_KAFKA_BOOTSTRAP", kafkaBootstrapServers());
+        env.put("DEEPLOY_KAFKA_USERNAME", service);
+        env.put("DEEPLOY_KAFKA_PASSWORD", required("DEEPLOY_KAFKA_PASSWORD_" + suffix));
+        env.put("DEEPLOY_PG_HOST", required("DEEPLOY_PG_HOST"));
+        env.put("DEEPLOY_PG_PORT", required("DEEPLOY_PG_PORT"));
+        env.put("DEEPLOY_PG_USER", service.replace('-', '_'));
+        env.put("DEEPLOY_PG_PASSWORD", required("DEEPLOY_PG_PASSWORD_" + suffix));
+        return env;
     }
 }

@@ -43,6 +43,8 @@ public class ContainerRuntime {
     public static final String ROLE_LABEL = "deeploy.role";
     public static final String VERSION_LABEL = "deeploy.version";
     public static final String WORKSPACE_LABEL = "deeploy.workspace";
+    /** A digest of the job spec the container was made for: a container of another spec is not adopted. */
+    public static final String SPEC_LABEL = "deeploy.spec";
     /**
      * All capabilities are dropped and only these come back. Builds and apps run as root inside their container (the
      * base images have no other user), and root without these breaks ordinary work: CHOWN, FOWNER and FSETID let package
@@ -65,23 +67,26 @@ public class ContainerRuntime {
     private final DockerClient docker;
     private final String nodeId;
     private final Path jobsRoot;
+    private final String publishAddress;
 
     public ContainerRuntime(DockerClient docker, NodeConfig node) {
         this.docker = docker;
         this.nodeId = node.id();
         this.jobsRoot = Path.of(node.workDir(), "jobs");
+        this.publishAddress = node.publishAddress();
     }
 
     /**
      * What to run: an image, a shell script, the workspace mounted at /app, further mounts and the limits of the job;
-     * {@code version} (commit or image) is recorded on the container.
+     * {@code version} (commit or image) and {@code specDigest} are recorded on the container.
      */
     public record Spec(String jobId, String role, String version, String image, List<String> command, Path workspace,
-            Map<String, String> env, Resources resources, Integer appPort, List<Mount> mounts) {
+            Map<String, String> env, Resources resources, Integer appPort, List<Mount> mounts, String specDigest) {
     }
 
     /** A container of this node as the engine reports it. */
-    public record Found(String id, String jobId, String role, String version, String workspace, boolean running, long created) {
+    public record Found(String id, String jobId, String role, String version, String workspace, String specDigest,
+            boolean running, long created) {
     }
 
     /**
@@ -136,7 +141,8 @@ public class ContainerRuntime {
                 .withName("deeploy-" + spec.jobId() + "-" + spec.role() + "-" + System.nanoTime())
                 .withLabels(Map.of(JOB_LABEL, spec.jobId(), ROLE_LABEL, spec.role(), NODE_LABEL, nodeId,
                         VERSION_LABEL, spec.version() == null ? "" : spec.version(),
-                        WORKSPACE_LABEL, spec.workspace() == null ? "" : spec.workspace().toString()))
+                        WORKSPACE_LABEL, spec.workspace() == null ? "" : spec.workspace().toString(),
+                        SPEC_LABEL, spec.specDigest() == null ? "" : spec.specDigest()))
                 .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                 .withHostConfig(host);
         if (spec.command() != null && !spec.command().isEmpty()) {
@@ -148,8 +154,9 @@ public class ContainerRuntime {
         if (spec.appPort() != null) {
             ExposedPort exposed = ExposedPort.tcp(spec.appPort());
             create.withExposedPorts(exposed);
-            // Loopback only, on a port the engine picks: the ingress is the app's one way in.
-            host.withPortBindings(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), exposed));
+            // On the node's publish address only (loopback when the ingress is on this machine), on a port the engine
+            // picks: the ingress is the app's one way in.
+            host.withPortBindings(new PortBinding(Ports.Binding.bindIp(publishAddress), exposed));
         }
         String id = create.exec().getId();
         docker.startContainerCmd(id).exec();
@@ -291,8 +298,8 @@ public class ContainerRuntime {
     public List<Found> containersOfThisNode() {
         return docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(NODE_LABEL, nodeId)).exec().stream()
                 .map(c -> new Found(c.getId(), c.getLabels().get(JOB_LABEL), c.getLabels().get(ROLE_LABEL),
-                        c.getLabels().get(VERSION_LABEL), c.getLabels().get(WORKSPACE_LABEL), "running".equals(c.getState()),
-                        c.getCreated() == null ? 0 : c.getCreated()))
+                        c.getLabels().get(VERSION_LABEL), c.getLabels().get(WORKSPACE_LABEL), c.getLabels().get(SPEC_LABEL),
+                        "running".equals(c.getState()), c.getCreated() == null ? 0 : c.getCreated()))
                 .filter(c -> c.jobId() != null)
                 .toList();
     }

@@ -6,15 +6,29 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** Who this agent is and what it offers. Capacity defaults to what the machine has. */
+/** Who this agent is, where its platform's gateway is, and what it offers. Capacity defaults to what the machine has. */
 @ConfigMapping(prefix = "deeploy.node")
 public interface NodeConfig {
 
+    /** The node's id, as its operator registered it (a DNS label). */
     String id();
 
-    /** Address at which apps on this node are reachable by the ingress. */
+    /** The platform's node gateway: the agent's one way to the platform. */
+    @WithDefault("http://127.0.0.1:8086")
+    String gatewayUrl();
+
+    /**
+     * The node's Ed25519 key pair, made on first start, owner-only; its public half is written beside it ({@code .pub})
+     * for the operator to register. Default: {@code node.key} in the work directory.
+     */
+    Optional<String> keyFile();
+
+    /**
+     * The address the apps' ports are published on: one the platform's ingress reaches (loopback when the ingress runs on
+     * this machine). It must be the address the node was registered with.
+     */
     @WithDefault("127.0.0.1")
-    String address();
+    String publishAddress();
 
     /** CPU offered to jobs, in thousandths of a core; default: every core of the machine. */
     Optional<Long> cpuMillis();
@@ -31,7 +45,15 @@ public interface NodeConfig {
     @WithDefault("5s")
     Duration heartbeatInterval();
 
-    /** Where job workspaces (cloned repositories) live; a job's is removed when it stops. */
+    /** Longest the agent waits on one long poll for its allocations. */
+    @WithDefault("30s")
+    Duration pollWait();
+
+    /** How often the agent compares what runs with what is desired even when nothing was announced. */
+    @WithDefault("10s")
+    Duration reconcileInterval();
+
+    /** Where the agent keeps its state, key and job workspaces; a job's workspace is removed when it stops. */
     @WithDefault("${java.io.tmpdir}/deeploy-node")
     String workDir();
 
@@ -41,13 +63,6 @@ public interface NodeConfig {
 
     /** Secret that signs webhook deliveries (GitHub style, X-Hub-Signature-256); webhooks are refused without it. */
     Optional<String> webhookSecret();
-
-    /** project-svc, from which the agent reads the secrets (git token, secret env) of the jobs placed on it. */
-    @WithDefault("http://127.0.0.1:8081")
-    String projectUrl();
-
-    /** The deployment's node token, presented to project-svc when reading job secrets (env DEEPLOY_NODE_TOKEN). */
-    Optional<String> token();
 
     /** First wait before restarting a crashed app; doubled after every further crash. */
     @WithDefault("2s")
@@ -72,4 +87,8 @@ public interface NodeConfig {
     /** Longest a pull of a job's image may take before the deployment counts as failed. */
     @WithDefault("15m")
     Duration pullTimeout();
+
+    /** Most builds and image pulls at once; further deployments wait their turn (each job keeps its own order). */
+    @WithDefault("2")
+    int maxConcurrentBuilds();
 }

@@ -1,8 +1,11 @@
 package io.deeploy.builder.rest;
 
-import io.deeploy.builder.config.NodeConfig;
-import io.deeploy.builder.service.Deployer;
-import io.deeploy.events.LogGrant;
+import io.deeploy.builder.client.ContainerRuntime;
+import io.deeploy.builder.client.GatewayClient;
+import io.deeploy.builder.service.Reconciler;
+import io.deeploy.builder.service.WarBuilder;
+import io.deeploy.node.Ed25519Keys;
+import io.deeploy.node.LogGrant;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -15,14 +18,15 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A job's build and app output on this node (the seed system kept 10,000 lines in memory and offered no API). Logs are
- * the tenant's: each request carries a log grant that project-svc issued to the job's owner for this job
- * ({@link LogGrant}), checked with the node token before anything about the job is looked at.
+ * the tenant's: each request carries a log grant that project-svc issued to whoever may read the job ({@link LogGrant}),
+ * checked with the platform's public grant key before anything about the job is looked at. This node can verify
+ * grants and cannot make one.
  */
 @Path("/api/jobs/{jobId}/logs")
 @Blocking
@@ -30,12 +34,16 @@ public class LogResource {
 
     static final int MAX_LINES = 10_000;
 
-    private final Deployer deployer;
-    private final NodeConfig node;
+    private final Reconciler reconciler;
+    private final WarBuilder builds;
+    private final ContainerRuntime containers;
+    private final GatewayClient gateway;
 
-    public LogResource(Deployer deployer, NodeConfig node) {
-        this.deployer = deployer;
-        this.node = node;
+    public LogResource(Reconciler reconciler, WarBuilder builds, ContainerRuntime containers, GatewayClient gateway) {
+        this.reconciler = reconciler;
+        this.builds = builds;
+        this.containers = containers;
+        this.gateway = gateway;
     }
 
     @GET
@@ -43,7 +51,7 @@ public class LogResource {
     public Response logs(@PathParam("jobId") String jobId, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @QueryParam("source") @DefaultValue("app") String source, @QueryParam("lines") @DefaultValue("200") int lines)
             throws IOException {
-        Response refused = refusal(node.token(), authorization, jobId, Instant.now());
+        Response refused = refusal(grantKey(), authorization, jobId, Instant.now());
         if (refused != null) {
             return refused;
         }
@@ -53,31 +61,47 @@ public class LogResource {
         if (!"app".equals(source) && !"build".equals(source)) {
             return error(400, "INVALID_FIELD", "source must be app or build");
         }
-        String log = "app".equals(source) ? deployer.appLog(jobId, lines) : deployer.buildLog(jobId, lines);
+        String log;
+        if ("app".equals(source)) {
+            String container = reconciler.servingContainer(jobId);
+            log = container == null ? null : containers.logTail(container, lines);
+        } else {
+            log = builds.buildLog(jobId, lines);
+        }
         if (log == null) {
             return error(404, "NO_LOG", "no " + source + " log of " + jobId + " on this node");
         }
         return Response.ok(log, MediaType.TEXT_PLAIN_TYPE).build();
     }
 
+    /** The platform's grant key, as the gateway tells it; null while the gateway cannot be asked. */
+    private PublicKey grantKey() {
+        try {
+            String key = gateway.platform().logGrantKey();
+            return key == null ? null : Ed25519Keys.decodePublic(key);
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     /**
-     * Null when {@code authorization} carries a grant for {@code jobId} that this node's token verifies and that has not
+     * Null when {@code authorization} carries a grant for {@code jobId} that the platform's key verifies and that has not
      * expired at {@code now}; otherwise the 401 to answer. The grant is never logged nor echoed: it opens the logs until
-     * it expires. A node without a token verifies nothing, so it refuses every request.
+     * it expires. A node that does not know the platform's key verifies nothing, so it refuses every request.
      */
-    static Response refusal(Optional<String> nodeToken, String authorization, String jobId, Instant now) {
+    static Response refusal(PublicKey grantKey, String authorization, String jobId, Instant now) {
         if (authorization == null || authorization.isBlank()) {
-            return unauthorized("LOG_GRANT_MISSING", "reading a job's logs needs 'Authorization: Bearer <log grant>'; its owner "
-                    + "gets one for the job from project-svc");
+            return unauthorized("LOG_GRANT_MISSING", "reading a job's logs needs 'Authorization: Bearer <log grant>'; whoever "
+                    + "may read the job gets one from the platform's API (GET /api/jobs/{id}/log-grant)");
         }
         String grant = authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).strip() : null;
-        if (nodeToken.isEmpty()) {
-            return unauthorized("LOG_GRANT_INVALID",
-                    "this node has no node token (DEEPLOY_NODE_TOKEN), so it can verify no log grant");
+        if (grantKey == null) {
+            return unauthorized("LOG_GRANT_INVALID", "this node does not know the platform's grant key yet (the gateway is "
+                    + "unreachable), so it can verify no log grant");
         }
-        if (grant == null || !LogGrant.permits(nodeToken.get(), grant, jobId, now)) {
-            return unauthorized("LOG_GRANT_INVALID", "the log grant is malformed, expired, for another job or not issued for "
-                    + "this deployment");
+        if (grant == null || !LogGrant.permits(grantKey, grant, jobId, now)) {
+            return unauthorized("LOG_GRANT_INVALID", "the log grant is malformed, expired, for another job or not issued by "
+                    + "this node's platform");
         }
         return null;
     }

@@ -1,13 +1,16 @@
 package io.deeploy.builder.rest;
 
+import io.deeploy.builder.client.GatewayClient;
+import io.deeploy.builder.client.NodeIdentity;
 import io.deeploy.builder.config.NodeConfig;
-import io.deeploy.builder.repository.Assignment;
-import io.deeploy.builder.repository.AssignmentRepository;
+import io.deeploy.builder.service.DesiredStateWatcher;
 import io.deeploy.builder.service.HeartbeatService;
 import io.deeploy.builder.service.NodeCapacity;
+import io.deeploy.builder.service.Reconciler;
+import io.deeploy.builder.service.ReportSpool;
 import io.deeploy.events.payload.Resources;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.smallrye.mutiny.Uni;
+import io.deeploy.node.api.AllocationHealth;
+import io.deeploy.node.api.DesiredAllocations;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -16,36 +19,44 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+/** This node as its agent sees it, for its operator (on the agent's own loopback port). */
 @Path("/api/node")
 @Produces(MediaType.APPLICATION_JSON)
 public class NodeResource {
 
     private final NodeConfig config;
+    private final NodeIdentity identity;
     private final HeartbeatService heartbeats;
-    private final AssignmentRepository assignments;
+    private final Reconciler reconciler;
+    private final DesiredStateWatcher watcher;
+    private final ReportSpool reports;
+    private final GatewayClient gateway;
 
-    public NodeResource(NodeConfig config, HeartbeatService heartbeats, AssignmentRepository assignments) {
+    public NodeResource(NodeConfig config, NodeIdentity identity, HeartbeatService heartbeats, Reconciler reconciler,
+            DesiredStateWatcher watcher, ReportSpool reports, GatewayClient gateway) {
         this.config = config;
+        this.identity = identity;
         this.heartbeats = heartbeats;
-        this.assignments = assignments;
+        this.reconciler = reconciler;
+        this.watcher = watcher;
+        this.reports = reports;
+        this.gateway = gateway;
     }
 
-    public record NodeStatus(String id, String address, Resources capacity, Resources free, Map<String, String> tags,
-            List<AssignmentView> assignments) {
-    }
-
-    public record AssignmentView(String jobId, String state, long placement, Resources resources, String reason, Instant updatedAt) {
+    /**
+     * @param gatewayRefusal the gateway's latest refusal of this node (NODE_UNKNOWN until its operator registers it)
+     * @param desiredIndex   the index of the desired state the node follows, -1 while none is known
+     */
+    public record NodeStatus(String id, String publicKey, String gateway, String publishAddress, Resources capacity, Resources free,
+            Map<String, String> tags, boolean heartbeatAccepted, Instant gatewayLastAnswer, String gatewayRefusal,
+            long desiredIndex, List<AllocationHealth> allocations, int reportsWaiting) {
     }
 
     @GET
-    @WithSession
-    public Uni<NodeStatus> status() {
-        return assignments.listOfNode(config.id()).map(all -> {
-            List<Resources> active = all.stream().filter(a -> a.state == Assignment.State.ASSIGNED).map(Assignment::resources).toList();
-            return new NodeStatus(config.id(), config.address(), heartbeats.offered(),
-                    NodeCapacity.free(heartbeats.offered(), active), config.tags(),
-                    all.stream().map(a -> new AssignmentView(a.jobId, a.state.name(), a.placement, a.resources(), a.reason,
-                            a.updatedAt)).toList());
-        });
+    public NodeStatus status() {
+        DesiredAllocations desired = reconciler.desired();
+        return new NodeStatus(config.id(), identity.publicKey(), gateway.baseUrl(), config.publishAddress(), heartbeats.offered(),
+                NodeCapacity.free(heartbeats.offered(), reconciler.held()), config.tags(), heartbeats.accepted(), watcher.lastAnswer(),
+                watcher.lastRefusal(), desired == null ? -1 : desired.index(), reconciler.health(), reports.backlog());
     }
 }

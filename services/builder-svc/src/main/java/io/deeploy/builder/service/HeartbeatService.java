@@ -1,86 +1,66 @@
 package io.deeploy.builder.service;
 
+import io.deeploy.builder.client.GatewayClient;
 import io.deeploy.builder.config.NodeConfig;
-import io.deeploy.events.Event;
-import io.deeploy.events.EventCodec;
-import io.deeploy.events.payload.NodeHeartbeat;
 import io.deeploy.events.payload.Resources;
+import io.deeploy.node.api.Heartbeat;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.interceptor.Interceptor;
-import java.util.ArrayList;
-import java.util.List;
+import java.io.IOException;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Reports this node to the registry at a jittered interval. Heartbeats go straight to Kafka rather than through the
- * outbox: they announce no state change, the next one supersedes a lost one, and writing one row per beat would only
- * load the database.
+ * Reports this node to the gateway at a jittered interval: what it offers, what is left after its allocations, its tags,
+ * and how each allocation fares (the uptime oracle counts the ones SERVING). A lost heartbeat is superseded by the next.
  */
 @ApplicationScoped
 public class HeartbeatService {
 
     private static final Logger LOG = Logger.getLogger(HeartbeatService.class);
-    static final String AGENT_VERSION = "0.1.0";
-    static final String ACTIVE = "SELECT job_id, cpu, memory, gpu FROM assignment WHERE state = 'ASSIGNED' AND node_id = $1"
-            + " ORDER BY job_id";
+    static final String AGENT_VERSION = "0.2.0";
 
-    private final MutinyEmitter<String> emitter;
-    private final Pool pool;
+    private final GatewayClient gateway;
+    private final Reconciler reconciler;
     private final NodeConfig config;
     private final Resources offered;
     private final String bootId = UUID.randomUUID().toString();
     private final AtomicLong sequence = new AtomicLong();
-    private volatile boolean running;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(JobRunnerServices.daemon("deeploy-heartbeat"));
+    private volatile String lastFailure;
+    private volatile boolean accepted;
 
-    private final Deployer deployer;
-
-    public HeartbeatService(@Channel("node-heartbeats") MutinyEmitter<String> emitter, Pool pool, NodeConfig config,
-            Deployer deployer) {
-        this.deployer = deployer;
-        this.emitter = emitter;
-        this.pool = pool;
+    public HeartbeatService(GatewayClient gateway, Reconciler reconciler, NodeConfig config) {
+        this.gateway = gateway;
+        this.reconciler = reconciler;
         this.config = config;
         this.offered = NodeCapacity.offered(config);
     }
 
-    void start(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER + 1000) StartupEvent startup, Vertx vertx) {
-        running = true;
-        LOG.infof("node agent %s offers %s", config.id(), offered);
-        schedule(vertx, 0);
+    void start(@Observes StartupEvent startup) {
+        LOG.infof("node agent %s offers %s, gateway %s", config.id(), offered, gateway.baseUrl());
+        timer.schedule(this::beatAndReschedule, 0, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
-        running = false;
+        timer.shutdownNow();
     }
 
-    private void schedule(Vertx vertx, long delayMillis) {
-        vertx.setTimer(Math.max(1, delayMillis), timer -> {
-            if (!running) {
-                return;
+    private void beatAndReschedule() {
+        try {
+            beat();
+        } finally {
+            if (!timer.isShutdown()) {
+                timer.schedule(this::beatAndReschedule, jittered(), TimeUnit.MILLISECONDS);
             }
-            beat().subscribe().with(
-                    sent -> schedule(vertx, jittered()),
-                    failure -> {
-                        LOG.warnf("heartbeat not sent: %s", failure.getMessage());
-                        schedule(vertx, jittered());
-                    });
-        });
+        }
     }
 
     /** The interval with up to ±10 % jitter, so that many agents do not beat in lockstep. */
@@ -89,26 +69,37 @@ public class HeartbeatService {
         return base + ThreadLocalRandom.current().nextLong(-base / 10, base / 10 + 1);
     }
 
-    public Uni<Void> beat() {
-        // Plain SQL rather than a Hibernate session: this runs on a timer, outside any request context.
-        return pool.preparedQuery(ACTIVE).execute(Tuple.of(config.id())).chain(rows -> {
-            List<Resources> used = new ArrayList<>();
-            // Reported as running: the jobs whose app passed its health check here and has not crashed since. This is
-            // what the uptime oracle counts, so an assigned job that does not serve earns nothing.
-            List<String> jobIds = deployer.healthyJobs();
-            for (Row row : rows) {
-                used.add(new Resources(row.getLong("cpu"), row.getLong("memory"), row.getInteger("gpu")));
-            }
-            NodeHeartbeat heartbeat = new NodeHeartbeat(config.id(), bootId, sequence.incrementAndGet(), config.address(),
-                    offered, NodeCapacity.free(offered, used), config.tags(), jobIds, AGENT_VERSION);
-            Event<NodeHeartbeat> event = Event.of(heartbeat);
-            return emitter.sendMessage(Message.of(EventCodec.encode(event)).addMetadata(
-                    OutgoingKafkaRecordMetadata.<String>builder().withKey(event.key()).build()));
-        });
+    void beat() {
+        Heartbeat heartbeat = new Heartbeat(bootId, sequence.incrementAndGet(), offered,
+                NodeCapacity.free(offered, reconciler.held()), config.tags(), AGENT_VERSION, reconciler.health());
+        try {
+            gateway.heartbeat(heartbeat);
+            accepted = true;
+            lastFailure = null;
+        } catch (GatewayClient.Refused e) {
+            failed(e.code() + ": " + e.getMessage());
+        } catch (IOException e) {
+            failed(e.getMessage());
+        } catch (RuntimeException e) {
+            failed(e.toString());
+        }
+    }
+
+    /** Said once per kind of failure, so that a gateway away for an hour is not a log line every five seconds. */
+    private void failed(String why) {
+        accepted = false;
+        if (!why.equals(lastFailure)) {
+            LOG.warnf("heartbeat not accepted: %s", why);
+            lastFailure = why;
+        }
     }
 
     public Resources offered() {
         return offered;
     }
 
+    /** Whether the gateway took the latest heartbeat. */
+    public boolean accepted() {
+        return accepted;
+    }
 }

@@ -1,8 +1,6 @@
 package io.deeploy.builder.service;
 
 import io.deeploy.builder.client.GitClient;
-import io.deeploy.builder.config.NodeConfig;
-import io.deeploy.events.payload.RepoChanged;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.jboss.logging.Logger;
 
@@ -22,8 +21,8 @@ import org.jboss.logging.Logger;
  * Watches the branches of this node's WAR jobs: one watcher per (repository, branch), shared by every job that
  * deploys it. Each asks the remote for the branch head (ls-remote) at the shortest poll interval of its jobs, with
  * jitter, backing off exponentially while the remote fails; a webhook makes it ask at once. A head it has not seen
- * yet becomes a RepoChanged per job, which the agent then deploys. A head is announced once, so a commit that fails
- * to build is not rebuilt on every poll.
+ * yet is handed to each of its jobs' runners, which deploy it. A head is handed on once, so a commit that fails to
+ * build is not rebuilt on every poll.
  */
 @ApplicationScoped
 public class RepoWatcher {
@@ -43,16 +42,24 @@ public class RepoWatcher {
         volatile long nextPollAt;
     }
 
+    /** How a watched branch moved: a poll found it, or a webhook asked. */
+    public enum Trigger {
+        POLL,
+        WEBHOOK
+    }
+
     private final GitClient git;
-    private final StatusEvents events;
-    private final String nodeId;
     private final Map<Branch, Watch> watches = new ConcurrentHashMap<>();
+    private volatile BiConsumer<String, String> onNewCommit = (jobId, commit) -> { };
     private ScheduledExecutorService ticker;
 
-    public RepoWatcher(GitClient git, StatusEvents events, NodeConfig node) {
+    public RepoWatcher(GitClient git) {
         this.git = git;
-        this.events = events;
-        this.nodeId = node.id();
+    }
+
+    /** Who is told of a job's new commit (job id, commit). */
+    public void onNewCommit(BiConsumer<String, String> listener) {
+        this.onNewCommit = listener;
     }
 
     void start(@Observes StartupEvent startup) {
@@ -98,7 +105,7 @@ public class RepoWatcher {
         if (watch == null) {
             return false;
         }
-        ticker.execute(() -> poll(new Branch(url, branch), watch, RepoChanged.Trigger.WEBHOOK));
+        ticker.execute(() -> poll(new Branch(url, branch), watch, Trigger.WEBHOOK));
         return true;
     }
 
@@ -110,12 +117,12 @@ public class RepoWatcher {
         long now = System.currentTimeMillis();
         watches.forEach((branch, watch) -> {
             if (now >= watch.nextPollAt) {
-                poll(branch, watch, RepoChanged.Trigger.POLL);
+                poll(branch, watch, Trigger.POLL);
             }
         });
     }
 
-    private void poll(Branch branch, Watch watch, RepoChanged.Trigger trigger) {
+    private void poll(Branch branch, Watch watch, Trigger trigger) {
         int interval = watch.pollSecondsByJob.values().stream().min(Integer::compare).orElse(60);
         try {
             CredentialsProvider credentials = watch.credentialsByJob.values().stream().findFirst().orElse(null);
@@ -123,11 +130,10 @@ public class RepoWatcher {
             watch.failures = 0;
             watch.nextPollAt = System.currentTimeMillis() + jittered(interval);
             if (head != null && !head.equals(watch.lastSeen)) {
-                String previous = watch.lastSeen;
                 watch.lastSeen = head;
                 LOG.infof("%s %s moved to %s (%s)", branch.url(), branch.branch(), head, trigger);
                 for (String jobId : watch.pollSecondsByJob.keySet()) {
-                    events.emit(new RepoChanged(jobId, nodeId, branch.url(), branch.branch(), previous, head, trigger));
+                    onNewCommit.accept(jobId, head);
                 }
             }
         } catch (Exception e) {

@@ -41,13 +41,13 @@ public class TunnelManager {
     static final Duration STABLE = Duration.ofMinutes(1);
 
     private final TunnelConfig config;
-    private final StatusEvents events;
+    private final ReportSpool reports;
     private final NodeConfig node;
     private final Map<String, Runner> runners = new ConcurrentHashMap<>();
 
-    public TunnelManager(TunnelConfig config, StatusEvents events, NodeConfig node) {
+    public TunnelManager(TunnelConfig config, ReportSpool reports, NodeConfig node) {
         this.config = config;
-        this.events = events;
+        this.reports = reports;
         this.node = node;
     }
 
@@ -59,9 +59,10 @@ public class TunnelManager {
 
     /**
      * Keeps the job's engine pointed at {@code hostPort}: nothing changes when it already is, otherwise the running one
-     * (if any) is replaced. {@code token} is the engine's token from the job's secrets, null for a quick tunnel.
+     * (if any) is replaced. {@code token} is the engine's token from the job's secrets, null for a quick tunnel;
+     * {@code placement} is the allocation its reports are about.
      */
-    public void serve(String jobId, String alias, TunnelSettings settings, String token, int hostPort, Path home) {
+    public void serve(String jobId, long placement, String alias, TunnelSettings settings, String token, int hostPort, Path home) {
         Runner current = runners.get(jobId);
         if (current != null && current.hostPort == hostPort && current.settings.equals(settings)) {
             return;
@@ -72,7 +73,7 @@ public class TunnelManager {
         }
         if (settings.tokenRef() != null && token == null) {
             runners.remove(jobId);
-            events.emit(new TunnelFailed(jobId, node.id(), settings.engine(), "its token (job secret " + settings.tokenRef()
+            reports.report(jobId, placement, new TunnelFailed(jobId, node.id(), settings.engine(), "its token (job secret " + settings.tokenRef()
                     + ") could not be read on this node"));
             return;
         }
@@ -80,12 +81,13 @@ public class TunnelManager {
             Files.createDirectories(home);
         } catch (IOException e) {
             runners.remove(jobId);
-            events.emit(new TunnelFailed(jobId, node.id(), settings.engine(), "no directory for it on this node: " + e.getMessage()));
+            reports.report(jobId, placement, new TunnelFailed(jobId, node.id(), settings.engine(), "no directory for it on this node: "
+                    + e.getMessage()));
             return;
         }
         killLeftover(jobId, home, current == null ? null : current.process);
         TunnelEngine engine = TunnelEngine.of(settings, token, binary, hostPort, home, System.getenv("PATH"));
-        Runner runner = new Runner(jobId, alias, settings, token, hostPort, home, engine, current);
+        Runner runner = new Runner(jobId, placement, alias, settings, token, hostPort, home, engine, current);
         runners.put(jobId, runner);
         runner.thread.start();
     }
@@ -135,6 +137,7 @@ public class TunnelManager {
     private final class Runner {
 
         final String jobId;
+        final long placement;
         final String alias;
         final TunnelSettings settings;
         final String token;
@@ -147,9 +150,10 @@ public class TunnelManager {
         volatile Process process;
         volatile boolean stopped;
 
-        Runner(String jobId, String alias, TunnelSettings settings, String token, int hostPort, Path home, TunnelEngine engine,
-                Runner previous) {
+        Runner(String jobId, long placement, String alias, TunnelSettings settings, String token, int hostPort, Path home,
+                TunnelEngine engine, Runner previous) {
             this.jobId = jobId;
+            this.placement = placement;
             this.alias = alias;
             this.settings = settings;
             this.token = token;
@@ -230,7 +234,7 @@ public class TunnelManager {
                             }
                             if (url == null && (url = engine.readyUrl(line)) != null && !stopped) {
                                 LOG.infof("job %s: %s serves it at %s", jobId, engine.engine(), url);
-                                events.emit(new TunnelReady(jobId, alias, url, engine.engine()));
+                                reports.report(jobId, placement, new TunnelReady(jobId, node.id(), alias, url, engine.engine()));
                                 reported = false;
                             }
                         }
@@ -256,10 +260,10 @@ public class TunnelManager {
                 }
                 failure = TunnelEngine.redact(failure, token);
                 restarts = url != null && System.nanoTime() - started > STABLE.toNanos() ? 1 : restarts + 1;
-                Duration backoff = Deployer.backoff(config.restartBackoffInitial(), config.restartBackoffMax(), restarts);
+                Duration backoff = RestartPolicy.backoff(config.restartBackoffInitial(), config.restartBackoffMax(), restarts);
                 if (!reported) {
                     LOG.warnf("job %s: tunnel %s; starting it again in %d ms", jobId, failure, backoff.toMillis());
-                    events.emit(new TunnelFailed(jobId, node.id(), engine.engine(), failure));
+                    reports.report(jobId, placement, new TunnelFailed(jobId, node.id(), engine.engine(), failure));
                     reported = true;
                 } else {
                     // Said once per failure, like the event; a missing binary would otherwise warn every few minutes.

@@ -2,21 +2,24 @@ package io.deeploy.builder.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deeploy.events.LogGrant;
+import io.deeploy.node.Ed25519Keys;
+import io.deeploy.node.LogGrant;
+import java.security.KeyPair;
+import java.security.PublicKey;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class LogAccessTest {
 
     static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
-    static final Optional<String> TOKEN = Optional.of("node-token");
+    static final KeyPair PLATFORM = Ed25519Keys.generate();
+    static final PublicKey TOKEN = PLATFORM.getPublic();
 
     @Test
-    void aGrantForTheJobUnderThisNodesTokenOpensItsLogsUntilItExpires() {
-        String grant = LogGrant.issue("node-token", "job-1", NOW.plusSeconds(300));
+    void aGrantForTheJobSignedByThePlatformOpensItsLogsUntilItExpires() {
+        String grant = LogGrant.issue(PLATFORM.getPrivate(), "job-1", NOW.plusSeconds(300));
         assertThat(LogResource.refusal(TOKEN, "Bearer " + grant, "job-1", NOW)).isNull();
         assertThat(LogResource.refusal(TOKEN, "bearer " + grant, "job-1", NOW)).isNull();
         assertRefused(LogResource.refusal(TOKEN, "Bearer " + grant, "job-1", NOW.plusSeconds(300)), "LOG_GRANT_INVALID");
@@ -26,25 +29,25 @@ class LogAccessTest {
     void noGrantIsMissingAndAnythingButAValidOneIsInvalid() {
         assertRefused(LogResource.refusal(TOKEN, null, "job-1", NOW), "LOG_GRANT_MISSING");
         assertRefused(LogResource.refusal(TOKEN, " ", "job-1", NOW), "LOG_GRANT_MISSING");
-        String grant = LogGrant.issue("node-token", "job-1", NOW.plusSeconds(300));
+        String grant = LogGrant.issue(PLATFORM.getPrivate(), "job-1", NOW.plusSeconds(300));
         assertRefused(LogResource.refusal(TOKEN, "Bearer " + grant, "job-2", NOW), "LOG_GRANT_INVALID");
         assertRefused(LogResource.refusal(TOKEN, grant, "job-1", NOW), "LOG_GRANT_INVALID");
         assertRefused(LogResource.refusal(TOKEN, "Basic " + grant, "job-1", NOW), "LOG_GRANT_INVALID");
-        assertRefused(LogResource.refusal(TOKEN, "Bearer node-token", "job-1", NOW), "LOG_GRANT_INVALID");
-        String otherDeployment = LogGrant.issue("another-token", "job-1", NOW.plusSeconds(300));
+        assertRefused(LogResource.refusal(TOKEN, "Bearer " + Ed25519Keys.encode(TOKEN), "job-1", NOW), "LOG_GRANT_INVALID");
+        String otherDeployment = LogGrant.issue(Ed25519Keys.generate().getPrivate(), "job-1", NOW.plusSeconds(300));
         assertRefused(LogResource.refusal(TOKEN, "Bearer " + otherDeployment, "job-1", NOW), "LOG_GRANT_INVALID");
     }
 
     @Test
-    void aNodeWithoutATokenRefusesEveryGrant() {
-        String grant = LogGrant.issue("node-token", "job-1", NOW.plusSeconds(300));
-        assertRefused(LogResource.refusal(Optional.empty(), "Bearer " + grant, "job-1", NOW), "LOG_GRANT_INVALID");
-        assertRefused(LogResource.refusal(Optional.empty(), null, "job-1", NOW), "LOG_GRANT_MISSING");
+    void aNodeThatDoesNotKnowThePlatformsKeyRefusesEveryGrant() {
+        String grant = LogGrant.issue(PLATFORM.getPrivate(), "job-1", NOW.plusSeconds(300));
+        assertRefused(LogResource.refusal(null, "Bearer " + grant, "job-1", NOW), "LOG_GRANT_INVALID");
+        assertRefused(LogResource.refusal(null, null, "job-1", NOW), "LOG_GRANT_MISSING");
     }
 
     @Test
     void theRefusalNeverEchoesTheGrant() {
-        String grant = LogGrant.issue("node-token", "job-1", NOW.plusSeconds(300));
+        String grant = LogGrant.issue(PLATFORM.getPrivate(), "job-1", NOW.plusSeconds(300));
         Response refused = LogResource.refusal(TOKEN, "Bearer " + grant, "job-2", NOW);
         assertThat(refused.getEntity().toString()).doesNotContain(grant).doesNotContain(grant.substring(grant.lastIndexOf('.') + 1));
     }

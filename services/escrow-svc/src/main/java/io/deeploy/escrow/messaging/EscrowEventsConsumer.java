@@ -23,8 +23,9 @@ public class EscrowEventsConsumer {
         this.settlements = settlements;
     }
 
-    @Incoming("escrow-events")
-    public Uni<Void> onEscrowEvent(String record) {
+    /** The uptime oracle's attestations (scheduler-svc). */
+    @Incoming("oracle-events")
+    public Uni<Void> onOracleEvent(String record) {
         if (EventType.byName(EventCodec.typeOf(record)) != EventType.SETTLEMENT_DUE) {
             return Uni.createFrom().voidItem();
         }

@@ -27,6 +27,17 @@ public class JobEventsConsumer {
     @Incoming("job-events")
     @Blocking
     public void onJobEvent(String record) {
+        apply(record);
+    }
+
+    /** The stop comes from the public API (job-commands), the rest from the scheduler and its gateway (job-events). */
+    @Incoming("job-commands")
+    @Blocking
+    public void onJobCommand(String record) {
+        apply(record);
+    }
+
+    private void apply(String record) {
         EventType type = EventType.byName(EventCodec.typeOf(record));
         if (type == EventType.APP_STARTED) {
             AppStarted started = (AppStarted) EventCodec.decode(record).payload();

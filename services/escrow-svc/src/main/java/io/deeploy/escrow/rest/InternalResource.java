@@ -17,8 +17,8 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Calls for the deployment's own components and operators, not users: they present the deployment's node token
- * (env DEEPLOY_NODE_TOKEN), because activating a job starts its billing. Jobs are activated by their first
+ * Calls for the platform's own services and its operator, not users nor nodes: they present the platform services'
+ * internal token (env DEEPLOY_INTERNAL_TOKEN), which no node holds, because activating a job starts its billing. Jobs are activated by their first
  * AppStarted anyway ({@link ChainJobLifecycle}); this is the manual path.
  */
 @Path("/internal")
@@ -27,12 +27,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class InternalResource {
 
     private final ChainJobLifecycle lifecycle;
-    private final Optional<String> nodeToken;
+    private final Optional<String> internalToken;
 
     public InternalResource(ChainJobLifecycle lifecycle,
-            @ConfigProperty(name = "deeploy.node.token") Optional<String> nodeToken) {
+            @ConfigProperty(name = "deeploy.internal.token") Optional<String> internalToken) {
         this.lifecycle = lifecycle;
-        this.nodeToken = nodeToken;
+        this.internalToken = internalToken;
     }
 
     public record ActivateRequest(List<String> nodeIds) {
@@ -44,17 +44,17 @@ public class InternalResource {
     public ChainJobLifecycle.Activation activate(@PathParam("jobId") String jobId,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ActivateRequest request) {
         if (!authorized(authorization)) {
-            throw new ApiException(401, "NODE_UNAUTHORIZED", null, "the deployment's node token is required");
+            throw new ApiException(401, "INTERNAL_UNAUTHORIZED", null, "the platform's internal token is required");
         }
         return lifecycle.activate(jobId, request == null ? null : request.nodeIds());
     }
 
     /** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
     private boolean authorized(String authorization) {
-        if (nodeToken.isEmpty() || authorization == null || !authorization.startsWith("Bearer ")) {
+        if (internalToken.isEmpty() || authorization == null || !authorization.startsWith("Bearer ")) {
             return false;
         }
-        return MessageDigest.isEqual(nodeToken.get().getBytes(StandardCharsets.UTF_8),
+        return MessageDigest.isEqual(internalToken.get().getBytes(StandardCharsets.UTF_8),
                 authorization.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -2,7 +2,6 @@ package io.deeploy.escrow.service;
 
 import io.deeploy.escrow.client.ChainException;
 import io.deeploy.escrow.client.OracleSigner;
-import io.deeploy.escrow.config.ChainConfig;
 import io.deeploy.escrow.repository.JobFunding;
 import io.deeploy.escrow.repository.JobFundingRepository;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,14 +25,14 @@ public class ChainJobLifecycle {
     private final ContractRegistry registry;
     private final OracleSigner signer;
     private final JobFundingRepository fundings;
-    private final ChainConfig config;
+    private final NodeOperators nodeOperators;
 
     public ChainJobLifecycle(ContractRegistry registry, OracleSigner signer, JobFundingRepository fundings,
-            ChainConfig config) {
+            NodeOperators nodeOperators) {
         this.registry = registry;
         this.signer = signer;
         this.fundings = fundings;
-        this.config = config;
+        this.nodeOperators = nodeOperators;
     }
 
     public record Activation(String jobId, long chainJobId, List<String> operators, String transactionHash, long block) {
@@ -76,7 +75,7 @@ public class ChainJobLifecycle {
             }
             List<String> operators = new ArrayList<>();
             for (String nodeId : nodeIds) {
-                String operator = config.nodeOperators().get(nodeId);
+                String operator = nodeOperators.payoutOf(nodeId);
                 if (operator == null || operator.isBlank()) {
                     LOG.warnf("job %s moved to %s, which has no operator address: its epochs there are not paid", jobId, nodeId);
                     continue;
@@ -147,10 +146,11 @@ public class ChainJobLifecycle {
         }
         List<String> operators = new ArrayList<>();
         for (String nodeId : nodeIds) {
-            String operator = config.nodeOperators().get(nodeId);
+            String operator = nodeOperators.payoutOf(nodeId);
             if (operator == null || operator.isBlank()) {
                 throw new ApiException(400, "UNKNOWN_NODE_OPERATOR", "nodeIds",
-                        "node " + nodeId + " has no operator address (deeploy.chain.node-operators." + nodeId + ")");
+                        "node " + nodeId + " has no operator address (none registered, nor deeploy.chain.node-operators."
+                                + nodeId + ")");
             }
             operators.add(operator);
         }

@@ -87,10 +87,12 @@ public class SettlementSender {
     private final SettlementBatchRepository batches;
     private final JobFundingRepository fundings;
     private final Outbox outbox;
+    private final NodeOperators nodeOperators;
 
     public SettlementSender(ChainClient chain, OracleSigner signer, ContractRegistry registry, ChainConfig config,
             SettlementRepository settlements, SettlementBatchRepository batches, JobFundingRepository fundings,
-            Outbox outbox) {
+            Outbox outbox, NodeOperators nodeOperators) {
+        this.nodeOperators = nodeOperators;
         this.chain = chain;
         this.signer = signer;
         this.registry = registry;
@@ -326,7 +328,7 @@ public class SettlementSender {
         BigInteger chainJob = BigInteger.valueOf(funding.key.chainJobId());
         BigInteger epoch = BigInteger.valueOf(s.key.epoch());
         for (NodeAvailability node : attested) {
-            String operator = config.nodeOperators().get(node.nodeId());
+            String operator = nodeOperators.payoutOf(node.nodeId());
             if (operator == null || operator.isBlank()) {
                 LOG.debugf("%s epoch %d: node %s has no operator address; its share is withheld", s.key.jobId(),
                         s.key.epoch(), node.nodeId());

@@ -12,7 +12,7 @@ public interface AuthConfig {
      * Names this deployment in every signed request, so a signature made for one Deeploy is worthless at another.
      * Clients read it from {@code GET /api/auth}.
      */
-    @WithDefault("deeploy")
+    @WithDefault("${deeploy.audience:deeploy}")
     String audience();
 
     /** How old a nonce (the signing time) may be. The seed allowed 12 h; a short window keeps the replay cache small. */
@@ -26,4 +26,8 @@ public interface AuthConfig {
     /** How long a log grant ({@code GET /api/jobs/{id}/log-grant}) opens a job's logs on its nodes. */
     @WithDefault("PT10M")
     Duration logGrantTtl();
+
+    /** The Ed25519 key that signs log grants, made on first start (owner-only); nodes verify grants with its public half. */
+    @WithDefault("${user.home}/.deeploy/log-grant.key")
+    String logGrantKeyFile();
 }

@@ -20,8 +20,9 @@ public interface SecretsConfig {
     boolean createKeyFile();
 
     /**
-     * Bearer token that node agents present to read the secrets of the jobs placed on them. Without it no agent can
-     * read any secret, and jobs with secrets fail on their node with a clear reason.
+     * The platform services' internal token, which the node gateway (scheduler-svc) presents to read the secrets of a job
+     * for the node it is allocated to. No node holds it: nodes ask the gateway, which checks the allocation. Without it
+     * no secret leaves this service, and jobs with secrets fail on their node with a clear reason.
      */
-    Optional<String> nodeToken();
+    Optional<String> internalToken();
 }

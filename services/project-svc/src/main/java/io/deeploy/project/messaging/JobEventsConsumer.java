@@ -11,14 +11,17 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Applies the status events of other services to the jobs this service owns, once each. */
+/**
+ * Applies the status events of other services to the jobs this service owns, once each: placements and the nodes'
+ * reports (job-events, stamped by scheduler-svc's node gateway) and the ingress's routes (route-events, tunnel-svc).
+ */
 @ApplicationScoped
 public class JobEventsConsumer {
 
     static final String CONSUMER = "project-svc.job-status";
     static final Set<EventType> FOLLOWED = EnumSet.of(EventType.NODE_SELECTED, EventType.BUILD_STARTED,
             EventType.BUILD_COMPLETED, EventType.APP_STARTED, EventType.APP_FAILED, EventType.TUNNEL_READY, EventType.TUNNEL_FAILED,
-            EventType.JOB_STOPPED);
+            EventType.JOB_STOPPED, EventType.ROUTE_READY);
 
     private final IdempotentConsumer consumer;
     private final JobStatusService status;
@@ -30,6 +33,15 @@ public class JobEventsConsumer {
 
     @Incoming("job-events")
     public Uni<Void> onJobEvent(String record) {
+        return apply(record);
+    }
+
+    @Incoming("route-events")
+    public Uni<Void> onRouteEvent(String record) {
+        return apply(record);
+    }
+
+    private Uni<Void> apply(String record) {
         EventType type = EventType.byName(EventCodec.typeOf(record));
         if (type == null || !FOLLOWED.contains(type)) {
             return Uni.createFrom().voidItem();

@@ -1,6 +1,7 @@
 package io.deeploy.project.rest;
 
 import io.deeploy.project.config.AuthConfig;
+import io.deeploy.project.service.LogGrantKeys;
 import io.deeploy.project.service.Permission;
 import io.deeploy.signing.SignedRequest;
 import io.smallrye.mutiny.Uni;
@@ -20,15 +21,20 @@ public class AuthResource {
 
     private final AuthConfig config;
     private final ApiRequests requests;
+    private final LogGrantKeys grantKeys;
 
-    public AuthResource(AuthConfig config, ApiRequests requests) {
+    public AuthResource(AuthConfig config, ApiRequests requests, LogGrantKeys grantKeys) {
         this.config = config;
         this.requests = requests;
+        this.grantKeys = grantKeys;
     }
 
-    /** What a client needs to sign requests for this deployment. */
+    /**
+     * What a client needs to sign requests for this deployment, and the public key that verifies this deployment's log
+     * grants (nodes get it through the gateway).
+     */
     public record AuthInfo(String audience, List<String> signatureHeaders, String message, long nonceMaxAgeSeconds,
-            long maxClockSkewSeconds, String tokenHeader) {
+            long maxClockSkewSeconds, String tokenHeader, String logGrantKey) {
     }
 
     public record Whoami(String address, String via, String tokenId, String projectId, List<String> permissions) {
@@ -40,7 +46,8 @@ public class AuthResource {
                 List.of(SignedRequest.SENDER_HEADER, SignedRequest.NONCE_HEADER, SignedRequest.SIGNATURE_HEADER),
                 SignedRequest.PREAMBLE + "\\n\\nRequest type: <METHOD> <path?query>\\nDeeploy: <audience>\\nNonce: <0x hex ms>"
                         + "\\nBody SHA-256: <hex of the body bytes>  (EIP-191 personal_sign)",
-                config.nonceMaxAge().toSeconds(), config.maxClockSkew().toSeconds(), "Authorization: Bearer dpt_...");
+                config.nonceMaxAge().toSeconds(), config.maxClockSkew().toSeconds(), "Authorization: Bearer dpt_...",
+                grantKeys.publicKey());
     }
 
     @GET

@@ -1,8 +1,8 @@
 package io.deeploy.project.rest;
 
 import io.deeploy.project.config.AuthConfig;
-import io.deeploy.project.config.SecretsConfig;
 import io.deeploy.project.service.JobService;
+import io.deeploy.project.service.LogGrantKeys;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -21,13 +21,13 @@ public class JobResource {
 
     private final JobService jobs;
     private final ApiRequests requests;
-    private final SecretsConfig secrets;
+    private final LogGrantKeys grantKeys;
     private final AuthConfig auth;
 
-    public JobResource(JobService jobs, ApiRequests requests, SecretsConfig secrets, AuthConfig auth) {
+    public JobResource(JobService jobs, ApiRequests requests, LogGrantKeys grantKeys, AuthConfig auth) {
         this.jobs = jobs;
         this.requests = requests;
-        this.secrets = secrets;
+        this.grantKeys = grantKeys;
         this.auth = auth;
     }
 
@@ -57,7 +57,7 @@ public class JobResource {
     @Path("/{jobId}/log-grant")
     public Uni<Response> logGrant(@Context UriInfo uri, @Context HttpHeaders headers, @PathParam("jobId") String jobId) {
         return requests.caller("GET", uri, headers, null)
-                .chain(caller -> jobs.logGrant(caller, jobId, secrets.nodeToken(), auth.logGrantTtl()))
+                .chain(caller -> jobs.logGrant(caller, jobId, grantKeys.keys().getPrivate(), auth.logGrantTtl()))
                 .map(grant -> Response.ok(grant).header("Cache-Control", "no-store").build());
     }
 }

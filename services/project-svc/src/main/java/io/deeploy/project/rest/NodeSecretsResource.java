@@ -17,14 +17,13 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
- * Where a node agent reads the secrets of a job placed on its node (git token, secret env values). Agents authenticate
- * with the deployment's node token; across machines this endpoint must sit behind TLS.
+ * Where the node gateway (scheduler-svc) reads the secrets of a job (git token, secret env values, registry and tunnel
+ * tokens) for a node the job is allocated to, which the gateway has checked. Only the platform's services hold the
+ * internal token; nodes never call this.
  */
 @Path("/internal/jobs/{jobId}/secrets")
 @Produces(MediaType.APPLICATION_JSON)
 public class NodeSecretsResource {
-
-    public static final String NODE_HEADER = "X-Deeploy-Node";
 
     private final JobSecretService secrets;
     private final SecretsConfig config;
@@ -39,24 +38,20 @@ public class NodeSecretsResource {
 
     @GET
     @Operation(hidden = true)
-    public Uni<Response> read(@PathParam("jobId") String jobId, @HeaderParam("Authorization") String authorization,
-            @HeaderParam(NODE_HEADER) String nodeId) {
+    public Uni<Response> read(@PathParam("jobId") String jobId, @HeaderParam("Authorization") String authorization) {
         if (!authorized(authorization)) {
-            throw new ApiException(401, "NODE_UNAUTHORIZED", null, "a node token is required");
+            throw new ApiException(401, "INTERNAL_UNAUTHORIZED", null, "the platform's internal token is required");
         }
-        if (nodeId == null || nodeId.isBlank()) {
-            throw new ApiException(400, "INVALID_FIELD", NODE_HEADER, NODE_HEADER + " names the asking node");
-        }
-        return secrets.forNode(jobId, nodeId).map(values -> Response.ok(new JobSecrets(values))
+        return secrets.forGateway(jobId).map(values -> Response.ok(new JobSecrets(values))
                 .header("Cache-Control", "no-store").build());
     }
 
     /** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
     private boolean authorized(String authorization) {
-        if (config.nodeToken().isEmpty() || authorization == null || !authorization.startsWith("Bearer ")) {
+        if (config.internalToken().isEmpty() || authorization == null || !authorization.startsWith("Bearer ")) {
             return false;
         }
-        return MessageDigest.isEqual(config.nodeToken().get().getBytes(StandardCharsets.UTF_8),
+        return MessageDigest.isEqual(config.internalToken().get().getBytes(StandardCharsets.UTF_8),
                 authorization.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -8,14 +8,13 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * A job's secrets: sealed when the job is created, handed to the agents of the nodes the job is placed on, deleted when
- * the job has stopped. Values never leave this class except towards an authenticated agent.
+ * A job's secrets: sealed when the job is created, handed to the node gateway for the nodes the job is allocated to,
+ * deleted when the job has stopped. Values never leave this class except towards the authenticated gateway.
  */
 @ApplicationScoped
 public class JobSecretService {
@@ -43,21 +42,17 @@ public class JobSecretService {
     }
 
     /**
-     * The secrets of a job for the agent of {@code nodeId}, which must be one the job is placed on: an agent cannot read
-     * the secrets of another node's jobs. A stopped job has none left.
+     * The secrets of a live job, for the node gateway, which hands them only to a node the job is allocated to (it owns
+     * the allocations and checks that). A stopped job has none left.
      */
     @WithTransaction
-    public Uni<Map<String, String>> forNode(String jobId, String nodeId) {
+    public Uni<Map<String, String>> forGateway(String jobId) {
         if (!Ids.wellFormed(jobId)) {
             return Uni.createFrom().failure(ApiException.notFound("JOB_NOT_FOUND", "no live job " + jobId));
         }
         return jobs.findById(jobId).chain(job -> {
             if (job == null || job.state == JobState.STOPPED) {
                 return Uni.createFrom().failure(ApiException.notFound("JOB_NOT_FOUND", "no live job " + jobId));
-            }
-            if (!Arrays.asList(job.nodeIds.split(",")).contains(nodeId)) {
-                return Uni.createFrom().failure(new ApiException(403, "NODE_NOT_ASSIGNED", null,
-                        "job " + jobId + " is not placed on node " + nodeId));
             }
             return secrets.ofJob(jobId).map(sealed -> {
                 Map<String, String> open = new LinkedHashMap<>();

@@ -2,11 +2,11 @@ package io.deeploy.project.service;
 
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
-import io.deeploy.events.LogGrant;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
+import io.deeploy.node.LogGrant;
 import io.deeploy.outbox.Outbox;
 import io.deeploy.project.config.BillingConfig;
 import io.deeploy.project.repository.Job;
@@ -23,7 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.security.PrivateKey;
 import java.util.UUID;
 
 @ApplicationScoped
@@ -133,18 +133,14 @@ public class JobService {
     }
 
     /**
-     * A short-lived grant to read the job's logs on its nodes ({@link LogGrant}), for whoever may read the job; without
-     * a node token no node would accept one, so none is issued.
+     * A short-lived grant to read the job's logs on its nodes ({@link LogGrant}), for whoever may read the job, signed
+     * with this deployment's log-grant key, which nodes verify and cannot use.
      */
     @WithSession
-    public Uni<LogAccess> logGrant(Caller caller, String jobId, Optional<String> nodeToken, Duration ttl) {
+    public Uni<LogAccess> logGrant(Caller caller, String jobId, PrivateKey grantKey, Duration ttl) {
         return readable(caller, jobId).map(job -> {
-            if (nodeToken.isEmpty()) {
-                throw new ApiException(409, "LOGS_UNAVAILABLE", null,
-                        "this deployment has no node token (DEEPLOY_NODE_TOKEN), so its nodes serve no logs");
-            }
             Instant expiresAt = Instant.now().plus(ttl);
-            return new LogAccess(job.id, LogGrant.issue(nodeToken.get(), job.id, expiresAt), expiresAt, job.nodeIdList());
+            return new LogAccess(job.id, LogGrant.issue(grantKey, job.id, expiresAt), expiresAt, job.nodeIdList());
         });
     }
 

@@ -9,6 +9,7 @@ import io.deeploy.events.payload.BuildStarted;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeSelected;
+import io.deeploy.events.payload.RouteReady;
 import io.deeploy.events.payload.TunnelFailed;
 import io.deeploy.events.payload.TunnelReady;
 import io.deeploy.events.payload.TunnelSettings;
@@ -33,8 +34,6 @@ public class JobStatusService {
     private static final Logger LOG = Logger.getLogger(JobStatusService.class);
     /** Starts the lastError of a tunnel engine's failure, so that the engine's later success can clear it. */
     static final String TUNNEL_ERROR_PREFIX = "tunnel ";
-    /** The engine name of the built-in ingress's TunnelReady (tunnel-svc). */
-    static final String INGRESS_ENGINE = "ingress";
 
     private final JobRepository jobs;
     private final JobTransitionRepository transitions;
@@ -84,7 +83,7 @@ public class JobStatusService {
             job.updatedAt = at;
             return keepServingOrFail(job, failed.reason(), event);
         }
-        if (payload instanceof TunnelReady || payload instanceof TunnelFailed) {
+        if (payload instanceof TunnelReady || payload instanceof TunnelFailed || payload instanceof RouteReady) {
             applyTunnel(job, payload, at);
             return Uni.createFrom().voidItem();
         }
@@ -106,17 +105,20 @@ public class JobStatusService {
 
     /**
      * A tunnel's news changes the job's URL or its lastError, never its state: the app serves either way. With an engine
-     * of its own (cloudflare, ngrok) the job's URL is that engine's; the ingress's announcement only stands in until the
-     * engine is up, and may arrive after it. A failure of the engine is shown until the engine serves, but not over the
-     * reason a job failed, nor once it is stopping.
+     * of its own (cloudflare, ngrok) the job's URL is that engine's; the ingress's route (RouteReady, from tunnel-svc)
+     * only stands in until the engine is up, and may arrive after it. A failure of the engine is shown until the engine
+     * serves, but not over the reason a job failed, nor once it is stopping.
      */
     static void applyTunnel(Job job, Object payload, Instant at) {
-        if (payload instanceof TunnelReady ready) {
+        if (payload instanceof RouteReady route) {
             boolean ownEngine = TunnelSettings.needsProcess(EventCodec.fromJson(job.spec, JobSpec.class).tunnel());
-            if (!ownEngine || !INGRESS_ENGINE.equals(ready.engine()) || job.url == null) {
-                job.url = ready.url();
+            if (!ownEngine || job.url == null) {
+                job.url = route.url();
             }
-            if (!INGRESS_ENGINE.equals(ready.engine()) && job.lastError != null && job.lastError.startsWith(TUNNEL_ERROR_PREFIX)) {
+            job.updatedAt = at;
+        } else if (payload instanceof TunnelReady ready) {
+            job.url = ready.url();
+            if (job.lastError != null && job.lastError.startsWith(TUNNEL_ERROR_PREFIX)) {
                 job.lastError = null;
             }
             job.updatedAt = at;

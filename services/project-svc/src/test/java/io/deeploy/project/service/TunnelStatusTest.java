@@ -7,6 +7,7 @@ import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.TunnelFailed;
+import io.deeploy.events.payload.RouteReady;
 import io.deeploy.events.payload.TunnelReady;
 import io.deeploy.events.payload.TunnelSettings;
 import io.deeploy.project.repository.Job;
@@ -34,7 +35,7 @@ class TunnelStatusTest {
     @Test
     void withoutAnEngineOfItsOwnTheIngressNamesTheUrl() {
         Job job = job(null);
-        JobStatusService.applyTunnel(job, new TunnelReady("job-1", "web", INGRESS_URL, "ingress"), AT);
+        JobStatusService.applyTunnel(job, new RouteReady("job-1", "web", INGRESS_URL), AT);
         assertThat(job.url).isEqualTo(INGRESS_URL);
         assertThat(job.updatedAt).isEqualTo(AT);
     }
@@ -42,21 +43,21 @@ class TunnelStatusTest {
     @Test
     void theJobsOwnEngineNamesTheUrlWhicheverAnnouncementComesFirst() {
         Job ingressFirst = job(new TunnelSettings("cloudflare", null, null));
-        JobStatusService.applyTunnel(ingressFirst, new TunnelReady("job-1", "web", INGRESS_URL, "ingress"), AT);
+        JobStatusService.applyTunnel(ingressFirst, new RouteReady("job-1", "web", INGRESS_URL), AT);
         assertThat(ingressFirst.url).isEqualTo(INGRESS_URL);
-        JobStatusService.applyTunnel(ingressFirst, new TunnelReady("job-1", "web", QUICK_URL, "cloudflare"), AT);
+        JobStatusService.applyTunnel(ingressFirst, new TunnelReady("job-1", "node-1", "web", QUICK_URL, "cloudflare"), AT);
         assertThat(ingressFirst.url).isEqualTo(QUICK_URL);
 
         Job engineFirst = job(new TunnelSettings("cloudflare", null, null));
-        JobStatusService.applyTunnel(engineFirst, new TunnelReady("job-1", "web", QUICK_URL, "cloudflare"), AT);
-        JobStatusService.applyTunnel(engineFirst, new TunnelReady("job-1", "web", INGRESS_URL, "ingress"), AT);
+        JobStatusService.applyTunnel(engineFirst, new TunnelReady("job-1", "node-1", "web", QUICK_URL, "cloudflare"), AT);
+        JobStatusService.applyTunnel(engineFirst, new RouteReady("job-1", "web", INGRESS_URL), AT);
         assertThat(engineFirst.url).isEqualTo(QUICK_URL);
     }
 
     @Test
     void anEngineFailureIsShownWithoutChangingTheStateUntilTheEngineServes() {
         Job job = job(new TunnelSettings("cloudflare", null, null));
-        JobStatusService.applyTunnel(job, new TunnelReady("job-1", "web", INGRESS_URL, "ingress"), AT);
+        JobStatusService.applyTunnel(job, new RouteReady("job-1", "web", INGRESS_URL), AT);
         JobStatusService.applyTunnel(job, new TunnelFailed("job-1", "node-1", "cloudflare",
                 "cannot run cloudflared (deeploy.tunnel.cloudflared-path): error=2, No such file or directory"), AT);
         assertThat(job.state).isEqualTo(JobState.RUNNING);
@@ -64,9 +65,9 @@ class TunnelStatusTest {
         assertThat(job.lastError).isEqualTo("tunnel (cloudflare) on node-1: cannot run cloudflared "
                 + "(deeploy.tunnel.cloudflared-path): error=2, No such file or directory");
         // The ingress's news says nothing about the engine.
-        JobStatusService.applyTunnel(job, new TunnelReady("job-1", "web", INGRESS_URL, "ingress"), AT);
+        JobStatusService.applyTunnel(job, new RouteReady("job-1", "web", INGRESS_URL), AT);
         assertThat(job.lastError).startsWith("tunnel (cloudflare)");
-        JobStatusService.applyTunnel(job, new TunnelReady("job-1", "web", QUICK_URL, "cloudflare"), AT);
+        JobStatusService.applyTunnel(job, new TunnelReady("job-1", "node-1", "web", QUICK_URL, "cloudflare"), AT);
         assertThat(job.lastError).isNull();
         assertThat(job.url).isEqualTo(QUICK_URL);
     }
@@ -84,7 +85,7 @@ class TunnelStatusTest {
         // Another failure that is not the tunnel's stays when the engine comes up.
         Job job = job(new TunnelSettings("cloudflare", null, null));
         job.lastError = "build of abc failed: build command exited with 1; still serving def";
-        JobStatusService.applyTunnel(job, new TunnelReady("job-1", "web", QUICK_URL, "cloudflare"), AT);
+        JobStatusService.applyTunnel(job, new TunnelReady("job-1", "node-1", "web", QUICK_URL, "cloudflare"), AT);
         assertThat(job.lastError).startsWith("build of abc failed");
     }
 }

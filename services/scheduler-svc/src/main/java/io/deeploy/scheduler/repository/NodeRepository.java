@@ -11,8 +11,10 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class NodeRepository implements PanacheRepositoryBase<Node, String> {
 
+    /** Nodes that are heard from and in service (an admin has not suspended or blacklisted them). */
     public Uni<List<Node>> listReady() {
-        return list("state = ?1 order by id", Node.State.READY);
+        return list("state = ?1 and id in (select i.nodeId from NodeIdentity i where i.status = ?2) order by id",
+                Node.State.READY, io.deeploy.events.payload.NodeStatus.ACTIVE);
     }
 
     public Uni<Set<String>> listLostIds() {

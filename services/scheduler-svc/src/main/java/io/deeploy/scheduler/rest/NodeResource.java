@@ -1,5 +1,7 @@
 package io.deeploy.scheduler.rest;
 
+import io.deeploy.scheduler.repository.NodeIdentity;
+import io.deeploy.scheduler.repository.NodeIdentityRepository;
 import io.deeploy.scheduler.repository.NodeRepository;
 import io.deeploy.scheduler.repository.Placement;
 import io.deeploy.scheduler.repository.PlacementRepository;
@@ -14,6 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 @Path("/api")
@@ -21,29 +24,35 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class NodeResource {
 
     private final NodeRepository nodes;
+    private final NodeIdentityRepository identities;
     private final PlacementRepository placements;
 
-    public NodeResource(NodeRepository nodes, PlacementRepository placements) {
+    public NodeResource(NodeRepository nodes, NodeIdentityRepository identities, PlacementRepository placements) {
         this.nodes = nodes;
+        this.identities = identities;
         this.placements = placements;
     }
 
+    /** Every node that has reported, with its registration; the queries run one after the other on one session. */
     @GET
     @Path("/nodes")
     @WithSession
     public Uni<List<NodeView>> list() {
-        return nodes.listAll().map(all -> all.stream().map(NodeView::of).toList());
+        return nodes.listAll().chain(all -> identities.listAll().map(registered -> {
+            Map<String, NodeIdentity> byId = registered.stream().collect(Collectors.toMap(i -> i.nodeId, i -> i));
+            return all.stream().map(node -> NodeView.of(node, byId.get(node.id))).toList();
+        }));
     }
 
     @GET
     @Path("/nodes/{id}")
     @WithSession
     public Uni<NodeView> get(@PathParam("id") String id) {
-        return nodes.findById(id).map(node -> {
+        return nodes.findById(id).chain(node -> {
             if (node == null) {
                 throw new NotFoundException("no node " + id);
             }
-            return NodeView.of(node);
+            return identities.findById(id).map(identity -> NodeView.of(node, identity));
         });
     }
 

@@ -1,7 +1,8 @@
 package io.deeploy.scheduler.service;
 
 import io.deeploy.events.EventCodec;
-import io.deeploy.events.payload.NodeHeartbeat;
+import io.deeploy.node.api.AllocationHealth;
+import io.deeploy.node.api.Heartbeat;
 import io.deeploy.scheduler.repository.Node;
 import io.deeploy.scheduler.repository.NodeRepository;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -10,9 +11,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.deeploy.scheduler.config.OracleConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.jboss.logging.Logger;
 
-/** Keeps the node table in step with heartbeats; a stale or replayed heartbeat changes nothing. */
+/**
+ * Keeps the node table in step with heartbeats, which reach it through the node gateway from authenticated nodes; a
+ * stale or replayed heartbeat changes nothing. The node's address is its registered one, and the time of a heartbeat is
+ * when the gateway received it: neither is the node's to say.
+ */
 @ApplicationScoped
 public class NodeRegistry {
 
@@ -48,38 +54,41 @@ public class NodeRegistry {
      * Whether a heartbeat is newer than what the registry holds: a higher sequence of the same agent run, or a later
      * heartbeat of a new run (the agent restarted, its sequence starts again).
      */
-    public static boolean isNewer(Node current, NodeHeartbeat heartbeat, Instant sentAt) {
+    public static boolean isNewer(Node current, Heartbeat heartbeat, Instant receivedAt) {
         if (current == null) {
             return true;
         }
         if (current.bootId.equals(heartbeat.bootId())) {
             return heartbeat.sequence() > current.sequence;
         }
-        return sentAt.isAfter(current.lastHeartbeatAt);
+        return receivedAt.isAfter(current.lastHeartbeatAt);
     }
 
     /** @return true if the heartbeat was applied */
     @WithTransaction
-    public Uni<Boolean> record(NodeHeartbeat heartbeat, Instant sentAt) {
-        return nodes.findById(heartbeat.nodeId()).chain(current -> {
-            if (!isNewer(current, heartbeat, sentAt)) {
+    public Uni<Boolean> record(String nodeId, String address, Heartbeat heartbeat, Instant receivedAt) {
+        return nodes.findById(nodeId).chain(current -> {
+            if (!isNewer(current, heartbeat, receivedAt)) {
                 return Uni.createFrom().item(false);
             }
             Node node = current == null ? new Node() : current;
             if (current == null) {
-                node.id = heartbeat.nodeId();
-                node.registeredAt = sentAt;
-                LOG.infof("node %s registered (%s)", heartbeat.nodeId(), heartbeat.address());
+                node.id = nodeId;
+                node.registeredAt = receivedAt;
+                LOG.infof("node %s reports for the first time (apps at %s)", nodeId, address);
             } else if (current.state == Node.State.LOST) {
-                LOG.infof("node %s is back", heartbeat.nodeId());
+                LOG.infof("node %s is back", nodeId);
             }
             if (current != null) {
-                node.uptimeScore = nextScore(current.uptimeScore, Duration.between(current.lastHeartbeatAt, sentAt),
+                node.uptimeScore = nextScore(current.uptimeScore, Duration.between(current.lastHeartbeatAt, receivedAt),
                         heartbeatInterval);
             }
+            List<String> serving = heartbeat.allocations().stream()
+                    .filter(allocation -> allocation.health() == AllocationHealth.Health.SERVING)
+                    .map(AllocationHealth::jobId).distinct().toList();
             node.bootId = heartbeat.bootId();
             node.sequence = heartbeat.sequence();
-            node.address = heartbeat.address();
+            node.address = address;
             node.capacityCpu = heartbeat.capacity().cpuMillis();
             node.capacityMemory = heartbeat.capacity().memoryMb();
             node.capacityGpu = heartbeat.capacity().gpus();
@@ -87,12 +96,12 @@ public class NodeRegistry {
             node.freeMemory = heartbeat.free().memoryMb();
             node.freeGpu = heartbeat.free().gpus();
             node.tags = EventCodec.toJson(heartbeat.tags());
-            node.runningJobs = String.join(",", heartbeat.runningJobIds());
+            node.runningJobs = String.join(",", serving);
             node.agentVersion = heartbeat.agentVersion();
             node.state = Node.State.READY;
-            node.lastHeartbeatAt = sentAt;
+            node.lastHeartbeatAt = receivedAt;
             return (current == null ? nodes.persist(node) : Uni.createFrom().item(node))
-                    .chain(() -> oracle.observe(heartbeat, sentAt)).replaceWith(true);
+                    .chain(() -> oracle.observe(nodeId, serving, receivedAt)).replaceWith(true);
         });
     }
 }

@@ -9,7 +9,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import org.jboss.logging.Logger;
 
-/** On a fixed period: marks silent nodes LOST, moves jobs off them, retries waiting jobs, attests ended epochs. */
+/**
+ * On a fixed period: marks silent nodes LOST, moves jobs off them and off nodes taken out of service, announces the stops
+ * that unreachable nodes cannot confirm, retries waiting jobs, attests ended epochs.
+ */
 @ApplicationScoped
 public class NodeSweeper {
 
@@ -40,6 +43,12 @@ public class NodeSweeper {
                 .invoke(moved -> {
                     if (moved > 0) {
                         LOG.warnf("%d job(s) moved off lost nodes", moved);
+                    }
+                })
+                .chain(placements::announceStopsOfUnreachableNodes)
+                .invoke(announced -> {
+                    if (announced > 0) {
+                        LOG.warnf("%d stop(s) announced for nodes that cannot confirm them", announced);
                     }
                 })
                 .chain(placements::retryWaiting)

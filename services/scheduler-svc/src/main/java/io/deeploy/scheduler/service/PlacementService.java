@@ -7,6 +7,8 @@ import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.outbox.Outbox;
+import io.deeploy.scheduler.repository.AllocationRepository;
+import io.deeploy.scheduler.repository.NodeIdentityRepository;
 import io.deeploy.scheduler.repository.NodeRepository;
 import io.deeploy.scheduler.repository.Placement;
 import io.deeploy.scheduler.repository.PlacementRepository;
@@ -23,7 +25,8 @@ import org.jboss.logging.Logger;
 /**
  * The one committer of placements. Every decision runs in a transaction that first takes a PostgreSQL advisory lock,
  * so decisions are serialised across threads and scheduler instances and each sees the reservations of the previous
- * one: two placements can never oversubscribe a node.
+ * one: two placements can never oversubscribe a node. Each decision also writes the allocations it implies (run on the
+ * chosen nodes, stop on those left) in the same transaction, which is what the nodes' agents pull and make real.
  */
 @ApplicationScoped
 public class PlacementService {
@@ -33,12 +36,17 @@ public class PlacementService {
     static final long PLACEMENT_LOCK = 0x706c_6163_656d_656eL;
 
     private final NodeRepository nodes;
+    private final NodeIdentityRepository identities;
     private final PlacementRepository placements;
+    private final AllocationRepository allocations;
     private final Outbox outbox;
 
-    public PlacementService(NodeRepository nodes, PlacementRepository placements, Outbox outbox) {
+    public PlacementService(NodeRepository nodes, NodeIdentityRepository identities, PlacementRepository placements,
+            AllocationRepository allocations, Outbox outbox) {
         this.nodes = nodes;
+        this.identities = identities;
         this.placements = placements;
+        this.allocations = allocations;
         this.outbox = outbox;
     }
 
@@ -75,8 +83,9 @@ public class PlacementService {
             placement.reason = reason;
             placement.updatedAt = at;
             // Placed jobs are confirmed stopped by their agents; a waiting one has no agent to do it.
-            return wasPlaced ? Uni.createFrom().voidItem()
+            Uni<Void> confirmed = wasPlaced ? Uni.createFrom().voidItem()
                     : outbox.enqueue(Event.of(new JobStopped(jobId, null, "stopped while waiting for a node"), at));
+            return confirmed.chain(() -> stopAllocations(placement, "stopped: " + reason, at));
         });
     }
 
@@ -116,7 +125,10 @@ public class PlacementService {
         });
     }
 
-    /** Records the placement and tells the nodes (NodeSelected, through the outbox, in this transaction). */
+    /**
+     * Records the placement, allocates the job to its nodes (and takes it off the nodes it leaves), and announces it
+     * (NodeSelected, through the outbox): all in this transaction.
+     */
     private Uni<Void> announce(Placement placement, JobSpec spec, List<String> nodeIds, List<String> spares, String reason,
             Instant at) {
         placement.state = Placement.State.PLACED;
@@ -126,26 +138,52 @@ public class PlacementService {
         placement.reason = reason;
         placement.updatedAt = at;
         LOG.infof("job %s placed on %s, spares %s (%s)", placement.jobId, placement.nodeIds, spares, reason);
-        return outbox.enqueue(Event.of(new NodeSelected(placement.jobId, nodeIds, spares, placement.attempt, reason, spec), at));
+        String specJson = EventCodec.toJson(spec);
+        return allocations.runningNodes(placement.jobId).chain(before -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (String nodeId : nodeIds) {
+                chain = chain.chain(() -> allocations.run(placement.jobId, nodeId, placement.attempt, specJson, reason, at));
+            }
+            for (String left : before) {
+                if (!nodeIds.contains(left)) {
+                    chain = chain.chain(() -> allocations.stop(placement.jobId, left, placement.attempt, "moved: " + reason, at));
+                }
+            }
+            return chain;
+        }).chain(() -> outbox.enqueue(Event.of(new NodeSelected(placement.jobId, nodeIds, spares, placement.attempt, reason, spec),
+                at)));
+    }
+
+    /** Takes the job off every node it is allocated to run on. */
+    private Uni<Void> stopAllocations(Placement placement, String reason, Instant at) {
+        return allocations.runningNodes(placement.jobId).chain(running -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (String nodeId : running) {
+                chain = chain.chain(() -> allocations.stop(placement.jobId, nodeId, placement.attempt, reason, at));
+            }
+            return chain;
+        });
     }
 
     /**
-     * Moves every placed job off the nodes that are LOST: each lost node is replaced by a recorded spare if it is still
-     * feasible, else by a newly chosen node, and NodeSelected goes out again with the reason (the job's history shows
-     * it; the agent of the lost node stops its stale containers when it sees the new placement). A job for which no
-     * node can be found waits, visible as such, and is placed when capacity appears.
+     * Moves every placed job off the nodes that are LOST or that an admin took out of service: each such node is replaced
+     * by a recorded spare if it is still feasible, else by a newly chosen node, and NodeSelected goes out again with the
+     * reason (the job's history shows it; the node is told to stop the job, which its agent does when it next hears from
+     * the gateway). A job for which no node can be found waits, visible as such, and is placed when capacity appears.
      */
     public Uni<Integer> failover() {
-        return Panache.withTransaction(() -> lock().chain(nodes::listLostIds).chain(lost -> {
-            if (lost.isEmpty()) {
+        return Panache.withTransaction(() -> lock().chain(this::unavailableNodes).chain(unavailable -> {
+            if (unavailable.isEmpty()) {
                 return Uni.createFrom().item(0);
             }
             return placements.listInState(Placement.State.PLACED).chain(placed -> {
                 Uni<Integer> chain = Uni.createFrom().item(0);
                 for (Placement placement : placed) {
-                    List<String> gone = placement.nodes().stream().filter(lost::contains).toList();
+                    List<String> gone = placement.nodes().stream().filter(unavailable::containsKey).toList();
                     if (!gone.isEmpty()) {
-                        chain = chain.chain(moved -> moveOff(placement, gone, Instant.now()).replaceWith(moved + 1));
+                        String why = String.join(",", gone) + " " + gone.stream().map(unavailable::get).distinct()
+                                .collect(java.util.stream.Collectors.joining("/"));
+                        chain = chain.chain(moved -> moveOff(placement, gone, why, Instant.now()).replaceWith(moved + 1));
                     }
                 }
                 return chain;
@@ -153,7 +191,8 @@ public class PlacementService {
         }));
     }
 
-    private Uni<Void> moveOff(Placement placement, List<String> lostNodes, Instant at) {
+    /** {@code why} names the nodes and what became of them, e.g. "node-a lost" or "node-b suspended". */
+    private Uni<Void> moveOff(Placement placement, List<String> lostNodes, String why, Instant at) {
         JobSpec spec = EventCodec.fromJson(placement.spec, JobSpec.class);
         List<String> kept = new ArrayList<>(placement.nodes());
         kept.removeAll(lostNodes);
@@ -163,9 +202,9 @@ public class PlacementService {
             try {
                 request = PlacementRequest.from(placement.jobId, spec);
             } catch (IllegalArgumentException e) {
-                placement.reason = "node " + String.join(",", lostNodes) + " lost; cannot be placed: " + e.getMessage();
+                placement.reason = "node " + why + "; cannot be placed: " + e.getMessage();
                 placement.nodeIds = "";
-                return Uni.createFrom().voidItem();
+                return stopAllocations(placement, placement.reason, at);
             }
             List<String> nodes = new ArrayList<>(kept);
             List<String> spares = new ArrayList<>(placement.spareIds.isEmpty() ? List.of() : List.of(placement.spareIds.split(",")));
@@ -173,11 +212,11 @@ public class PlacementService {
             for (String lostNode : lostNodes) {
                 PlacementPlanner.Plan plan = PlacementPlanner.replace(cluster, request, nodes, lostNode, spares);
                 if (plan instanceof PlacementPlanner.Waiting waiting) {
-                    placement.reason = "node " + lostNode + " lost; waiting for a replacement: " + waiting.reason();
+                    placement.reason = "node " + why + "; waiting for a replacement: " + waiting.reason();
                     placement.nodeIds = "";
                     placement.updatedAt = at;
                     LOG.warnf("job %s: %s", placement.jobId, placement.reason);
-                    return Uni.createFrom().voidItem();
+                    return stopAllocations(placement, placement.reason, at);
                 }
                 List<String> replacement = ((PlacementPlanner.Placed) plan).nodeIds();
                 String added = replacement.stream().filter(n -> !nodes.contains(n)).findFirst().orElseThrow();
@@ -185,7 +224,7 @@ public class PlacementService {
                 spares.remove(added);
             }
             return announce(placement, spec, nodes, spares,
-                    "failover: node " + String.join(",", lostNodes) + " lost, moved to " + String.join(",", nodes), at);
+                    "failover: node " + why + ", moved to " + String.join(",", nodes), at);
         });
     }
 
@@ -203,6 +242,40 @@ public class PlacementService {
             return new ClusterSnapshot(ready.stream().map(node -> new ClusterSnapshot.NodeView(node.id, node.capacity(),
                     reserved.getOrDefault(node.id, Resources.NONE), EventCodec.stringMapFromJson(node.tags), node.uptimeScore,
                     lastPlaced.get(node.id))).toList());
+        }));
+    }
+
+    /**
+     * A stop on a node that cannot confirm it (silent, or blacklisted and so refused at the gateway) is announced by the
+     * scheduler (JobStopped, "node X lost"), so the job does not stay STOPPING and its route goes; the node still sees
+     * the stop and carries it out if it comes back. Returns how many were announced.
+     */
+    public Uni<Integer> announceStopsOfUnreachableNodes() {
+        return Panache.withTransaction(() -> unavailableNodes().chain(unavailable -> {
+            List<String> unreachable = unavailable.entrySet().stream()
+                    .filter(e -> e.getValue().equals("lost") || e.getValue().equals("blacklisted")).map(Map.Entry::getKey).toList();
+            return allocations.unannouncedStopsOn(unreachable).chain(stops -> {
+                Uni<Integer> chain = Uni.createFrom().item(0);
+                Instant now = Instant.now();
+                for (AllocationRepository.Row stop : stops) {
+                    String reason = "node " + stop.nodeId() + " " + unavailable.get(stop.nodeId()) + ": nothing runs there that "
+                            + "the platform can reach (" + stop.reason() + ")";
+                    chain = chain.chain(count -> allocations.markStopAnnounced(stop.jobId(), stop.nodeId())
+                            .chain(() -> outbox.enqueue(Event.of(new JobStopped(stop.jobId(), stop.nodeId(), reason), now)))
+                            .replaceWith(count + 1));
+                }
+                return chain;
+            });
+        }));
+    }
+
+    /** Nodes no job may stay on, and why: silent ("lost") or taken out of service by an admin ("suspended", ...). */
+    Uni<Map<String, String>> unavailableNodes() {
+        return nodes.listLostIds().chain(lost -> identities.outOfService().map(outOfService -> {
+            Map<String, String> why = new HashMap<>();
+            lost.forEach(nodeId -> why.put(nodeId, "lost"));
+            outOfService.forEach((nodeId, status) -> why.put(nodeId, status.name().toLowerCase(java.util.Locale.ROOT)));
+            return why;
         }));
     }
 

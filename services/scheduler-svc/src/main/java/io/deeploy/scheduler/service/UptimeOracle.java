@@ -2,7 +2,6 @@ package io.deeploy.scheduler.service;
 
 import io.deeploy.events.Event;
 import io.deeploy.events.payload.NodeAvailability;
-import io.deeploy.events.payload.NodeHeartbeat;
 import io.deeploy.events.payload.SettlementDue;
 import io.deeploy.outbox.Outbox;
 import io.deeploy.scheduler.client.EscrowClient;
@@ -22,8 +21,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Attests each node's availability per (job, epoch). A heartbeat counts for a job when the node reports the job as
- * serving (its app passed the health check and has not crashed since) and the scheduler has the job placed on that
- * node. Availability = counted heartbeats / heartbeats expected in an epoch (epoch length / heartbeat interval), in
+ * serving (its app passed the health check and has not crashed since) and the job is allocated to run on that node. Availability = counted heartbeats / heartbeats expected in an epoch (epoch length / heartbeat interval), in
  * thousandths, at most 1000. Once an epoch has ended (plus a short delay for heartbeats in flight), SettlementDue goes
  * out once per (job, epoch) with every node that served the job in it; escrow-svc pays the node-epochs at or above the
  * contract's threshold and refunds the rest. A failover epoch therefore pays a node only if it served enough of it:
@@ -71,22 +69,25 @@ public class UptimeOracle {
         return Math.max(1, clock.length().toMillis() / config.heartbeatInterval().toMillis());
     }
 
-    /** Counts a newly applied heartbeat; runs in the registry's transaction, so a replayed heartbeat never counts. */
-    public Uni<Void> observe(NodeHeartbeat heartbeat, Instant sentAt) {
-        if (heartbeat.runningJobIds().isEmpty() || clock == null) {
+    /**
+     * Counts a newly applied heartbeat of {@code nodeId}, which reported {@code servingJobIds} as serving; only jobs
+     * allocated to run on that node count. Runs in the registry's transaction, so a replayed heartbeat never counts.
+     */
+    public Uni<Void> observe(String nodeId, List<String> servingJobIds, Instant receivedAt) {
+        if (servingJobIds.isEmpty() || clock == null) {
             return Uni.createFrom().voidItem();
         }
-        long epoch = epochAt(sentAt);
-        OffsetDateTime at = sentAt.atOffset(ZoneOffset.UTC);
+        long epoch = epochAt(receivedAt);
+        OffsetDateTime at = receivedAt.atOffset(ZoneOffset.UTC);
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (String jobId : heartbeat.runningJobIds()) {
+        for (String jobId : servingJobIds) {
             chain = chain.chain(() -> Panache.getSession().chain(session -> session.createNativeQuery(
                     "INSERT INTO node_epoch_uptime (job_id, epoch, node_id, beats, first_at, last_at) "
-                            + "SELECT ?1, ?2, ?3, 1, ?4, ?4 FROM placement p WHERE p.job_id = ?1 AND p.state = 'PLACED' "
-                            + "AND (',' || p.node_ids || ',') LIKE ('%,' || ?3 || ',%') "
+                            + "SELECT ?1, ?2, ?3, 1, ?4, ?4 FROM allocation a WHERE a.job_id = ?1 AND a.node_id = ?3 "
+                            + "AND a.desired = 'RUN' "
                             + "ON CONFLICT (job_id, epoch, node_id) DO UPDATE SET beats = node_epoch_uptime.beats + 1, "
                             + "last_at = excluded.last_at")
-                    .setParameter(1, jobId).setParameter(2, epoch).setParameter(3, heartbeat.nodeId()).setParameter(4, at)
+                    .setParameter(1, jobId).setParameter(2, epoch).setParameter(3, nodeId).setParameter(4, at)
                     .executeUpdate()).replaceWithVoid());
         }
         return chain;

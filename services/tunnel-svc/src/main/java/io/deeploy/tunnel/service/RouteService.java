@@ -4,7 +4,7 @@ import io.deeploy.events.Event;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeSelected;
-import io.deeploy.events.payload.TunnelReady;
+import io.deeploy.events.payload.RouteReady;
 import io.deeploy.outbox.Outbox;
 import io.deeploy.tunnel.config.IngressConfig;
 import io.deeploy.tunnel.repository.Route;
@@ -22,9 +22,6 @@ import org.jboss.logging.Logger;
 public class RouteService {
 
     private static final Logger LOG = Logger.getLogger(RouteService.class);
-
-    /** The engine name in TunnelReady for routes of the built-in ingress. */
-    static final String ENGINE = "ingress";
 
     private final RouteRepository routes;
     private final IngressConfig ingress;
@@ -49,7 +46,7 @@ public class RouteService {
         return routes.recordPlacement(selected.jobId(), selected.placement(), selected.nodeIds()).replaceWithVoid();
     }
 
-    /** Adds or switches the app's route; the job's first route announces its URL (TunnelReady). */
+    /** Adds or switches the app's route; the job's first route announces its URL (RouteReady). */
     public Uni<Void> appStarted(AppStarted started, Instant at) {
         return routes.placedNodes(started.jobId()).chain(placed -> {
             if (placed == null) {
@@ -82,8 +79,8 @@ public class RouteService {
             LOG.infof("route %s -> %s:%d (%s, commit %s)", urlFor(started.alias(), ingress), started.host(), started.port(),
                     started.jobId(), started.commit());
             Uni<Void> saved = existing == null ? routes.persist(route).replaceWithVoid() : Uni.createFrom().voidItem();
-            return routesOfJob > 0 ? saved : saved.chain(() -> outbox.enqueue(Event.of(new TunnelReady(started.jobId(),
-                    started.alias(), urlFor(started.alias(), ingress), ENGINE), at)));
+            return routesOfJob > 0 ? saved : saved.chain(() -> outbox.enqueue(Event.of(new RouteReady(started.jobId(),
+                    started.alias(), urlFor(started.alias(), ingress)), at)));
         }));
     }
 

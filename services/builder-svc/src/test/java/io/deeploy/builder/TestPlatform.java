@@ -1,0 +1,153 @@
+package io.deeploy.builder;
+
+import io.deeploy.events.Event;
+import io.deeploy.events.payload.NodeRegistered;
+import io.deeploy.node.Ed25519Keys;
+import io.deeploy.outbox.testing.KafkaEvents;
+import io.deeploy.outbox.testing.ProjectStandIn;
+import io.deeploy.outbox.testing.TestInfra;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The platform the agent under test talks to: the real scheduler-svc (packaged earlier in the build) as a process on the
+ * test instance's Kafka and PostgreSQL, whose node gateway the agent is pointed at, and a stand-in for the two answers
+ * the gateway needs of project-svc. This node is registered (NodeRegistered, as project-svc announces it) with the key
+ * the agent will find in its work directory. Tests request jobs as project-svc would (JobRequested on Kafka); the
+ * scheduler places them on this node and the agent's reports come back as job events.
+ */
+public class TestPlatform implements QuarkusTestResourceLifecycleManager {
+
+    static final String NODE = "it-node";
+    static final String INTERNAL_TOKEN = "it-internal-token-" + java.util.UUID.randomUUID();
+    /** Where the agent of the test profile keeps its key ({@code %test.deeploy.node.work-dir}). */
+    static final Path NODE_KEY = Path.of("target", "it-node-work", "node.key");
+    /** The key the stand-in project-svc signs log grants with; tests make grants with it. */
+    static final Path GRANT_KEY = Path.of("target", "it-log-grant.key");
+    static final Path SCHEDULER_LOG = Path.of("target", "it-scheduler.log");
+
+    private Process scheduler;
+    private ProjectStandIn project;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            KeyPair grants = Ed25519Keys.loadOrCreate(GRANT_KEY);
+            project = new ProjectStandIn(INTERNAL_TOKEN, Ed25519Keys.encode(grants.getPublic()));
+            int httpPort = freePort();
+            int gatewayPort = freePort();
+            cleanSlate();
+            scheduler = launchScheduler(httpPort, gatewayPort, project.url());
+            awaitReady("http://127.0.0.1:" + httpPort + "/q/health/ready");
+            KeyPair node = Ed25519Keys.loadOrCreate(NODE_KEY);
+            try (KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
+                kafka.publish(Event.of(new NodeRegistered(NODE, Ed25519Keys.encode(node.getPublic()),
+                        "0x00000000000000000000000000000000000000aa", "0x00000000000000000000000000000000000000aa", "127.0.0.1")));
+            }
+            return Map.of("deeploy.node.gateway-url", "http://127.0.0.1:" + gatewayPort,
+                    "deeploy.test.scheduler-url", "http://127.0.0.1:" + httpPort,
+                    "deeploy.test.project-url", project.url());
+        } catch (Exception e) {
+            stop();
+            throw new IllegalStateException("the test platform did not start (see " + SCHEDULER_LOG + ")", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (scheduler != null) {
+            scheduler.destroy();
+            try {
+                if (!scheduler.waitFor(20, TimeUnit.SECONDS)) {
+                    scheduler.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                scheduler.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (project != null) {
+            project.close();
+        }
+    }
+
+    /**
+     * The scheduler's database and topics are the test instance's, shared with the modules tested before: jobs requested
+     * there (by project-svc's tests, say) must not land on this node and crowd out this module's jobs. Their requests are
+     * skipped, and what is still placed is released.
+     */
+    static void cleanSlate() throws Exception {
+        try (KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
+            kafka.skipToEnd("scheduler-svc", io.deeploy.events.Topics.JOB_COMMANDS);
+        }
+        Map<String, String> env = TestInfra.serviceEnvironment("scheduler-svc");
+        java.util.Properties login = new java.util.Properties();
+        login.put("user", env.get("DEEPLOY_PG_USER"));
+        login.put("password", env.get("DEEPLOY_PG_PASSWORD"));
+        // The driver itself rather than DriverManager, which looks in the class loader of the first test that ran.
+        try (java.sql.Connection db = new org.postgresql.Driver().connect("jdbc:postgresql://" + env.get("DEEPLOY_PG_HOST") + ":"
+                + env.get("DEEPLOY_PG_PORT") + "/scheduler", login);
+                java.sql.Statement statement = db.createStatement()) {
+            if (db.getMetaData().getTables(null, null, "allocation", null).next()) {
+                statement.executeUpdate("UPDATE placement SET state = 'RELEASED' WHERE state <> 'RELEASED'");
+                statement.executeUpdate("UPDATE allocation SET desired = 'STOP', stop_announced = true, node_confirmed = true");
+            }
+        }
+    }
+
+    private static Process launchScheduler(int httpPort, int gatewayPort, String projectUrl) throws IOException {
+        Path jar = Path.of("..", "scheduler-svc", "target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: the agent's tests run against the packaged scheduler-svc "
+                    + "(./deeploy test -pl services/builder-svc -am packages it first)");
+        }
+        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", jar.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(SCHEDULER_LOG.toFile()));
+        Map<String, String> env = builder.environment();
+        env.putAll(TestInfra.serviceEnvironment("scheduler-svc"));
+        env.put("DEEPLOY_HTTP_PORT", String.valueOf(httpPort));
+        env.put("DEEPLOY_GATEWAY_PORT", String.valueOf(gatewayPort));
+        env.put("DEEPLOY_PROJECT_URL", projectUrl);
+        env.put("DEEPLOY_INTERNAL_TOKEN", INTERNAL_TOKEN);
+        env.put("DEEPLOY_SCHEDULER_SWEEP_INTERVAL", "1s");
+        env.put("DEEPLOY_SCHEDULER_NODE_LOST_AFTER", "10s");
+        return builder.start();
+    }
+
+    private void awaitReady(String url) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (!scheduler.isAlive()) {
+                throw new IllegalStateException("scheduler-svc exited with " + scheduler.exitValue());
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException("scheduler-svc not ready within 90 s");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.deeploy.project.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
+
+/** Who runs the node registry: the admins who may suspend and blacklist nodes, and which node addresses are accepted. */
+@ConfigMapping(prefix = "deeploy.registry")
+public interface RegistryConfig {
+
+    /** Wallet addresses of the platform's admins (the seed's trust governance). */
+    Optional<List<String>> admins();
+
+    /**
+     * Whether a node may be registered with a loopback address. The ingress sends the public's requests to a node's
+     * address, so a loopback one would let an operator point them at the platform's own services; a single-machine
+     * install (whose one node is this machine) turns it on explicitly.
+     */
+    @WithDefault("false")
+    boolean allowLoopbackAddresses();
+}

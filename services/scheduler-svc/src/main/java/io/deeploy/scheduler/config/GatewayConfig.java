@@ -1,0 +1,56 @@
+package io.deeploy.scheduler.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The node gateway: the only door for edge nodes. It listens on an address of its own (the one nodes on other machines
+ * are given), separate from the service's internal API, and serves only the gateway's paths there.
+ */
+@ConfigMapping(prefix = "deeploy.gateway")
+public interface GatewayConfig {
+
+    /** Where the gateway listens for nodes; nodes on other machines need an address they reach (behind TLS there). */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** 0 picks a free port (tests). */
+    @WithDefault("8086")
+    int port();
+
+    /**
+     * Names this deployment in every node signature, so a request signed for one Deeploy is refused by every other;
+     * the same audience as the public API's.
+     */
+    @WithDefault("${deeploy.audience:deeploy}")
+    String audience();
+
+    /** How old a node's nonce may be. Agents sign each request as they send it, so this can be short. */
+    @WithDefault("60s")
+    Duration nonceMaxAge();
+
+    /** How far ahead of the gateway's clock a node's nonce may be. */
+    @WithDefault("30s")
+    Duration maxClockSkew();
+
+    /** Longest a long poll for allocations is held, whatever the agent asks. */
+    @WithDefault("30s")
+    Duration maxWait();
+
+    /** How long a node's registered key and status are trusted from memory before they are read again. */
+    @WithDefault("5s")
+    Duration identityCacheTtl();
+
+    /** project-svc, which keeps the jobs' secrets and the log-grant key. */
+    @WithDefault("http://127.0.0.1:8081")
+    String projectUrl();
+
+    /** The platform services' internal token, presented to project-svc for a job's secrets (env DEEPLOY_INTERNAL_TOKEN). */
+    Optional<String> internalToken();
+
+    /** Largest body a node may send (a report with its log tail, a heartbeat with its allocations). */
+    @WithDefault("262144")
+    int maxBodyBytes();
+}
