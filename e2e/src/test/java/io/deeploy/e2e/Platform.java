@@ -30,7 +30,10 @@ final class Platform implements AutoCloseable {
     final String nodeId;
     final int ingressPort;
     final int gatewayPort;
-    /** The address the node gateway listens on: loopback, or a namespace's host end for a node on "another machine". */
+    /**
+     * The addresses the node gateway listens on (comma-separated): loopback, and for a node on "another machine" the
+     * host end of its namespace's link.
+     */
     final String gatewayHost;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
@@ -51,14 +54,25 @@ final class Platform implements AutoCloseable {
         return start(nodeId, "127.0.0.1");
     }
 
-    static Platform start(String nodeId, String gatewayHost) throws Exception {
-        Path logs = Path.of("target", "e2e-logs");
-        Files.createDirectories(logs);
-        try (var old = Files.list(logs)) {
-            for (Path log : old.filter(path -> path.toString().endsWith(".log")).toList()) {
-                Files.delete(log);
-            }
+    private static Platform shared;
+
+    /**
+     * One platform for the test classes that need nothing special of it, started by the first and stopped when the test
+     * JVM exits: each platform costs half a minute of start. Its tests leave its services running.
+     */
+    static synchronized Platform shared() throws Exception {
+        if (shared == null) {
+            shared = start("e2e-node-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+            Platform started = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close));
         }
+        return shared;
+    }
+
+    static Platform start(String nodeId, String gatewayHost) throws Exception {
+        // A directory per platform (several may run in one test JVM), named by its node.
+        Path logs = Path.of("target", "e2e-logs", nodeId);
+        Files.createDirectories(logs);
         Platform platform = new Platform(nodeId, logs, gatewayHost);
         try {
             for (String service : SERVICES) {
@@ -118,9 +132,9 @@ final class Platform implements AutoCloseable {
         throw new IllegalStateException("node " + agentNodeId + " registered but never heard from through the gateway");
     }
 
-    /** The node gateway's address, as a node is given it. */
+    /** The node gateway's address on this machine, as this machine's agents are given it (its first address). */
     String gatewayUrl() {
-        return "http://" + gatewayHost + ":" + gatewayPort;
+        return "http://" + gatewayHost.split(",")[0] + ":" + gatewayPort;
     }
 
     /** Kills a process abruptly (SIGKILL), as a crash or a power cut would. */

@@ -33,14 +33,11 @@ class WorkerAppRunnerE2EIT {
     @BeforeAll
     static void start() throws Exception {
         git = GitDaemon.start();
-        platform = Platform.start("e2e-node-" + UUID.randomUUID().toString().substring(0, 8));
+        platform = Platform.shared();
     }
 
     @AfterAll
     static void stop() {
-        if (platform != null) {
-            platform.close();
-        }
         if (git != null) {
             git.close();
         }

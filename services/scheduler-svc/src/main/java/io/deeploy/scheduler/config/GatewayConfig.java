@@ -3,6 +3,7 @@ package io.deeploy.scheduler.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,11 +13,14 @@ import java.util.Optional;
 @ConfigMapping(prefix = "deeploy.gateway")
 public interface GatewayConfig {
 
-    /** Where the gateway listens for nodes; nodes on other machines need an address they reach (behind TLS there). */
+    /**
+     * The addresses the gateway listens on for nodes (comma-separated): loopback for this machine's node, and one that
+     * nodes on other machines reach (behind TLS there).
+     */
     @WithDefault("127.0.0.1")
-    String host();
+    List<String> host();
 
-    /** 0 picks a free port (tests). */
+    /** The port on each of those addresses; 0 picks a free one (tests, with a single address). */
     @WithDefault("8086")
     int port();
 

@@ -12,6 +12,8 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -26,8 +28,8 @@ public class GatewayListener {
     private static final Logger LOG = Logger.getLogger(GatewayListener.class);
 
     private final GatewayConfig config;
+    private final List<HttpServer> servers = new ArrayList<>();
     private Router routes;
-    private HttpServer server;
 
     public GatewayListener(GatewayConfig config) {
         this.config = config;
@@ -38,28 +40,30 @@ public class GatewayListener {
     }
 
     void start(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER + 1000) StartupEvent startup, Vertx vertx) throws Exception {
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-                        .setHttp2ClearTextEnabled(false))
-                .requestHandler(request -> {
-                    if (request.path().startsWith(GatewayApi.ROOT + "/")) {
-                        routes.handle(request);
-                    } else {
-                        request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
-                                .end("{\"code\":\"NOT_FOUND\",\"message\":\"the node gateway serves " + GatewayApi.ROOT + "/ only\"}");
-                    }
-                });
-        server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        LOG.infof("node gateway listening on http://%s:%d%s/", config.host(), server.actualPort(), GatewayApi.ROOT);
-    }
-
-    void stop(@Observes ShutdownEvent shutdown) {
-        if (server != null) {
-            server.close();
+        for (String host : config.host()) {
+            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host.strip()).setPort(config.port())
+                            .setHttp2ClearTextEnabled(false))
+                    .requestHandler(request -> {
+                        if (request.path().startsWith(GatewayApi.ROOT + "/")) {
+                            routes.handle(request);
+                        } else {
+                            request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
+                                    .end("{\"code\":\"NOT_FOUND\",\"message\":\"the node gateway serves " + GatewayApi.ROOT
+                                            + "/ only\"}");
+                        }
+                    });
+            server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            servers.add(server);
+            LOG.infof("node gateway listening on http://%s:%d%s/", host.strip(), server.actualPort(), GatewayApi.ROOT);
         }
     }
 
-    /** The port it listens on (the configured one, or the one picked for port 0). */
+    void stop(@Observes ShutdownEvent shutdown) {
+        servers.forEach(HttpServer::close);
+    }
+
+    /** The port it listens on (the configured one, or the one picked for port 0) on its first address. */
     public int port() {
-        return server.actualPort();
+        return servers.get(0).actualPort();
     }
 }

@@ -1,0 +1,96 @@
+package io.deeploy.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.deeploy.events.EventCodec;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stops that race what else happens to the platform end where they should, whatever the order: no job stays STOPPING,
+ * no container of it stays on a node, no route of it stays in the ingress. The agents reconcile the desired state
+ * rather than act on events as they come, which is what makes this hold.
+ */
+class ConvergenceE2EIT {
+
+    static Platform platform;
+
+    @BeforeAll
+    static void start() throws Exception {
+        platform = Platform.shared();
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws Exception {
+        return EventCodec.mapper().readTree(response.body());
+    }
+
+    JsonNode job(String jobId) throws Exception {
+        return json(platform.apiGet("/api/jobs/" + jobId));
+    }
+
+    String createJob(String alias, String content) throws Exception {
+        String projectId = json(platform.apiPost("/api/projects", "{\"name\":\"conv-" + UUID.randomUUID() + "\"}",
+                UUID.randomUUID().toString())).path("id").asText();
+        String body = EventCodec.mapper().writeValueAsString(Map.of(
+                "alias", alias, "kind", "CAR", "image", "local/python:bookworm",
+                "commands", List.of("cd /site && python3 -m http.server 8000"),
+                "fileVolumes", List.of(Map.of("name", "index", "mountPath", "/site/index.html", "content", content)),
+                "port", 8000, "resources", Map.of("cpu", 0.25, "memoryMb", 128),
+                "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
+        HttpResponse<String> created = platform.apiPost("/api/projects/" + projectId + "/jobs", body, UUID.randomUUID().toString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return json(created).path("id").asText();
+    }
+
+    void assertStoppedAndGone(String jobId, String alias) throws Exception {
+        await().atMost(Duration.ofSeconds(90)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> WorkerAppRunnerE2EIT.containersOf(jobId, platform.nodeId).isEmpty());
+        assertThat(platform.serve("http://" + alias + ".apps.localhost:" + platform.ingressPort + "/")).isEqualTo("HTTP 404");
+    }
+
+    /**
+     * A job requested and stopped while the scheduler is down: when it returns it places the job and releases it in that
+     * order, and the node's agent, whichever of the two it sees, ends with nothing running and the stop confirmed.
+     */
+    @Test
+    void aJobStoppedBeforeItWasPlacedEndsStoppedWithNothingLeft() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                Platform.get(platform.url("scheduler-svc", "/api/nodes/" + platform.nodeId)).statusCode() == 200);
+        platform.kill("scheduler-svc");
+        String alias = "early-" + UUID.randomUUID().toString().substring(0, 8);
+        String jobId = createJob(alias, "never meant to serve");
+        assertThat(platform.apiPost("/api/jobs/" + jobId + "/stop", "", null).statusCode()).isEqualTo(202);
+        assertThat(job(jobId).path("state").asText()).isEqualTo("STOPPING");
+        platform.relaunch("scheduler-svc");
+        assertStoppedAndGone(jobId, alias);
+    }
+
+    /**
+     * The agent is killed while its job serves, the job is stopped meanwhile, and the agent comes back: it finds the
+     * stop among its desired allocations, removes the container and confirms, so the job ends STOPPED.
+     */
+    @Test
+    void aStopThatAKilledAgentMissedIsCarriedOutAndConfirmedWhenItReturns() throws Exception {
+        String alias = "missed-" + UUID.randomUUID().toString().substring(0, 8);
+        String jobId = createJob(alias, "serving before the kill");
+        await().atMost(Duration.ofSeconds(120)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
+                && job(jobId).hasNonNull("url"));
+        String url = job(jobId).path("url").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> platform.serve(url).equals("serving before the kill"));
+
+        platform.kill("builder-svc");
+        assertThat(platform.apiPost("/api/jobs/" + jobId + "/stop", "", null).statusCode()).isEqualTo(202);
+        Thread.sleep(2000);
+        assertThat(job(jobId).path("state").asText()).as("no node has confirmed the stop yet").isEqualTo("STOPPING");
+        assertThat(WorkerAppRunnerE2EIT.containersOf(jobId, platform.nodeId)).as("the app outlived its agent").isNotEmpty();
+        platform.relaunch("builder-svc");
+        assertStoppedAndGone(jobId, alias);
+    }
+}
