@@ -333,5 +333,30 @@ final class Platform implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // An agent that stops leaves its apps serving (the data plane outlives it); this test platform's nodes are gone
+        // for good, so their containers go too, or they would pile up in the test instance's engine.
+        for (String name : processes.keySet()) {
+            if (name.startsWith("builder-svc")) {
+                removeContainersOf(name.contains("@") ? name.substring(name.indexOf('@') + 1) : nodeId);
+            }
+        }
+    }
+
+    static void removeContainersOf(String node) {
+        try {
+            Process listed = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=deeploy.node=" + node)
+                    .redirectErrorStream(true).start();
+            String ids = new String(listed.getInputStream().readAllBytes()).strip();
+            listed.waitFor(30, TimeUnit.SECONDS);
+            if (!ids.isEmpty()) {
+                List<String> remove = new java.util.ArrayList<>(List.of("docker", "rm", "-f"));
+                remove.addAll(List.of(ids.split("\\s+")));
+                new ProcessBuilder(remove).redirectErrorStream(true).start().waitFor(60, TimeUnit.SECONDS);
+            }
+        } catch (IOException e) {
+            // the engine is the test instance's: nothing more to clean
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -48,6 +48,24 @@ class Ed25519KeysTest {
         assertThatThrownBy(() -> Ed25519Keys.loadOrCreate(file)).hasMessageContaining("not the private key's");
     }
 
+    /** The JDK's Ed25519 and this one sign the same way (RFC 8032 is deterministic) and accept each other's signatures. */
+    @Test
+    void signaturesAreTheJdksOwn() throws Exception {
+        KeyPair keys = Ed25519Keys.generate();
+        byte[] message = "deeploy node request v1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+        jdk.initSign(keys.getPrivate());
+        jdk.update(message);
+        byte[] byJdk = jdk.sign();
+        assertThat(Ed25519Keys.sign(keys.getPrivate(), message)).isEqualTo(byJdk);
+        assertThat(Ed25519Keys.verify(keys.getPublic(), message, byJdk)).isTrue();
+        byte[] tampered = byJdk.clone();
+        tampered[10] ^= 1;
+        assertThat(Ed25519Keys.verify(keys.getPublic(), message, tampered)).isFalse();
+        assertThat(Ed25519Keys.verify(Ed25519Keys.generate().getPublic(), message, byJdk)).isFalse();
+        assertThat(Ed25519Keys.verify(keys.getPublic(), message, new byte[3])).isFalse();
+    }
+
     @Test
     void publicKeysRoundTripAndJunkIsRefused() {
         KeyPair keys = Ed25519Keys.generate();

@@ -80,6 +80,22 @@ public class TestPlatform implements QuarkusTestResourceLifecycleManager {
         if (project != null) {
             project.close();
         }
+        // The agent leaves its apps serving when it stops (the data plane outlives it): this test node's go with the tests.
+        try {
+            Process listed = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=deeploy.node=" + NODE)
+                    .redirectErrorStream(true).start();
+            String ids = new String(listed.getInputStream().readAllBytes()).strip();
+            listed.waitFor(30, TimeUnit.SECONDS);
+            if (!ids.isEmpty()) {
+                java.util.List<String> remove = new java.util.ArrayList<>(java.util.List.of("docker", "rm", "-f"));
+                remove.addAll(java.util.List.of(ids.split("\\s+")));
+                new ProcessBuilder(remove).redirectErrorStream(true).start().waitFor(60, TimeUnit.SECONDS);
+            }
+        } catch (IOException e) {
+            // nothing to clean without the engine
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
