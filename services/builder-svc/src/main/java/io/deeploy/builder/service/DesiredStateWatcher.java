@@ -26,6 +26,11 @@ public class DesiredStateWatcher {
 
     private static final Logger LOG = Logger.getLogger(DesiredStateWatcher.class);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /**
+     * While the gateway refuses the node (not registered yet, say) it is asked again at least this often: the refusal is
+     * cheap to answer, and a node should start following its allocations soon after its operator registered it.
+     */
+    static final Duration MAX_REFUSED_BACKOFF = Duration.ofSeconds(2);
 
     private final GatewayClient gateway;
     private final Reconciler reconciler;
@@ -89,7 +94,7 @@ public class DesiredStateWatcher {
                             ? "; its operator registers it with public key " + identity.publicKey() : "");
                     lastRefusal = e.code();
                 }
-                backoff = pause(backoff);
+                backoff = pause(backoff.compareTo(MAX_REFUSED_BACKOFF) > 0 ? MAX_REFUSED_BACKOFF : backoff);
             } catch (IOException e) {
                 LOG.debugf("the gateway at %s is unreachable (%s); keeping the last desired state", gateway.baseUrl(), e.getMessage());
                 backoff = pause(backoff);
