@@ -25,6 +25,8 @@ final class Platform implements AutoCloseable {
     static final String WEBHOOK_SECRET = "e2e-webhook-secret";
     /** The platform services present this to each other (the gateway to project-svc, for a job's secrets). */
     static final String INTERNAL_TOKEN = "e2e-internal-token-" + java.util.UUID.randomUUID();
+    /** This run's installation audience, as ./deeploy up makes one per install. */
+    static final String AUDIENCE = "deeploy-e2e-" + java.util.UUID.randomUUID();
     static final List<String> SERVICES = List.of("project-svc", "scheduler-svc", "builder-svc", "escrow-svc", "tunnel-svc");
 
     final String nodeId;
@@ -55,6 +57,9 @@ final class Platform implements AutoCloseable {
     }
 
     private static Platform shared;
+    /** Platforms of this JVM that are up: the first to start cleans the scheduler's slate, the others share it. */
+    private static final java.util.concurrent.atomic.AtomicInteger LIVE = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * One platform for the test classes that need nothing special of it, started by the first and stopped when the test
@@ -73,6 +78,13 @@ final class Platform implements AutoCloseable {
         // A directory per platform (several may run in one test JVM), named by its node.
         Path logs = Path.of("target", "e2e-logs", nodeId);
         Files.createDirectories(logs);
+        synchronized (Platform.class) {
+            if (LIVE.get() == 0) {
+                // Jobs earlier modules' tests left to the scheduler must not land on this run's nodes.
+                io.deeploy.outbox.testing.TestInfra.cleanSchedulerSlate();
+            }
+            LIVE.incrementAndGet();
+        }
         Platform platform = new Platform(nodeId, logs, gatewayHost);
         try {
             for (String service : SERVICES) {
@@ -177,6 +189,8 @@ final class Platform implements AutoCloseable {
             env.put("DEEPLOY_NODE_CPU_MILLIS", "64000");
             env.put("DEEPLOY_NODE_MEMORY_MB", "65536");
             env.put("DEEPLOY_NODE_WEBHOOK_SECRET", WEBHOOK_SECRET);
+            // The tests' git servers are on loopback: this node's operator lets jobs fetch from there.
+            env.put("DEEPLOY_NODE_ALLOWED_TARGET_RANGES", "127.0.0.0/8");
         } else {
             env.putAll(io.deeploy.outbox.testing.TestInfra.serviceEnvironment(service));
             env.put("DEEPLOY_INTERNAL_TOKEN", INTERNAL_TOKEN);
@@ -194,6 +208,8 @@ final class Platform implements AutoCloseable {
         // This run's user operates the nodes (on loopback here) and is the platform's admin.
         env.put("DEEPLOY_REGISTRY_ADMINS", user.address());
         env.put("DEEPLOY_REGISTRY_ALLOW_LOOPBACK_ADDRESSES", "true");
+        env.put("DEEPLOY_JOBS_ALLOW_PRIVATE_REPOSITORIES", "true");
+        env.put("DEEPLOY_AUDIENCE", AUDIENCE);
         processes.put(name, builder.start());
     }
 
@@ -251,7 +267,7 @@ final class Platform implements AutoCloseable {
         String body = json == null ? "" : json;
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("project-svc", path))).timeout(Duration.ofSeconds(10))
                 .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        user.headers("deeploy", method, path, body).forEach(request::header);
+        user.headers(AUDIENCE, method, path, body).forEach(request::header);
         if (!body.isEmpty()) {
             request.header("Content-Type", "application/json");
         }
@@ -322,6 +338,9 @@ final class Platform implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed.compareAndSet(false, true)) {
+            LIVE.decrementAndGet();
+        }
         processes.values().forEach(Process::destroy);
         for (Process process : processes.values()) {
             try {

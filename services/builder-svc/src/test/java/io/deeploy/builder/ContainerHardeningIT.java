@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Capability;
 import io.deeploy.builder.client.ContainerRuntime;
+import io.deeploy.builder.client.JobNetworks;
 import io.deeploy.builder.config.NodeConfig;
 import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
@@ -53,6 +54,9 @@ class ContainerHardeningIT {
     DockerClient docker;
 
     @Inject
+    JobNetworks networks;
+
+    @Inject
     NodeConfig node;
 
     @BeforeAll
@@ -92,7 +96,7 @@ class ContainerHardeningIT {
                 Capability.FSETID, Capability.SETGID, Capability.SETUID, Capability.KILL, Capability.NET_BIND_SERVICE);
         assertThat(host.getSecurityOpts()).contains("no-new-privileges");
         assertThat(host.getPrivileged()).isFalse();
-        assertThat(host.getNetworkMode()).isEqualTo("bridge");
+        assertThat(host.getNetworkMode()).isEqualTo(networks.nameOf(jobId));
         assertThat(host.getPidsLimit()).isEqualTo(ContainerRuntime.PIDS_LIMIT);
         assertThat(host.getMemory()).isEqualTo(192L * 1024 * 1024);
         assertThat(host.getMemorySwap()).isEqualTo(192L * 1024 * 1024);

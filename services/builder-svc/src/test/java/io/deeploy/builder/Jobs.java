@@ -51,7 +51,7 @@ final class Jobs {
     static JobSpec onThisNode(JobSpec spec) {
         return new JobSpec(spec.kind(), spec.alias(), spec.image(), spec.vcs(), spec.commands(), spec.env(), spec.secretEnvNames(),
                 spec.port(), spec.resources(), spec.restartPolicy(), spec.healthCheck(), List.of(TestPlatform.NODE), 1,
-                spec.nodeTags(), spec.durationEpochs(), spec.volumes(), spec.fileVolumes(), spec.tunnel(), spec.registry());
+                spec.nodeTags(), spec.durationEpochs(), spec.volumes(), spec.fileVolumes(), spec.tunnel(), spec.registry(), spec.egress());
     }
 
     static void request(String jobId, JobSpec spec) {

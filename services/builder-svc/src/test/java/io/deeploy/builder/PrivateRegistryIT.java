@@ -197,6 +197,28 @@ class PrivateRegistryIT {
         assertLogHoldsNoPassword();
     }
 
+    @Test
+    @Order(4)
+    void anotherTenantCannotRunAPrivateImageBecauseTheFirstOnePulledIt() throws Exception {
+        push(image);
+        String owners = "job-" + UUID.randomUUID();
+        giveSecrets(owners, password);
+        Jobs.request(owners, car(image, new RegistryAuth(registry, user, RegistryAuth.PASSWORD_SECRET)));
+        await().atMost(Duration.ofSeconds(120)).until(() -> all(owners, AppStarted.class), l -> !l.isEmpty());
+        assertThat(presentLocally(image)).as("the owner's deployment brought the image into the engine").isTrue();
+
+        // A stranger names the same image, without credentials: the registry is asked, and refuses.
+        String strangers = "job-" + UUID.randomUUID();
+        Jobs.request(strangers, car(image, null));
+        AppFailed refused = await().atMost(Duration.ofSeconds(60)).until(() -> all(strangers, AppFailed.class), l -> !l.isEmpty()).get(0);
+        assertThat(refused.reason()).contains(image).containsIgnoringCase("auth");
+        assertThat(all(strangers, AppStarted.class)).isEmpty();
+        assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, strangers)).exec())
+                .isEmpty();
+        stop(strangers);
+        stop(owners);
+    }
+
     /** Tags the locally built base image as {@code target}, pushes it with the registry's credentials, drops the tag. */
     void push(String target) throws Exception {
         int colon = target.lastIndexOf(':');

@@ -47,7 +47,7 @@ public class TestPlatform implements QuarkusTestResourceLifecycleManager {
             project = new ProjectStandIn(INTERNAL_TOKEN, Ed25519Keys.encode(grants.getPublic()));
             int httpPort = freePort();
             int gatewayPort = freePort();
-            cleanSlate();
+            TestInfra.cleanSchedulerSlate();
             scheduler = launchScheduler(httpPort, gatewayPort, project.url());
             awaitReady("http://127.0.0.1:" + httpPort + "/q/health/ready");
             KeyPair node = Ed25519Keys.loadOrCreate(NODE_KEY);
@@ -98,30 +98,6 @@ public class TestPlatform implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    /**
-     * The scheduler's database and topics are the test instance's, shared with the modules tested before: jobs requested
-     * there (by project-svc's tests, say) must not land on this node and crowd out this module's jobs. Their requests are
-     * skipped, and what is still placed is released.
-     */
-    static void cleanSlate() throws Exception {
-        try (KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
-            kafka.skipToEnd("scheduler-svc", io.deeploy.events.Topics.JOB_COMMANDS);
-        }
-        Map<String, String> env = TestInfra.serviceEnvironment("scheduler-svc");
-        java.util.Properties login = new java.util.Properties();
-        login.put("user", env.get("DEEPLOY_PG_USER"));
-        login.put("password", env.get("DEEPLOY_PG_PASSWORD"));
-        // The driver itself rather than DriverManager, which looks in the class loader of the first test that ran.
-        try (java.sql.Connection db = new org.postgresql.Driver().connect("jdbc:postgresql://" + env.get("DEEPLOY_PG_HOST") + ":"
-                + env.get("DEEPLOY_PG_PORT") + "/scheduler", login);
-                java.sql.Statement statement = db.createStatement()) {
-            if (db.getMetaData().getTables(null, null, "allocation", null).next()) {
-                statement.executeUpdate("UPDATE placement SET state = 'RELEASED' WHERE state <> 'RELEASED'");
-                statement.executeUpdate("UPDATE allocation SET desired = 'STOP', stop_announced = true, node_confirmed = true");
-            }
-        }
-    }
-
     private static Process launchScheduler(int httpPort, int gatewayPort, String projectUrl) throws IOException {
         Path jar = Path.of("..", "scheduler-svc", "target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
@@ -136,6 +112,8 @@ public class TestPlatform implements QuarkusTestResourceLifecycleManager {
         env.put("DEEPLOY_GATEWAY_PORT", String.valueOf(gatewayPort));
         env.put("DEEPLOY_PROJECT_URL", projectUrl);
         env.put("DEEPLOY_INTERNAL_TOKEN", INTERNAL_TOKEN);
+        // Its audience is made for this test installation, kept beside the build rather than in the user's home.
+        env.put("DEEPLOY_AUDIENCE_FILE", Path.of("target", "it-audience").toAbsolutePath().toString());
         env.put("DEEPLOY_SCHEDULER_SWEEP_INTERVAL", "1s");
         env.put("DEEPLOY_SCHEDULER_NODE_LOST_AFTER", "10s");
         return builder.start();

@@ -46,7 +46,7 @@ class AccessIT {
         DeeployWallet owner = DeeployWallet.create();
         String body = projectBody();
         String key = UUID.randomUUID().toString();
-        Map<String, String> signed = owner.headers(SignedApi.AUDIENCE, "POST", "/api/projects", body);
+        Map<String, String> signed = owner.headers(SignedApi.audience(), "POST", "/api/projects", body);
 
         given().headers(signed).header("Idempotency-Key", key).contentType(ContentType.JSON).body(body).post("/api/projects")
                 .then().statusCode(201);
@@ -57,8 +57,8 @@ class AccessIT {
         long now = System.currentTimeMillis();
         String other = projectBody();
         Map<String, Map<String, String>> refused = Map.of(
-                "NONCE_EXPIRED", owner.headers(SignedApi.AUDIENCE, "POST", "/api/projects", other, now - Duration.ofMinutes(11).toMillis()),
-                "NONCE_IN_FUTURE", owner.headers(SignedApi.AUDIENCE, "POST", "/api/projects", other, now + Duration.ofMinutes(5).toMillis()),
+                "NONCE_EXPIRED", owner.headers(SignedApi.audience(), "POST", "/api/projects", other, now - Duration.ofMinutes(11).toMillis()),
+                "NONCE_IN_FUTURE", owner.headers(SignedApi.audience(), "POST", "/api/projects", other, now + Duration.ofMinutes(5).toMillis()),
                 "SIGNATURE_INVALID", owner.headers("another-deeploy", "POST", "/api/projects", other, now));
         refused.forEach((code, headers) -> given().headers(headers).header("Idempotency-Key", UUID.randomUUID().toString())
                 .contentType(ContentType.JSON).body(other).post("/api/projects")
@@ -66,11 +66,11 @@ class AccessIT {
 
         // Forged: signed by one wallet, claiming to be another; and a signed body swapped for another.
         DeeployWallet forger = DeeployWallet.create();
-        Map<String, String> claimsOwner = new java.util.HashMap<>(forger.headers(SignedApi.AUDIENCE, "POST", "/api/projects", other));
+        Map<String, String> claimsOwner = new java.util.HashMap<>(forger.headers(SignedApi.audience(), "POST", "/api/projects", other));
         claimsOwner.put(SignedRequest.SENDER_HEADER, owner.address());
         given().headers(claimsOwner).header("Idempotency-Key", UUID.randomUUID().toString()).contentType(ContentType.JSON)
                 .body(other).post("/api/projects").then().statusCode(401).body("code", equalTo("SIGNATURE_INVALID"));
-        Map<String, String> forOther = owner.headers(SignedApi.AUDIENCE, "POST", "/api/projects", other);
+        Map<String, String> forOther = owner.headers(SignedApi.audience(), "POST", "/api/projects", other);
         given().headers(forOther).header("Idempotency-Key", UUID.randomUUID().toString()).contentType(ContentType.JSON)
                 .body(projectBody()).post("/api/projects").then().statusCode(401).body("code", equalTo("SIGNATURE_INVALID"));
         given().header("Idempotency-Key", UUID.randomUUID().toString()).contentType(ContentType.JSON).body(other)
@@ -191,7 +191,7 @@ class AccessIT {
                 .then().statusCode(403).body("code", equalTo("TOKEN_SCOPE"));
         SignedApi.token(token).get("/api/delegates").then().statusCode(403).body("code", equalTo("TOKEN_SCOPE"));
         // A token and a signature together are ambiguous.
-        given().headers(owner.headers(SignedApi.AUDIENCE, "GET", "/api/projects", "")).header("Authorization", "Bearer " + token)
+        given().headers(owner.headers(SignedApi.audience(), "GET", "/api/projects", "")).header("Authorization", "Bearer " + token)
                 .get("/api/projects").then().statusCode(401).body("code", equalTo("AUTH_AMBIGUOUS"));
 
         SignedApi.delete(owner, "/api/projects/" + project + "/tokens/" + tokenId).then().statusCode(204);
@@ -219,8 +219,26 @@ class AccessIT {
     }
 
     @Test
+    void aSignatureMadeForAnotherInstallationIsRefused() throws Exception {
+        // Nothing configured (as on a fresh install): the audience was made for this installation alone, so a request
+        // captured at another one (which would have signed the same words for its own audience) is refused here.
+        String audience = SignedApi.audience();
+        assertThat(audience).startsWith("deeploy-").isNotEqualTo("deeploy");
+        DeeployWallet owner = DeeployWallet.create();
+        String body = projectBody();
+        for (String elsewhere : List.of("deeploy", io.deeploy.signing.Audience.loadOrCreate(
+                java.nio.file.Path.of("target", "another-installation-" + UUID.randomUUID(), "audience")))) {
+            given().headers(owner.headers(elsewhere, "POST", "/api/projects", body)).header("Idempotency-Key", UUID.randomUUID().toString())
+                    .contentType(ContentType.JSON).body(body).post("/api/projects")
+                    .then().statusCode(401).body("code", equalTo("SIGNATURE_INVALID"));
+        }
+        given().headers(owner.headers(audience, "POST", "/api/projects", body)).header("Idempotency-Key", UUID.randomUUID().toString())
+                .contentType(ContentType.JSON).body(body).post("/api/projects").then().statusCode(201);
+    }
+
+    @Test
     void howToSignIsPublic() {
-        given().get("/api/auth").then().statusCode(200).body("audience", equalTo("deeploy"))
+        given().get("/api/auth").then().statusCode(200).body("audience", equalTo(SignedApi.audience()))
                 .body("signatureHeaders", equalTo(List.of(SignedRequest.SENDER_HEADER, SignedRequest.NONCE_HEADER,
                         SignedRequest.SIGNATURE_HEADER)));
         given().get("/api/auth/whoami").then().statusCode(401).body("code", equalTo("AUTH_REQUIRED"));

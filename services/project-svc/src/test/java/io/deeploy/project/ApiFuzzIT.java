@@ -133,6 +133,158 @@ class ApiFuzzIT {
                 .isLessThanOrEqualTo(2L * tally.accepted());
     }
 
+    /**
+     * Hostile values in the fields a tenant aims at the node with (repository URLs, image references, names, mount
+     * paths, env names, egress), generated from the seed: each is refused with a 400 that names exactly that field, and
+     * not one job, transition or secret is written.
+     */
+    @Test
+    void hostileJobFieldsAreRefusedNamingTheFieldAndWriteNothing() {
+        Random random = new Random(SEED ^ 0x5eed);
+        HostileValues hostile = new HostileValues(random);
+        Map<String, Integer> perField = new TreeMap<>();
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < PER_ENDPOINT / 4; i++) {
+            ObjectNode job = JSON.valueToTree(JobApiIT.warJob("fz-" + UUID.randomUUID().toString().substring(0, 8)));
+            job.set("env", NODES.objectNode().put("MODE", "fuzz"));
+            job.set("secretEnv", NODES.objectNode().put("API_KEY", "fuzz-secret"));
+            job.set("volumes", NODES.arrayNode().add(NODES.objectNode().put("name", "data").put("mountPath", "/data")));
+            job.set("fileVolumes", NODES.arrayNode().add(NODES.objectNode().put("name", "conf").put("mountPath", "/srv/app.conf")
+                    .put("content", "a=1")));
+            String field = hostile.plant(job);
+            perField.merge(field.replaceAll("^(env|secretEnv)\\..*", "$1.<name>"), 1, Integer::sum);
+            Response response = SignedApi.token(token).header("Idempotency-Key", UUID.randomUUID().toString())
+                    .contentType(ContentType.JSON).body(job.toString().getBytes(StandardCharsets.UTF_8))
+                    .post("/api/projects/" + project + "/jobs");
+            String named = response.statusCode() == 400 ? response.jsonPath().getString("field") : null;
+            if (!field.equals(named) && wrong.size() < 10) {
+                wrong.add(field + " <- " + abbreviate(job.toString()) + ": " + response.statusCode() + " " + abbreviate(response.asString()));
+            }
+        }
+        System.out.printf("fuzz hostile job fields (seed %d): %s%n", SEED, perField);
+        assertThat(wrong).as("answers other than a 400 naming the field").isEmpty();
+        assertThat(count("SELECT count(*) FROM job WHERE project_id = $1", project)).isZero();
+        assertThat(count("SELECT count(*) FROM job_secret s JOIN job j ON j.id = s.job_id WHERE j.project_id = $1", project)).isZero();
+    }
+
+    /** Hostile values for the fields that reach the node, each planted in a valid job; returns the field it names. */
+    static final class HostileValues {
+
+        static final String NOT_IN_NAMES = " ;|&$`'\"\\<>{}()!*?#%^=~,@[]\t";
+        final Random random;
+
+        HostileValues(Random random) {
+            this.random = random;
+        }
+
+        String plant(ObjectNode job) {
+            switch (random.nextInt(9)) {
+                case 0, 1:
+                    ((ObjectNode) job.get("repository")).put("url", repositoryUrl());
+                    return "repository.url";
+                case 2:
+                    job.put("image", spoil("registry.example.org:5000/team/app:1." + random.nextInt(100)));
+                    return "image";
+                case 3:
+                    job.put("alias", alias());
+                    return "alias";
+                case 4: {
+                    boolean file = random.nextBoolean();
+                    ((ObjectNode) job.get(file ? "fileVolumes" : "volumes").get(0)).put("mountPath", mountPath());
+                    return (file ? "fileVolumes" : "volumes") + "[0].mountPath";
+                }
+                case 5: {
+                    boolean file = random.nextBoolean();
+                    ((ObjectNode) job.get(file ? "fileVolumes" : "volumes").get(0)).put("name", spoil("data-" + random.nextInt(99)));
+                    return (file ? "fileVolumes" : "volumes") + "[0].name";
+                }
+                case 6: {
+                    String name = envName();
+                    boolean secret = random.nextBoolean();
+                    ((ObjectNode) job.get(secret ? "secretEnv" : "env")).put(name, "v");
+                    return (secret ? "secretEnv." : "env.") + name;
+                }
+                case 7:
+                    job.put("egress", List.of("all", "host", "bridge", "private", "INTERNET ", "", "none;all", "*")
+                            .get(random.nextInt(8)));
+                    return "egress";
+                default:
+                    ((ObjectNode) job.get("repository")).put("url", List.of("file://", "ssh://git@", "ftp://", "gopher://",
+                            "jar:file:", "data:text/plain,", "javascript:", "").get(random.nextInt(8)) + path());
+                    return "repository.url";
+            }
+        }
+
+        /** A URL on this machine or a private network: literal addresses in every range, names of this machine, odd forms. */
+        String repositoryUrl() {
+            String scheme = List.of("http", "https", "git").get(random.nextInt(3));
+            String host = switch (random.nextInt(12)) {
+                case 0 -> "127." + octet() + "." + octet() + "." + octet();
+                case 1 -> "10." + octet() + "." + octet() + "." + octet();
+                case 2 -> "172." + (16 + random.nextInt(16)) + "." + octet() + "." + octet();
+                case 3 -> "192.168." + octet() + "." + octet();
+                case 4 -> "169.254." + octet() + "." + octet();
+                case 5 -> "[::ffff:10." + octet() + "." + octet() + "." + octet() + "]";
+                case 6 -> "[fd" + Integer.toHexString(random.nextInt(256)) + "::" + Integer.toHexString(random.nextInt(65536)) + "]";
+                case 7 -> List.of("localhost", "LOCALHOST.", "app.localhost", "[::1]", "[::]", "0.0.0.0").get(random.nextInt(6));
+                case 8 -> String.valueOf(2130706432L + random.nextInt(16_777_216)); // 127.0.0.0/8 as one number
+                case 9 -> "100." + (64 + random.nextInt(64)) + "." + octet() + "." + octet();
+                case 10 -> "0x7f." + octet() + "." + octet() + "." + octet();
+                default -> "user:" + Integer.toHexString(random.nextInt()) + "@git.example.org";
+            };
+            String port = random.nextBoolean() ? "" : ":" + (1 + random.nextInt(65535));
+            return scheme + "://" + host + port + path();
+        }
+
+        String path() {
+            StringBuilder path = new StringBuilder();
+            for (int i = random.nextInt(4); i >= 0; i--) {
+                path.append('/').append(random.nextInt(5) == 0 ? ".." : Integer.toHexString(random.nextInt(1 << 16)));
+            }
+            return path.append(".git").toString();
+        }
+
+        String alias() {
+            return switch (random.nextInt(5)) {
+                case 0 -> "a".repeat(43 + random.nextInt(20));
+                case 1 -> random.nextInt(10) + "app";
+                case 2 -> "-app" + random.nextInt(99);
+                case 3 -> "App" + random.nextInt(99);
+                default -> spoil("app-" + random.nextInt(999));
+            };
+        }
+
+        String mountPath() {
+            return switch (random.nextInt(7)) {
+                case 0 -> "/data/" + "../".repeat(1 + random.nextInt(4)) + "etc";
+                case 1 -> "data/" + random.nextInt(99);
+                case 2 -> List.of("/", "/etc", "/proc", "/sys", "/usr", "/app", "/dev", "/var", "/tmp").get(random.nextInt(9));
+                case 3 -> "/app/" + Integer.toHexString(random.nextInt());
+                case 4 -> "/data//" + random.nextInt(99);
+                case 5 -> "/data:" + random.nextInt(99);
+                default -> "/" + "x".repeat(500 + random.nextInt(100));
+            };
+        }
+
+        String envName() {
+            return switch (random.nextInt(3)) {
+                case 0 -> random.nextInt(10) + "VAR";
+                case 1 -> "VAR-" + random.nextInt(99);
+                default -> spoil("VAR_" + random.nextInt(99));
+            };
+        }
+
+        /** {@code valid} with one character no name or reference may hold, inside it (where no strip takes it away). */
+        String spoil(String valid) {
+            int at = 1 + random.nextInt(valid.length() - 1);
+            return valid.substring(0, at) + NOT_IN_NAMES.charAt(random.nextInt(NOT_IN_NAMES.length())) + valid.substring(at);
+        }
+
+        int octet() {
+            return random.nextInt(256);
+        }
+    }
+
     @Test
     void malformedTokensAndDelegationsAreRefusedAndWriteNothing() {
         Tally tokens = fuzz("POST /api/projects/{id}/tokens", JSON.valueToTree(Map.of("name", "ci", "permissions", List.of("create"))),

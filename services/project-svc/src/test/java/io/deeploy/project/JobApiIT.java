@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.hasSize;
 import io.deeploy.events.Event;
 import io.deeploy.events.EventType;
 import io.deeploy.events.Topics;
+import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.BuildStarted;
 import io.deeploy.events.payload.JobRequested;
@@ -57,7 +58,7 @@ class JobApiIT {
 
     static Map<String, Object> warJob(String alias) {
         return Map.of("alias", alias, "kind", "WAR", "image", "local/python:bookworm",
-                "repository", Map.of("url", "http://127.0.0.1:9/app.git", "branch", "main"),
+                "repository", Map.of("url", "https://git.example.org/app.git", "branch", "main"),
                 "commands", List.of("python3 -m http.server 8000"), "port", 8000,
                 "resources", Map.of("cpu", 0.5, "memoryMb", 256));
     }
@@ -164,6 +165,46 @@ class JobApiIT {
         awaitState(owner, jobId, "STOPPED");
         // The alias is free again once the job stopped.
         postJob(owner, projectId, warJob(alias), UUID.randomUUID().toString()).statusCode(201);
+    }
+
+    @Test
+    void aProjectWithSeveralJobsIsListed() {
+        DeeployWallet owner = DeeployWallet.create();
+        String projectId = newProject(owner);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(postJob(owner, projectId, warJob("list-" + i + "-" + UUID.randomUUID().toString().substring(0, 8)),
+                    UUID.randomUUID().toString()).statusCode(201).extract().path("id"));
+        }
+        List<String> listed = SignedApi.get(owner, "/api/projects/" + projectId + "/jobs").then().statusCode(200)
+                .extract().path("id");
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    @Test
+    void anAliasStaysReservedWhileItsCrashedJobWaitsToRestart() {
+        DeeployWallet owner = DeeployWallet.create();
+        String alias = "crash-" + UUID.randomUUID().toString().substring(0, 8);
+        String jobId = postJob(owner, newProject(owner), warJob(alias), UUID.randomUUID().toString()).statusCode(201)
+                .extract().path("id");
+        JobRequested requested = (JobRequested) await().atMost(Duration.ofSeconds(20))
+                .until(() -> kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId), events -> !events.isEmpty()).get(0).payload();
+        JobSpec spec = requested.spec();
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of("node-c"), List.of(), 1, "fits", spec)));
+        kafka.publish(Event.of(new AppStarted(jobId, "node-c", alias, "c1", "ctr", "127.0.0.1", 32001)));
+        awaitState(owner, jobId, "RUNNING");
+        // The app crashed; its node restarts it after a backoff. Meanwhile its URL is not up for grabs.
+        kafka.publish(Event.of(new AppFailed(jobId, "node-c", "c1", "app exited with code 137", "", 1)));
+        awaitState(owner, jobId, "FAILED");
+        DeeployWallet stranger = DeeployWallet.create();
+        String strangersProject = newProject(stranger);
+        postJob(stranger, strangersProject, warJob(alias), UUID.randomUUID().toString()).statusCode(409)
+                .body("code", equalTo("ALIAS_TAKEN")).body("field", equalTo("alias"));
+
+        SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202);
+        kafka.publish(Event.of(new JobStopped(jobId, "node-c", "stopped by owner")));
+        awaitState(owner, jobId, "STOPPED");
+        postJob(stranger, strangersProject, warJob(alias), UUID.randomUUID().toString()).statusCode(201);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.deeploy.project;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.deeploy.events.payload.Egress;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.EventCodec;
@@ -21,10 +22,10 @@ class JobSpecValidatorTest {
 
     static CreateJobRequest war() {
         return new CreateJobRequest("hello-app", JobKind.WAR, "local/python:bookworm",
-                new CreateJobRequest.Repository("http://127.0.0.1:9418/hello.git", "main", null, null, 30),
+                new CreateJobRequest.Repository("https://git.example.org/hello.git", "main", null, null, 30),
                 List.of("python3 -m http.server 8000"), Map.of("MODE", "prod"), null, 8000,
                 new CreateJobRequest.Resources(1.0, 512, 0), null, new CreateJobRequest.HealthCheck("http", "/", 1, 60),
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     @Test
@@ -38,6 +39,17 @@ class JobSpecValidatorTest {
         assertThat(spec.durationEpochs()).isEqualTo(30);
         assertThat(spec.healthCheck().mode()).isEqualTo(HealthCheck.Mode.HTTP);
         assertThat(spec.vcs().branch()).isEqualTo("main");
+        assertThat(spec.egress()).isEqualTo(Egress.INTERNET);
+    }
+
+    @Test
+    void egressIsInternetNoneOrWhereTheOperatorAllowsItAll() {
+        assertThat(JobSpecValidator.validate(copy(war(), "egress", "none")).egress()).isEqualTo(Egress.NONE);
+        assertThat(JobSpecValidator.validate(copy(war(), "egress", "INTERNET")).egress()).isEqualTo(Egress.INTERNET);
+        assertRefused(copy(war(), "egress", "all"), "egress");
+        assertRefused(copy(war(), "egress", "host"), "egress");
+        assertThat(JobSpecValidator.validate(copy(war(), "egress", "all"), new JobSpecValidator.Rules(false, true)).egress())
+                .isEqualTo(Egress.ALL);
     }
 
     @Test
@@ -51,10 +63,10 @@ class JobSpecValidatorTest {
     @Test
     void aCarRequestNeedsAnImageAndNoRepository() {
         CreateJobRequest car = new CreateJobRequest("web", JobKind.CAR, null, null, null, null, null, 80, null, null, null,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
         assertRefused(car, "image");
         CreateJobRequest withRepo = new CreateJobRequest("web", JobKind.CAR, "local/debian:bookworm",
-                war().repository(), null, null, null, 80, null, null, null, null, null, null, null, null, null, null, null);
+                war().repository(), null, null, null, 80, null, null, null, null, null, null, null, null, null, null, null, null);
         assertRefused(withRepo, "repository");
     }
 
@@ -241,6 +253,26 @@ class JobSpecValidatorTest {
             assertRefused(request, "registry.password");
             assertThatThrownBy(() -> JobSpecValidator.validate(request)).hasMessageNotContaining(password);
         }
+    }
+
+    @Test
+    void repositoriesOnThisMachineOrAPrivateNetworkAreRefusedUnlessTheOperatorAllowsThem() {
+        for (String url : new String[] {"file:///work/deeploy/.git", "/var/lib/deeploy-node/jobs/other/mirror",
+                "ssh://git@example.org/r.git", "http://localhost:3000/r.git", "git://127.0.0.1/r.git", "https://10.0.0.7/r.git",
+                "http://[::1]:8080/r.git", "http://169.254.169.254/latest/meta-data/", "http://2130706433/r.git",
+                "https://[::ffff:192.168.0.1]/r.git", "http://app.localhost/r.git", "https:///r.git"}) {
+            assertRefused(repository(url), "repository.url");
+        }
+        JobSpecValidator.Rules loosened = new JobSpecValidator.Rules(true, false);
+        assertThat(JobSpecValidator.validate(repository("git://127.0.0.1:9418/r.git"), loosened).vcs().repositoryUrl())
+                .isEqualTo("git://127.0.0.1:9418/r.git");
+        // Loosened for private addresses, still never a path on the node.
+        assertThatThrownBy(() -> JobSpecValidator.validate(repository("file:///etc"), loosened)).isInstanceOf(ApiException.class);
+        assertThat(JobSpecValidator.validate(repository("https://git.example.org/team/app.git")).vcs()).isNotNull();
+    }
+
+    private static CreateJobRequest repository(String url) {
+        return copy(war(), "repository", new CreateJobRequest.Repository(url, "main", null, null, 30));
     }
 
     private static CreateJobRequest car(String image, CreateJobRequest.Registry registry) {

@@ -15,10 +15,18 @@ import io.restassured.specification.RequestSpecification;
  */
 final class SignedApi {
 
-    static final String AUDIENCE = "deeploy";
+    private static volatile String audience;
     static final ObjectMapper JSON = new ObjectMapper();
 
     private SignedApi() {
+    }
+
+    /** The audience of the installation under test, read from {@code GET /api/auth} as any client would. */
+    static String audience() {
+        if (audience == null) {
+            audience = given().get("/api/auth").then().statusCode(200).extract().path("audience");
+        }
+        return audience;
     }
 
     static String json(Object body) {
@@ -36,7 +44,7 @@ final class SignedApi {
     static RequestSpecification signed(DeeployWallet wallet, String method, String path, Object body, String key) {
         String text = json(body);
         // The path is sent as written (callers encode it), because the signature covers it byte for byte.
-        RequestSpecification spec = given().urlEncodingEnabled(false).headers(wallet.headers(AUDIENCE, method, path, text == null ? "" : text));
+        RequestSpecification spec = given().urlEncodingEnabled(false).headers(wallet.headers(audience(), method, path, text == null ? "" : text));
         if (text != null) {
             // Bytes, so that what is sent is exactly the UTF-8 that was signed, whatever the client's charset defaults.
             spec.contentType(ContentType.JSON).body(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -79,8 +79,14 @@ class GatewayIT {
     }
 
     /** A registered node that the gateway accepts (its registration consumed, one heartbeat through). */
+    /**
+     * Room for far more than this class's jobs: the scheduler also places jobs that other tests of the run requested
+     * without targets, and those must not crowd out the jobs a test targets at its node.
+     */
+    static final Resources ROOMY = new Resources(64_000, 65_536, 0);
+
     TestNode ready(String nodeId) {
-        return ready(nodeId, new Resources(1000, 1024, 0));
+        return ready(nodeId, ROOMY);
     }
 
     TestNode ready(String nodeId, Resources capacity) {
@@ -119,27 +125,30 @@ class GatewayIT {
         int victimCpu = given().get("/api/nodes/{id}", victim.id).then().extract().path("capacity.cpuMillis");
 
         // The forger signs a heartbeat with its own key but claims the victim's id.
-        String forged = TestNode.heartbeatBody(victim.bootId, 9_999, new Resources(64_000, 1024, 0), Map.of("CT", "XX"), List.of());
+        String forged = TestNode.heartbeatBody(victim.bootId, 9_999, new Resources(32_000, 1024, 0), Map.of("CT", "XX"), List.of());
         byte[] body = forged.getBytes(StandardCharsets.UTF_8);
-        Map<String, String> headers = new HashMap<>(forger.signer.headers(TestNode.AUDIENCE, "POST", GatewayApi.HEARTBEAT, body));
+        Map<String, String> headers = new HashMap<>(forger.signer.headers(TestNode.audience(), "POST", GatewayApi.HEARTBEAT, body));
         headers.put(NodeRequest.NODE_HEADER, victim.id);
         HttpResponse<String> refused = forger.sendSigned("POST", GatewayApi.HEARTBEAT, body, headers);
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.body()).contains("SIGNATURE_INVALID");
 
         // A request the victim really signed, captured and sent again, is refused the second time.
-        Map<String, String> genuine = victim.signer.headers(TestNode.AUDIENCE, "POST", GatewayApi.HEARTBEAT, body);
+        Map<String, String> genuine = victim.signer.headers(TestNode.audience(), "POST", GatewayApi.HEARTBEAT, body);
         assertThat(victim.sendSigned("POST", GatewayApi.HEARTBEAT, body, genuine).statusCode()).isEqualTo(200);
         HttpResponse<String> replayed = victim.sendSigned("POST", GatewayApi.HEARTBEAT, body, genuine);
         assertThat(replayed.statusCode()).isEqualTo(401);
         assertThat(replayed.body()).contains("NONCE_REPLAYED");
 
-        // Signed for another deployment: refused.
-        Map<String, String> elsewhere = victim.signer.headers("another-deeploy", "POST", GatewayApi.HEARTBEAT, body);
-        assertThat(victim.sendSigned("POST", GatewayApi.HEARTBEAT, body, elsewhere).body()).contains("SIGNATURE_INVALID");
+        // Signed for another installation (or for the name every installation shared before each made its own): refused.
+        assertThat(TestNode.audience()).startsWith("deeploy-").isNotEqualTo("deeploy");
+        for (String otherAudience : List.of("deeploy", "deeploy-" + UUID.randomUUID())) {
+            Map<String, String> elsewhere = victim.signer.headers(otherAudience, "POST", GatewayApi.HEARTBEAT, body);
+            assertThat(victim.sendSigned("POST", GatewayApi.HEARTBEAT, body, elsewhere).body()).contains("SIGNATURE_INVALID");
+        }
         // Only the genuine heartbeat changed the registry.
-        assertThat(victimCpu).isEqualTo(1000);
-        given().get("/api/nodes/{id}", victim.id).then().body("capacity.cpuMillis", org.hamcrest.Matchers.equalTo(64_000));
+        assertThat(victimCpu).isEqualTo(ROOMY.cpuMillis());
+        given().get("/api/nodes/{id}", victim.id).then().body("capacity.cpuMillis", org.hamcrest.Matchers.equalTo(32_000));
     }
 
     @Test
@@ -291,6 +300,6 @@ class GatewayIT {
         assertThat(platform.statusCode()).isEqualTo(200);
         assertThat(EventCodec.mapper().readTree(platform.body()).path("logGrantKey").asText())
                 .isEqualTo(ProjectStandInResource.LOG_GRANT_KEY);
-        assertThat(EventCodec.mapper().readTree(platform.body()).path("audience").asText()).isEqualTo(TestNode.AUDIENCE);
+        assertThat(EventCodec.mapper().readTree(platform.body()).path("audience").asText()).isEqualTo(TestNode.audience());
     }
 }

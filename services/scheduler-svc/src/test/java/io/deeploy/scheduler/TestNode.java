@@ -31,7 +31,11 @@ import java.util.UUID;
  */
 final class TestNode {
 
-    static final String AUDIENCE = "deeploy";
+    /** The audience of the installation under test: made for it on first start, as on a fresh install. */
+    static String audience() {
+        return io.quarkus.arc.Arc.container().instance(io.deeploy.signing.Audience.class).get().value();
+    }
+
     static final String OPERATOR = "0x00000000000000000000000000000000000000aa";
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -58,7 +62,7 @@ final class TestNode {
 
     HttpResponse<String> send(String method, String target, String body) {
         byte[] bytes = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
-        return sendSigned(method, target, bytes, signer.headers(AUDIENCE, method, target, bytes));
+        return sendSigned(method, target, bytes, signer.headers(audience(), method, target, bytes));
     }
 
     HttpResponse<String> sendSigned(String method, String target, byte[] body, Map<String, String> headers) {

@@ -25,6 +25,11 @@ class RouteUrlTest {
             public String host() {
                 return "127.0.0.1";
             }
+
+            @Override
+            public boolean pathRoutes() {
+                return false;
+            }
         };
         assertThat(RouteService.urlFor("hello", ingress)).isEqualTo("http://hello.apps.example.org:8443/");
     }

@@ -18,27 +18,34 @@ public final class GitDaemon implements AutoCloseable {
 
     private final Path root;
     private final Process process;
+    private final String host;
     private final int port;
 
-    private GitDaemon(Path root, Process process, int port) {
+    private GitDaemon(Path root, Process process, String host, int port) {
         this.root = root;
         this.process = process;
+        this.host = host;
         this.port = port;
     }
 
     public static GitDaemon start() throws IOException, InterruptedException {
+        return start("127.0.0.1");
+    }
+
+    /** A daemon listening on {@code host}, a loopback address (the machine answers on all of 127.0.0.0/8). */
+    public static GitDaemon start(String host) throws IOException, InterruptedException {
         Path root = Files.createTempDirectory("deeploy-git");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Process process = new ProcessBuilder("git", "daemon", "--listen=127.0.0.1", "--port=" + port, "--base-path=" + root,
+        Process process = new ProcessBuilder("git", "daemon", "--listen=" + host, "--port=" + port, "--base-path=" + root,
                 "--export-all", "--enable=receive-pack", "--reuseaddr", root.toString())
                 .redirectErrorStream(true).redirectOutput(root.resolve("daemon.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            try (Socket probe = new Socket("127.0.0.1", port)) {
-                return new GitDaemon(root, process, port);
+            try (Socket probe = new Socket(host, port)) {
+                return new GitDaemon(root, process, host, port);
             } catch (IOException notYet) {
                 Thread.sleep(50);
             }
@@ -71,7 +78,7 @@ public final class GitDaemon implements AutoCloseable {
     }
 
     public String url(String name) {
-        return "git://127.0.0.1:" + port + "/" + name + ".git";
+        return "git://" + host + ":" + port + "/" + name + ".git";
     }
 
     @Override

@@ -60,4 +60,29 @@ public final class TestInfra {
         env.put("DEEPLOY_PG_PASSWORD", required("DEEPLOY_PG_PASSWORD_" + suffix));
         return env;
     }
+
+    /**
+     * A scheduler that starts now on the test instance begins with a clean slate: the job commands earlier tests left on
+     * Kafka are skipped, and the jobs earlier tests left placed or waiting in its database are released, so none of them
+     * lands on a test's nodes (where a job of another test would take capacity or fetch from servers long gone). Run it
+     * while no scheduler-svc of the instance is up.
+     */
+    public static void cleanSchedulerSlate() throws Exception {
+        try (KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
+            kafka.skipToEnd("scheduler-svc", io.deeploy.events.Topics.JOB_COMMANDS);
+        }
+        Map<String, String> env = serviceEnvironment("scheduler-svc");
+        Properties login = new Properties();
+        login.put("user", env.get("DEEPLOY_PG_USER"));
+        login.put("password", env.get("DEEPLOY_PG_PASSWORD"));
+        // The driver itself rather than DriverManager, which looks in the class loader of the first test that ran.
+        try (java.sql.Connection db = new org.postgresql.Driver().connect("jdbc:postgresql://" + env.get("DEEPLOY_PG_HOST") + ":"
+                + env.get("DEEPLOY_PG_PORT") + "/scheduler", login);
+                java.sql.Statement statement = db.createStatement()) {
+            if (db.getMetaData().getTables(null, null, "allocation", null).next()) {
+                statement.executeUpdate("UPDATE placement SET state = 'RELEASED' WHERE state <> 'RELEASED'");
+                statement.executeUpdate("UPDATE allocation SET desired = 'STOP', stop_announced = true, node_confirmed = true");
+            }
+        }
+    }
 }

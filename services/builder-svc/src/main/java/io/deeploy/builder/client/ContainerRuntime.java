@@ -14,6 +14,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
+import io.deeploy.events.payload.Egress;
 import io.deeploy.events.payload.Resources;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -59,18 +60,18 @@ public class ContainerRuntime {
             Capability.FSETID, Capability.SETGID, Capability.SETUID, Capability.KILL, Capability.NET_BIND_SERVICE);
     /** Enough for any build tool's worker pool, low enough that a fork bomb cannot exhaust the node's pids. */
     public static final long PIDS_LIMIT = 1024;
-    /** The engine's default bridge: the container's own network namespace, never the node's (host mode). */
-    public static final String NETWORK_MODE = "bridge";
     /** The names {@link #volume} gives; a source of this form is a named volume, never a path. */
     static final Pattern VOLUME_NAME = Pattern.compile("deeploy-[A-Za-z0-9][A-Za-z0-9_.-]{0,250}");
 
     private final DockerClient docker;
+    private final JobNetworks networks;
     private final String nodeId;
     private final Path jobsRoot;
     private final String publishAddress;
 
-    public ContainerRuntime(DockerClient docker, NodeConfig node) {
+    public ContainerRuntime(DockerClient docker, JobNetworks networks, NodeConfig node) {
         this.docker = docker;
+        this.networks = networks;
         this.nodeId = node.id();
         this.jobsRoot = Path.of(node.workDir(), "jobs");
         this.publishAddress = node.publishAddress();
@@ -78,10 +79,12 @@ public class ContainerRuntime {
 
     /**
      * What to run: an image, a shell script, the workspace mounted at /app, further mounts and the limits of the job;
-     * {@code version} (commit or image) and {@code specDigest} are recorded on the container.
+     * {@code version} (commit or image) and {@code specDigest} are recorded on the container, which joins the job's own
+     * network ({@link JobNetworks}) with the job's {@code egress}.
      */
     public record Spec(String jobId, String role, String version, String image, List<String> command, Path workspace,
-            Map<String, String> env, Resources resources, Integer appPort, List<Mount> mounts, String specDigest) {
+            Map<String, String> env, Resources resources, Integer appPort, List<Mount> mounts, String specDigest,
+            Egress egress) {
     }
 
     /** A container of this node as the engine reports it. */
@@ -131,7 +134,8 @@ public class ContainerRuntime {
                 .withNanoCPUs(spec.resources().cpuMillis() * 1_000_000)
                 .withPidsLimit(PIDS_LIMIT)
                 .withPrivileged(false)
-                .withNetworkMode(NETWORK_MODE)
+                // The job's own network: its own namespace (never the node's, host mode) and its own bridge.
+                .withNetworkMode(networks.ensure(spec.jobId(), spec.egress()))
                 .withSecurityOpts(List.of("no-new-privileges"))
                 .withCapDrop(Capability.ALL)
                 .withCapAdd(ADDED.toArray(Capability[]::new))

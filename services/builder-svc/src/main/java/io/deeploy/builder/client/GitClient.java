@@ -18,12 +18,19 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  * Job sources with JGit. Blocking: call from a worker thread. Each job keeps one local mirror of its branch, fetched
  * (not cloned again) for every new commit; every build gets its own checkout, so a build never touches the files of the
  * version that is serving. Credentials, when a job has them, go through a credentials provider, never into the URL
- * (which would reach logs and process lists).
+ * (which would reach logs and process lists). Every remote is checked first by {@link RepositoryTargets}: the tenant
+ * names it, the node connects to it.
  */
 @ApplicationScoped
 public class GitClient {
 
     static final int NETWORK_TIMEOUT_SECONDS = 60;
+
+    private final RepositoryTargets targets;
+
+    public GitClient(RepositoryTargets targets) {
+        this.targets = targets;
+    }
 
     /**
      * Credentials for a private repository over HTTP(S), or null without a token. Git hosts accept a token as the
@@ -34,10 +41,10 @@ public class GitClient {
     }
 
     /** The commit at the head of {@code branch} on the remote, or null if the branch does not exist. */
-    public String headOf(String url, String branch, CredentialsProvider credentials) throws GitAPIException {
+    public String headOf(String url, String branch, CredentialsProvider credentials) throws GitAPIException, IOException {
         String ref = Constants.R_HEADS + branch;
-        for (Ref remote : Git.lsRemoteRepository().setRemote(url).setHeads(true).setTimeout(NETWORK_TIMEOUT_SECONDS)
-                .setCredentialsProvider(credentials).call()) {
+        for (Ref remote : Git.lsRemoteRepository().setRemote(targets.connectable(url)).setHeads(true)
+                .setTimeout(NETWORK_TIMEOUT_SECONDS).setCredentialsProvider(credentials).call()) {
             if (remote.getName().equals(ref)) {
                 return remote.getObjectId().getName();
             }
@@ -51,13 +58,14 @@ public class GitClient {
      */
     public String sync(String url, String branch, Path mirror, CredentialsProvider credentials) throws GitAPIException, IOException {
         String ref = Constants.R_HEADS + branch;
+        String remote = targets.connectable(url);
         if (!Files.exists(mirror.resolve("HEAD"))) {
             Files.createDirectories(mirror.getParent());
-            Git.cloneRepository().setURI(url).setBare(true).setBranchesToClone(List.of(ref)).setBranch(ref)
+            Git.cloneRepository().setURI(remote).setBare(true).setBranchesToClone(List.of(ref)).setBranch(ref)
                     .setDirectory(mirror.toFile()).setTimeout(NETWORK_TIMEOUT_SECONDS).setCredentialsProvider(credentials).call().close();
         } else {
             try (Git git = Git.open(mirror.toFile())) {
-                git.fetch().setRemote("origin").setRefSpecs(new RefSpec("+" + ref + ":" + ref)).setTimeout(NETWORK_TIMEOUT_SECONDS)
+                git.fetch().setRemote(remote).setRefSpecs(new RefSpec("+" + ref + ":" + ref)).setTimeout(NETWORK_TIMEOUT_SECONDS)
                         .setCredentialsProvider(credentials).call();
             }
         }

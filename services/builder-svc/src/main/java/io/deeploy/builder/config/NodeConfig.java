@@ -3,6 +3,7 @@ package io.deeploy.builder.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -91,4 +92,41 @@ public interface NodeConfig {
     /** Most builds and image pulls at once; further deployments wait their turn (each job keeps its own order). */
     @WithDefault("2")
     int maxConcurrentBuilds();
+
+    /**
+     * Address ranges (CIDR, e.g. 127.0.0.0/8) that jobs may reach for their repositories although they are loopback,
+     * private, link-local or this node's own. None by default, so a tenant cannot make the node fetch from its own
+     * services or its operator's network; single-machine installs and tests that serve repositories on loopback list them.
+     */
+    Optional<List<String>> allowedTargetRanges();
+
+    /**
+     * Prefixes of the node's own images, which its operator built or loaded into the engine (the base images of WAR
+     * jobs among them): they run as the engine has them. Every other image is pulled at each deployment, so that a
+     * registry checks the job's own credentials (or lets it in anonymously) whatever the engine already holds.
+     */
+    @WithDefault("local/")
+    List<String> localImagePrefixes();
+
+    /** How the node fences its jobs' networks in ({@link io.deeploy.builder.client.NodeFirewall}). */
+    enum Firewall {
+        /** iptables rules (the agent runs as root): the default. */
+        IPTABLES,
+        /** None: jobs reach this node's services and private networks. Only for a node that runs trusted jobs. */
+        OFF
+    }
+
+    @WithDefault("iptables")
+    Firewall firewall();
+
+    /**
+     * The IPv4 range the jobs' networks take their /28 subnets from; it must not be in use on the node's network
+     * (the default gives 4,096 job networks).
+     */
+    @WithDefault("10.250.0.0/16")
+    String jobSubnets();
+
+    /** Whether jobs with egress {@code all} (private ranges too) may run here; off: they fail with a clear reason. */
+    @WithDefault("false")
+    boolean allowUnrestrictedEgress();
 }

@@ -8,10 +8,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 /**
- * Makes sure a job's image is in the engine before a container of it starts. A deployment of a job with a registry
- * always pulls, so that it runs what the registry holds under the reference now and its credentials are checked;
- * otherwise only a missing image is pulled, so a locally built image is used as it is and a restart does not change the
- * version it runs. Pulls take a build slot.
+ * Makes sure a job's image is in the engine before a container of it starts. Every deployment of an image from a
+ * registry pulls it, with the job's credentials or anonymously, so the registry decides at deploy time whether this
+ * job may have it: an image that another tenant's credentials brought into the engine is no way around a private
+ * registry. Only the node's own images (under {@code deeploy.node.local-image-prefixes}, built or loaded by its
+ * operator) run from the engine as they are. A restart of a deployed job does not pull, so it keeps its version.
+ * Pulls take a build slot.
  */
 @ApplicationScoped
 public class AppImages {
@@ -33,8 +35,13 @@ public class AppImages {
     /** Null when the image is there to run; otherwise why not (the reason for AppFailed, which holds no password). */
     public String prepare(String jobId, JobSpec spec, boolean deploying) {
         RegistryAuth registry = spec.registry();
-        if (!(deploying && registry != null) && images.present(spec.image())) {
+        boolean nodesOwn = node.localImagePrefixes().stream().anyMatch(spec.image()::startsWith);
+        if ((nodesOwn || !deploying) && images.present(spec.image())) {
             return null;
+        }
+        if (nodesOwn) {
+            return "deployment failed: image " + spec.image() + " is one of this node's own images, and this node has none "
+                    + "by that name";
         }
         ImagePuller.Login login = null;
         if (registry != null) {

@@ -44,7 +44,8 @@ public class AppLauncher {
 
     public Launch launch(String jobId, JobSpec spec, String version, Path buildDir, String specDigest) {
         String app = containers.start(new ContainerRuntime.Spec(jobId, "app", version, spec.image(), runCommand(spec.commands()),
-                buildDir, secrets.environment(jobId, spec), spec.resources(), spec.port(), mounts(jobId, spec), specDigest));
+                buildDir, secrets.environment(jobId, spec), spec.resources(), spec.port(), mounts(jobId, spec), specDigest,
+                spec.egress()));
         Integer hostPort = containers.publishedPortOrNull(app, spec.port());
         String failure = hostPort == null ? "app exited at start" : health.awaitHealthy(app, hostPort, spec.healthCheck());
         if (failure != null) {

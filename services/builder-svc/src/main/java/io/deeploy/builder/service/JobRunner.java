@@ -523,6 +523,7 @@ final class JobRunner {
             parts.containers.remove(container);
         }
         parts.containers.removeVolumesOf(jobId);
+        parts.networks.remove(jobId);
         Workspaces.deleteTree(parts.workspaces.of(jobId));
         if (stop != null && stop.placement() != stopReportedFor) {
             stopReportedFor = stop.placement();

@@ -1,6 +1,7 @@
 package io.deeploy.builder.service;
 
 import io.deeploy.builder.client.ContainerRuntime;
+import io.deeploy.builder.client.JobNetworks;
 import io.deeploy.builder.config.NodeConfig;
 import jakarta.inject.Singleton;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class JobRunnerServices {
 
     final ContainerRuntime containers;
+    final JobNetworks networks;
     final WarBuilder builder;
     final AppLauncher launcher;
     final AppImages images;
@@ -31,10 +33,11 @@ public class JobRunnerServices {
     final ExecutorService pool = Executors.newCachedThreadPool(daemon("deeploy-job"));
     final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, daemon("deeploy-job-timer"));
 
-    public JobRunnerServices(ContainerRuntime containers, WarBuilder builder, AppLauncher launcher, AppImages images, JobSecrets secrets,
-            Workspaces workspaces, RepoWatcher watcher, TunnelManager tunnels, ReportSpool reports, HealthProbe health,
-            NodeConfig node) {
+    public JobRunnerServices(ContainerRuntime containers, JobNetworks networks, WarBuilder builder, AppLauncher launcher,
+            AppImages images, JobSecrets secrets, Workspaces workspaces, RepoWatcher watcher, TunnelManager tunnels,
+            ReportSpool reports, HealthProbe health, NodeConfig node) {
         this.containers = containers;
+        this.networks = networks;
         this.builder = builder;
         this.launcher = launcher;
         this.images = images;

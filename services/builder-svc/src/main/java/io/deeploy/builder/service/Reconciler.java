@@ -104,6 +104,7 @@ public class Reconciler {
         // Left on the node by a crash, a stop confirmed before a restart, or a move: desired nowhere here, so cleared.
         Set<String> leftovers = new HashSet<>(workspaces.jobsWithWorkspace());
         containers.containersOfThisNode().forEach(container -> leftovers.add(container.jobId()));
+        leftovers.addAll(parts.networks.jobsWithNetwork());
         leftovers.removeAll(byJob.keySet());
         leftovers.removeAll(runners.keySet());
         for (String jobId : leftovers) {

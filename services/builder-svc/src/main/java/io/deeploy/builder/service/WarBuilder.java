@@ -131,7 +131,7 @@ public class WarBuilder {
         }
         String builder = containers.start(new ContainerRuntime.Spec(jobId, "build", fetched.commit(), spec.image(),
                 List.of("sh", "-c", script), fetched.directory(), secrets.environment(jobId, spec), spec.resources(), null,
-                launcher.mounts(jobId, spec), null));
+                launcher.mounts(jobId, spec), null, spec.egress()));
         cancellation.building(builder);
         try {
             Integer exit = containers.awaitExit(builder, node.buildTimeout());

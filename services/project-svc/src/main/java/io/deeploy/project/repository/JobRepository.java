@@ -13,8 +13,12 @@ public class JobRepository implements PanacheRepositoryBase<Job, String> {
         return list("projectId = ?1 order by createdAt", projectId);
     }
 
+    /**
+     * Whether a job that is not STOPPED holds {@code alias}: a FAILED job may still be restarted by its node, and its
+     * URL must not pass to someone else meanwhile (index job_live_alias enforces it against races).
+     */
     public Uni<Boolean> liveAliasTaken(String alias) {
-        return count("alias = ?1 and state not in (?2, ?3)", alias, JobState.STOPPED, JobState.FAILED).map(n -> n > 0);
+        return count("alias = ?1 and state <> ?2", alias, JobState.STOPPED).map(n -> n > 0);
     }
 
     public Uni<Long> countLiveInProject(String projectId) {

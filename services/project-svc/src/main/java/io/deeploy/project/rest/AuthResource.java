@@ -1,6 +1,7 @@
 package io.deeploy.project.rest;
 
 import io.deeploy.project.config.AuthConfig;
+import io.deeploy.signing.Audience;
 import io.deeploy.project.service.LogGrantKeys;
 import io.deeploy.project.service.Permission;
 import io.deeploy.signing.SignedRequest;
@@ -20,11 +21,13 @@ import java.util.List;
 public class AuthResource {
 
     private final AuthConfig config;
+    private final Audience audience;
     private final ApiRequests requests;
     private final LogGrantKeys grantKeys;
 
-    public AuthResource(AuthConfig config, ApiRequests requests, LogGrantKeys grantKeys) {
+    public AuthResource(AuthConfig config, Audience audience, ApiRequests requests, LogGrantKeys grantKeys) {
         this.config = config;
+        this.audience = audience;
         this.requests = requests;
         this.grantKeys = grantKeys;
     }
@@ -42,7 +45,7 @@ public class AuthResource {
 
     @GET
     public AuthInfo info() {
-        return new AuthInfo(config.audience(),
+        return new AuthInfo(audience.value(),
                 List.of(SignedRequest.SENDER_HEADER, SignedRequest.NONCE_HEADER, SignedRequest.SIGNATURE_HEADER),
                 SignedRequest.PREAMBLE + "\\n\\nRequest type: <METHOD> <path?query>\\nDeeploy: <audience>\\nNonce: <0x hex ms>"
                         + "\\nBody SHA-256: <hex of the body bytes>  (EIP-191 personal_sign)",

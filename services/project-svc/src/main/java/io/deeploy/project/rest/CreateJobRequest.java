@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * A job as a user asks for it. Optional fields are null when absent; {@link io.deeploy.project.service.JobSpecValidator}
  * checks every field, applies defaults and names the first bad field in its error. {@code secretEnv} holds environment
- * values that are secrets: stored encrypted, given to the app like {@code env}, never shown by the API.
+ * values that are secrets: stored encrypted, given to the app like {@code env}, never shown by the API. {@code egress}
+ * is where the job's containers may connect: {@code internet} (the default: public addresses only), {@code none}, or
+ * {@code all} (private ranges too) where the operator allows it.
  */
 public record CreateJobRequest(
         String alias,
@@ -28,7 +30,8 @@ public record CreateJobRequest(
         List<Volume> volumes,
         List<FileVolume> fileVolumes,
         Tunnel tunnel,
-        Registry registry) {
+        Registry registry,
+        String egress) {
 
     /**
      * The private registry that holds {@code image} (a CAR job's app image, a WAR job's base image): {@code server} is its

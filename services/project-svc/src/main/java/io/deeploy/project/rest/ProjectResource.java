@@ -3,6 +3,7 @@ package io.deeploy.project.rest;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.project.service.IdempotentCommands;
 import io.deeploy.project.service.JobService;
+import io.deeploy.project.config.JobsConfig;
 import io.deeploy.project.service.JobSpecValidator;
 import io.deeploy.project.service.ProjectService;
 import io.smallrye.mutiny.Uni;
@@ -37,8 +38,11 @@ public class ProjectResource {
     private final ProjectService projects;
     private final JobService jobs;
     private final ApiRequests requests;
+    private final JobSpecValidator.Rules rules;
 
-    public ProjectResource(ProjectService projects, JobService jobs, ApiRequests requests) {
+    public ProjectResource(ProjectService projects, JobService jobs, ApiRequests requests, JobsConfig jobsConfig) {
+        this.rules = new JobSpecValidator.Rules(jobsConfig.allowPrivateRepositories(),
+                jobsConfig.allowUnrestrictedEgress());
         this.projects = projects;
         this.jobs = jobs;
         this.requests = requests;
@@ -87,7 +91,7 @@ public class ProjectResource {
         return requests.caller("POST", uri, headers, body).chain(caller -> {
             String key = IdempotentCommands.requireKey(idempotencyKey);
             CreateJobRequest request = requests.parse(body, CreateJobRequest.class);
-            JobSpec spec = JobSpecValidator.validate(request);
+            JobSpec spec = JobSpecValidator.validate(request, rules);
             return jobs.create(caller, projectId, spec, request, key);
         }).map(view -> Response.created(URI.create("/api/jobs/" + view.id())).entity(view).build());
     }

@@ -4,6 +4,7 @@ import io.deeploy.project.config.AuthConfig;
 import io.deeploy.project.repository.ApiTokenRepository;
 import io.deeploy.project.repository.ProjectRepository;
 import io.deeploy.project.repository.RequestNonceRepository;
+import io.deeploy.signing.Audience;
 import io.deeploy.signing.SignedRequest;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -23,13 +24,17 @@ public class Authenticator {
     static final Duration PURGE_EVERY = Duration.ofMinutes(1);
 
     private final AuthConfig config;
+    /** This installation's audience ({@link Audience}). */
+    private final String audience;
     private final RequestNonceRepository nonces;
     private final ApiTokenRepository tokens;
     private final ProjectRepository projects;
     private final AtomicLong lastPurgeMillis = new AtomicLong();
 
-    public Authenticator(AuthConfig config, RequestNonceRepository nonces, ApiTokenRepository tokens, ProjectRepository projects) {
+    public Authenticator(AuthConfig config, Audience audience, RequestNonceRepository nonces, ApiTokenRepository tokens,
+            ProjectRepository projects) {
         this.config = config;
+        this.audience = audience.value();
         this.nonces = nonces;
         this.tokens = tokens;
         this.projects = projects;
@@ -55,7 +60,7 @@ public class Authenticator {
         }
         Verified verified;
         try {
-            verified = verify(request, config.audience(), Instant.now(), config.nonceMaxAge(), config.maxClockSkew());
+            verified = verify(request, audience, Instant.now(), config.nonceMaxAge(), config.maxClockSkew());
         } catch (ApiException e) {
             return Uni.createFrom().failure(e);
         }

@@ -17,6 +17,7 @@ import io.deeploy.project.rest.CreateJobRequest;
 import io.deeploy.project.rest.JobView;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -150,9 +151,10 @@ public class JobService {
 
     @WithSession
     public Uni<List<JobView>> list(Caller caller, String projectId) {
+        // One job after another: a reactive session runs one query at a time, and Uni.join would run them all at once.
         return access.readable(caller, projectId).chain(project -> jobs.listByProject(projectId))
-                .chain(list -> Uni.join().all(list.stream().map(job -> view(job.id)).toList()).andFailFast()
-                        .onItem().ifNull().continueWith(List::of));
+                .chain(list -> Multi.createFrom().iterable(list).onItem().transformToUniAndConcatenate(job -> view(job.id))
+                        .collect().asList());
     }
 
     /**

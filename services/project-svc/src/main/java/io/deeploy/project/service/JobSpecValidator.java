@@ -4,12 +4,14 @@ import io.deeploy.events.TagExpression;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
+import io.deeploy.events.payload.Egress;
 import io.deeploy.events.payload.FileVolume;
 import io.deeploy.events.payload.RegistryAuth;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.TunnelSettings;
 import io.deeploy.events.payload.VcsSource;
 import io.deeploy.events.payload.Volume;
+import io.deeploy.node.TargetAddresses;
 import io.deeploy.project.rest.CreateJobRequest;
 import java.net.URI;
 import java.util.ArrayList;
@@ -36,7 +38,8 @@ public final class JobSpecValidator {
     static final Pattern IMAGE = Pattern.compile("([a-z0-9][a-z0-9.-]{0,252}:[0-9]{1,5}/)?[a-z0-9][a-z0-9._/-]{0,200}"
             + "(:[A-Za-z0-9._-]{1,128})?(@sha256:[a-f0-9]{64})?");
     static final Set<String> RESTART_POLICIES = Set.of("always", "on-failure", "unless-stopped", "no");
-    static final Set<String> REPOSITORY_SCHEMES = Set.of("http", "https", "git", "ssh", "file");
+    /** Network protocols a node fetches with; a path or file:// would read the node's own disk. */
+    static final Set<String> REPOSITORY_SCHEMES = Set.of("http", "https", "git");
     static final String DEFAULT_WAR_IMAGE = "local/node:bookworm";
     static final Pattern PRINTABLE = Pattern.compile("[\\x21-\\x7e]+");
     /** Names of a job's secrets: its repository token and its secret env values. */
@@ -61,7 +64,16 @@ public final class JobSpecValidator {
     private JobSpecValidator() {
     }
 
+    /** What the platform's operator loosened ({@link io.deeploy.project.config.JobsConfig}). */
+    public record Rules(boolean allowPrivateRepositories, boolean allowUnrestrictedEgress) {
+        public static final Rules STRICT = new Rules(false, false);
+    }
+
     public static JobSpec validate(CreateJobRequest request) {
+        return validate(request, Rules.STRICT);
+    }
+
+    public static JobSpec validate(CreateJobRequest request, Rules rules) {
         if (request == null) {
             throw ApiException.invalid("body", "a job request body is required");
         }
@@ -81,7 +93,7 @@ public final class JobSpecValidator {
         if (!IMAGE.matcher(image).matches()) {
             throw ApiException.invalid("image", "image is not a valid image reference");
         }
-        VcsSource vcs = kind == JobKind.WAR ? repository(request.repository()) : null;
+        VcsSource vcs = kind == JobKind.WAR ? repository(request.repository(), rules) : null;
         if (kind == JobKind.CAR && request.repository() != null) {
             throw ApiException.invalid("repository", "a CAR job runs an image and takes no repository");
         }
@@ -159,9 +171,10 @@ public final class JobSpecValidator {
         List<FileVolume> files = fileVolumes(request.fileVolumes(), volumes);
         TunnelSettings tunnel = tunnel(request.tunnel());
         RegistryAuth registry = registry(request.registry(), image);
+        Egress egress = egress(request.egress(), rules);
         return new JobSpec(kind, alias, image, vcs, List.copyOf(commands), Map.copyOf(env), new TreeSet<>(secretEnv.keySet()).stream().toList(), port,
                 resources(request.resources()), restartPolicy, healthCheck(request.healthCheck()), List.copyOf(targetNodes),
-                nodeCount, List.copyOf(nodeTags), duration, volumes, files, tunnel, registry);
+                nodeCount, List.copyOf(nodeTags), duration, volumes, files, tunnel, registry, egress);
     }
 
     /**
@@ -247,7 +260,24 @@ public final class JobSpecValidator {
         return normalised;
     }
 
-    private static VcsSource repository(CreateJobRequest.Repository repository) {
+    private static Egress egress(String requested, Rules rules) {
+        if (requested == null) {
+            return Egress.INTERNET;
+        }
+        Egress egress;
+        try {
+            egress = Egress.valueOf(requested.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("egress", "egress must be internet (public addresses only), none or all");
+        }
+        if (egress == Egress.ALL && !rules.allowUnrestrictedEgress()) {
+            throw ApiException.invalid("egress", "egress all (private networks too) is not allowed on this platform; "
+                    + "use internet or none");
+        }
+        return egress;
+    }
+
+    private static VcsSource repository(CreateJobRequest.Repository repository, Rules rules) {
         if (repository == null) {
             throw ApiException.invalid("repository", "a WAR job needs a repository");
         }
@@ -259,7 +289,15 @@ public final class JobSpecValidator {
             throw ApiException.invalid("repository.url", "repository.url is not a URL");
         }
         if (uri.getScheme() == null || !REPOSITORY_SCHEMES.contains(uri.getScheme().toLowerCase(Locale.ROOT))) {
-            throw ApiException.invalid("repository.url", "repository.url must be an http(s), git, ssh or file URL");
+            throw ApiException.invalid("repository.url", "repository.url must be an https, http or git:// URL");
+        }
+        if (uri.getHost() == null) {
+            throw ApiException.invalid("repository.url", "repository.url needs a host name or address");
+        }
+        String restriction = TargetAddresses.hostRestriction(uri.getHost());
+        if (restriction != null && !rules.allowPrivateRepositories()) {
+            throw ApiException.invalid("repository.url", "repository.url points at " + restriction
+                    + ": repositories are fetched from public addresses only");
         }
         if (uri.getUserInfo() != null) {
             // Credentials in a URL end up in logs and process lists; they travel only as encrypted secrets.

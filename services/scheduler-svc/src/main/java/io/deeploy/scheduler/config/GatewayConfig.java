@@ -25,11 +25,16 @@ public interface GatewayConfig {
     int port();
 
     /**
-     * Names this deployment in every node signature, so a request signed for one Deeploy is refused by every other;
-     * the same audience as the public API's.
+     * Names this installation in every node signature, so a request signed for one Deeploy is refused by every other
+     * (env DEEPLOY_AUDIENCE, as the public API's). Unset: made at random on first start and kept in
+     * {@link #audienceFile()} ({@link io.deeploy.signing.Audience}); nodes read it from the gateway.
      */
-    @WithDefault("${deeploy.audience:deeploy}")
-    String audience();
+    @WithDefault("${deeploy.audience:}")
+    Optional<String> audience();
+
+    /** Where a made audience is kept (shared with project-svc on a single machine). */
+    @WithDefault("${deeploy.audience-file:${user.home}/.deeploy/audience}")
+    String audienceFile();
 
     /** How old a node's nonce may be. Agents sign each request as they send it, so this can be short. */
     @WithDefault("60s")

@@ -14,6 +14,7 @@ import io.deeploy.node.api.Refusal;
 import io.deeploy.node.api.StatusReport;
 import io.deeploy.scheduler.client.ProjectClient;
 import io.deeploy.scheduler.config.GatewayConfig;
+import io.deeploy.signing.Audience;
 import io.deeploy.scheduler.repository.AllocationRepository;
 import io.deeploy.scheduler.service.DesiredStateService;
 import io.deeploy.scheduler.service.GatewayException;
@@ -63,9 +64,12 @@ public class GatewayResource {
     private final AllocationRepository allocations;
     private final ProjectClient project;
     private final GatewayConfig config;
+    private final Audience audience;
 
     public GatewayResource(NodeAuthenticator authenticator, NodeRegistry registry, DesiredStateService desired,
-            StatusReportService reports, AllocationRepository allocations, ProjectClient project, GatewayConfig config) {
+            StatusReportService reports, AllocationRepository allocations, ProjectClient project, GatewayConfig config,
+            Audience audience) {
+        this.audience = audience;
         this.authenticator = authenticator;
         this.registry = registry;
         this.desired = desired;
@@ -80,7 +84,7 @@ public class GatewayResource {
     @Path("/platform")
     @Operation(hidden = true)
     public Uni<PlatformInfo> platform() {
-        return project.logGrantKey().map(key -> new PlatformInfo(config.audience(), key, System.currentTimeMillis()));
+        return project.logGrantKey().map(key -> new PlatformInfo(audience.value(), key, System.currentTimeMillis()));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.deeploy.scheduler.service;
 import io.deeploy.events.payload.NodeStatus;
 import io.deeploy.node.NodeRequestVerifier;
 import io.deeploy.scheduler.config.GatewayConfig;
+import io.deeploy.signing.Audience;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -17,9 +18,11 @@ public class NodeAuthenticator {
 
     private final NodeIdentities identities;
     private final GatewayConfig config;
+    private final String audience;
     private final NonceCache nonces;
 
-    public NodeAuthenticator(NodeIdentities identities, GatewayConfig config) {
+    public NodeAuthenticator(NodeIdentities identities, GatewayConfig config, Audience audience) {
+        this.audience = audience.value();
         this.identities = identities;
         this.config = config;
         this.nonces = new NonceCache(config.nonceMaxAge(), Instant.now());
@@ -44,7 +47,7 @@ public class NodeAuthenticator {
             Instant now = Instant.now();
             long nonceMillis;
             try {
-                nonceMillis = NodeRequestVerifier.verify(facts, known.publicKey(), config.audience(), now, config.nonceMaxAge(),
+                nonceMillis = NodeRequestVerifier.verify(facts, known.publicKey(), audience, now, config.nonceMaxAge(),
                         config.maxClockSkew());
             } catch (NodeRequestVerifier.Refused e) {
                 throw GatewayException.unauthorized(e.code(), e.getMessage());

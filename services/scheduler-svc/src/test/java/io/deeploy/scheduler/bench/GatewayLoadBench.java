@@ -50,6 +50,8 @@ class GatewayLoadBench {
     static final int MEASURE_SECONDS = Integer.getInteger("bench.seconds", 60);
     static final int WARM_UP_SECONDS = 20;
     static final long INTERVAL_MILLIS = 5_000;
+    /** This run's installation audience, handed to the scheduler it launches. */
+    static final String AUDIENCE = "deeploy-bench-" + java.util.UUID.randomUUID();
     static final Resources CAPACITY = new Resources(4000, 8192, 0);
 
     record Agent(NodeSigner signer, String bootId, AtomicLong sequence, long phaseMillis) {
@@ -62,7 +64,7 @@ class GatewayLoadBench {
         Process scheduler = launch(httpPort, gatewayPort);
         try {
             awaitReady("http://127.0.0.1:" + httpPort + "/q/health/ready", scheduler);
-            String audience = "deeploy";
+            String audience = AUDIENCE;
             List<Agent> agents = new ArrayList<>();
             for (int round : AGENTS) {
                 register(agents, round);
@@ -191,6 +193,7 @@ class GatewayLoadBench {
         builder.environment().putAll(TestInfra.serviceEnvironment("scheduler-svc"));
         builder.environment().put("DEEPLOY_HTTP_PORT", String.valueOf(httpPort));
         builder.environment().put("DEEPLOY_GATEWAY_PORT", String.valueOf(gatewayPort));
+        builder.environment().put("DEEPLOY_AUDIENCE", AUDIENCE);
         // Many agents: the registry's pool must not be the limit before the gateway is.
         builder.environment().put("QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "40");
         return builder.start();

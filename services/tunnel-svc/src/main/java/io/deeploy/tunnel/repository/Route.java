@@ -31,6 +31,10 @@ public class Route {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** When this route was first made: of two jobs reporting one alias, the earlier claim is served. */
+    @Column(name = "claimed_at", nullable = false)
+    public Instant claimedAt;
+
     @Embeddable
     public record Key(@Column(name = "job_id") String jobId, @Column(name = "node_id") String nodeId) implements Serializable {
     }

@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * The built-in ingress: a reverse proxy that sends {@code http://<alias>.<base-domain>:<port>/...} and
- * {@code http://<host>:<port>/apps/<alias>/...} to a node serving the app. Bodies are streamed both ways.
+ * The built-in ingress: a reverse proxy that sends {@code http://<alias>.<base-domain>:<port>/...} (and, where the
+ * operator allows path routes, {@code http://<host>:<port>/apps/<alias>/...}) to a node serving the app. Bodies are
+ * streamed both ways. What an app learns of the request's origin ({@code X-Forwarded-*}) is the ingress's word alone.
  */
 @ApplicationScoped
 public class IngressServer {
@@ -31,6 +32,12 @@ public class IngressServer {
     /** Headers that describe one hop, not the message, and must not be forwarded. */
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
             "te", "trailer", "transfer-encoding", "upgrade", "host");
+    /**
+     * Headers that claim where a request came from: the ingress sets its own and drops what the client sent, or a
+     * client could pose as any address (to an app's rate limits or allow-lists) or any host and scheme (to its links).
+     */
+    static final Set<String> ORIGIN_CLAIMS = Set.of("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+            "x-forwarded-port", "x-forwarded-prefix", "x-forwarded-server", "x-real-ip", "x-client-ip", "true-client-ip");
 
     private final RouteTable routes;
     private final IngressConfig config;
@@ -46,7 +53,7 @@ public class IngressServer {
     record Destination(String alias, String path, String prefix) {
     }
 
-    static Destination resolve(String hostHeader, String uri, String baseDomain) {
+    static Destination resolve(String hostHeader, String uri, String baseDomain, boolean pathRoutes) {
         String host = hostHeader == null ? "" : hostHeader.toLowerCase(Locale.ROOT);
         int colon = host.lastIndexOf(':');
         if (colon > 0 && !host.endsWith("]")) {
@@ -59,7 +66,7 @@ public class IngressServer {
                 return new Destination(alias, uri, null);
             }
         }
-        if (uri.startsWith("/apps/")) {
+        if (pathRoutes && uri.startsWith("/apps/")) {
             int end = uri.indexOf('/', "/apps/".length());
             int query = uri.indexOf('?');
             if (end < 0 || (query >= 0 && query < end)) {
@@ -101,9 +108,10 @@ public class IngressServer {
     }
 
     private void proxy(HttpServerRequest request) {
-        Destination destination = resolve(request.getHeader("Host"), request.uri(), config.baseDomain());
+        Destination destination = resolve(request.getHeader("Host"), request.uri(), config.baseDomain(), config.pathRoutes());
         if (destination == null) {
-            error(request, 404, "NO_APP", "no app at this address: use http://<alias>." + config.baseDomain() + "/ or /apps/<alias>/");
+            error(request, 404, "NO_APP", "no app at this address: use http://<alias>." + config.baseDomain() + "/"
+                    + (config.pathRoutes() ? " or /apps/<alias>/" : ""));
             return;
         }
         RouteTable.Target target = routes.pick(destination.alias());
@@ -114,13 +122,14 @@ public class IngressServer {
         request.pause();
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         request.headers().forEach(header -> {
-            if (!HOP_BY_HOP.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(name) && !ORIGIN_CLAIMS.contains(name)) {
                 headers.add(header.getKey(), header.getValue());
             }
         });
         headers.set("X-Forwarded-Host", String.valueOf(request.getHeader("Host")));
         headers.set("X-Forwarded-Proto", "http");
-        headers.add("X-Forwarded-For", request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress());
+        headers.set("X-Forwarded-For", request.remoteAddress() == null ? "" : request.remoteAddress().hostAddress());
         if (destination.prefix() != null) {
             headers.set("X-Forwarded-Prefix", destination.prefix());
         }

@@ -70,6 +70,9 @@ public class RouteService {
         Route.Key key = new Route.Key(started.jobId(), started.nodeId());
         return routes.countForJob(started.jobId()).chain(routesOfJob -> routes.findById(key).chain(existing -> {
             Route route = existing == null ? new Route() : existing;
+            if (existing == null) {
+                route.claimedAt = at;
+            }
             route.key = key;
             route.alias = started.alias();
             route.targetHost = started.host();

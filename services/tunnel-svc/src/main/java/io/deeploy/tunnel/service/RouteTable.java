@@ -23,7 +23,14 @@ import org.jboss.logging.Logger;
 public class RouteTable {
 
     private static final Logger LOG = Logger.getLogger(RouteTable.class);
-    static final String ALL = "SELECT alias, target_host, target_port FROM route ORDER BY alias, node_id";
+    /**
+     * Every route of the job that claimed each alias first: an alias is served by one job, never by two in rotation
+     * (two jobs report one alias only around one's stop and the next one's start, in whatever order events arrive).
+     */
+    static final String ALL = """
+            SELECT r.alias, r.target_host, r.target_port FROM route r
+            WHERE r.job_id = (SELECT c.job_id FROM route c WHERE c.alias = r.alias ORDER BY c.claimed_at, c.job_id LIMIT 1)
+            ORDER BY r.alias, r.node_id""";
 
     public record Target(String host, int port) {
     }
