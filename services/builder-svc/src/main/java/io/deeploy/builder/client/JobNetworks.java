@@ -8,11 +8,17 @@ import io.deeploy.builder.config.NodeConfig;
 import io.deeploy.events.payload.Egress;
 import io.deeploy.node.TargetAddresses;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -126,22 +132,43 @@ public class JobNetworks {
                 .map(network -> network.getLabels().get(ContainerRuntime.JOB_LABEL)).filter(Objects::nonNull).toList();
     }
 
-    /** The first /28 of the pool that no network of the engine overlaps. */
+    /**
+     * The first /28 of the pool that no network of the engine overlaps, nor any address of the node's own interfaces: a
+     * bridge left by an engine whose state was reset, or the node's LAN, would otherwise take the subnet's route.
+     */
     String freeSubnet(List<Network> networks) {
         int slash = pool.indexOf('/');
         int poolBits = Integer.parseInt(pool.substring(slash + 1));
         long base = toLong(pool.substring(0, slash)) & mask(poolBits);
         long count = 1L << (SUBNET_BITS - poolBits);
+        List<String> used = new ArrayList<>(hostSubnets());
+        networks.stream().filter(n -> n.getIpam() != null && n.getIpam().getConfig() != null)
+                .flatMap(n -> n.getIpam().getConfig().stream()).map(Network.Ipam.Config::getSubnet).filter(Objects::nonNull)
+                .forEach(used::add);
         for (long i = 0; i < count; i++) {
             long candidate = base + (i << (32 - SUBNET_BITS));
-            boolean taken = networks.stream().filter(n -> n.getIpam() != null && n.getIpam().getConfig() != null)
-                    .flatMap(n -> n.getIpam().getConfig().stream()).map(Network.Ipam.Config::getSubnet).filter(Objects::nonNull)
-                    .anyMatch(used -> overlaps(used, candidate));
-            if (!taken) {
+            if (used.stream().noneMatch(subnet -> overlaps(subnet, candidate))) {
                 return toText(candidate) + "/" + SUBNET_BITS;
             }
         }
         throw new IllegalStateException("no free /" + SUBNET_BITS + " left in the job network pool " + pool);
+    }
+
+    /** The IPv4 subnets on the node's own interfaces, as CIDRs. */
+    static List<String> hostSubnets() {
+        List<String> subnets = new ArrayList<>();
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InterfaceAddress address : nic.getInterfaceAddresses()) {
+                    if (address.getAddress() instanceof Inet4Address) {
+                        subnets.add(address.getAddress().getHostAddress() + "/" + address.getNetworkPrefixLength());
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            LOG.warnf("the node's interfaces cannot be listed: %s", e.getMessage());
+        }
+        return subnets;
     }
 
     private static boolean overlaps(String cidr, long candidate) {
