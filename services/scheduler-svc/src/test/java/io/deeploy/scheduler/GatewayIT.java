@@ -92,6 +92,7 @@ class GatewayIT {
     TestNode ready(String nodeId, Resources capacity) {
         TestNode node = TestNode.register(kafka, gateway.port(), nodeId, "10.77.0.2");
         await().atMost(Duration.ofSeconds(20)).until(() -> node.heartbeat(capacity, Map.of(), List.of()) == 200);
+        node.capacity = capacity;
         return node;
     }
 
@@ -99,7 +100,9 @@ class GatewayIT {
     String placeOn(TestNode node, String alias) {
         String jobId = "job-" + UUID.randomUUID();
         kafka.publish(Event.of(new JobRequested(jobId, "prj", "0xowner", spec(alias, node.id))));
-        await().atMost(Duration.ofSeconds(20)).until(() -> node.allocations(-1, 0).allocations().stream()
+        // The node beats while it waits, as an agent does, so that it is not taken for lost before the job is placed.
+        await().atMost(Duration.ofSeconds(20)).until(() -> node.heartbeat(node.capacity, Map.of(), List.of()) == 200
+                && node.allocations(-1, 0).allocations().stream()
                 .anyMatch(a -> a.jobId().equals(jobId) && a.desired() == Allocation.Desired.RUN));
         return jobId;
     }

@@ -44,6 +44,8 @@ final class TestNode {
     final NodeSigner signer;
     final int gatewayPort;
     final String bootId = UUID.randomUUID().toString();
+    /** What it offers in its heartbeats, once it is ready. */
+    Resources capacity;
     long sequence;
 
     TestNode(String id, KeyPair keys, int gatewayPort) {
