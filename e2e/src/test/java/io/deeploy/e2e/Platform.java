@@ -1,7 +1,8 @@
 package io.deeploy.e2e;
 
+import io.deeploy.outbox.testing.ServiceProcesses;
+import io.deeploy.outbox.testing.TestInfra;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,10 +46,10 @@ final class Platform implements AutoCloseable {
         this.nodeId = nodeId;
         this.logs = logs;
         this.gatewayHost = gatewayHost;
-        this.ingressPort = freePort();
-        this.gatewayPort = freePort();
+        this.ingressPort = ServiceProcesses.freePort();
+        this.gatewayPort = ServiceProcesses.freePort();
         for (String service : SERVICES) {
-            ports.put(service, freePort());
+            ports.put(service, ServiceProcesses.freePort());
         }
     }
 
@@ -81,7 +82,7 @@ final class Platform implements AutoCloseable {
         synchronized (Platform.class) {
             if (LIVE.get() == 0) {
                 // Jobs earlier modules' tests left to the scheduler must not land on this run's nodes.
-                io.deeploy.outbox.testing.TestInfra.cleanSchedulerSlate();
+                TestInfra.cleanSchedulerSlate();
             }
             LIVE.incrementAndGet();
         }
@@ -107,7 +108,7 @@ final class Platform implements AutoCloseable {
      */
     String startAgent(String agentNodeId) throws Exception {
         String name = "builder-svc@" + agentNodeId;
-        ports.put(name, freePort());
+        ports.put(name, ServiceProcesses.freePort());
         launch(name);
         awaitReady(name);
         registerNode(agentNodeId, "127.0.0.1");
@@ -192,7 +193,7 @@ final class Platform implements AutoCloseable {
             // The tests' git servers are on loopback: this node's operator lets jobs fetch from there.
             env.put("DEEPLOY_NODE_ALLOWED_TARGET_RANGES", "127.0.0.0/8");
         } else {
-            env.putAll(io.deeploy.outbox.testing.TestInfra.serviceEnvironment(service));
+            env.putAll(TestInfra.serviceEnvironment(service));
             env.put("DEEPLOY_INTERNAL_TOKEN", INTERNAL_TOKEN);
         }
         // Failover within seconds rather than the production default of 30 s.
@@ -214,22 +215,7 @@ final class Platform implements AutoCloseable {
     }
 
     private void awaitReady(String service) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            Process process = processes.get(service);
-            if (!process.isAlive()) {
-                throw new IllegalStateException(service + " exited with " + process.exitValue() + "; see " + logOf(service));
-            }
-            try {
-                if (get(url(service, "/q/health/ready")).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException(service + " not ready within 90 s; see " + logOf(service));
+        ServiceProcesses.awaitReady(service, processes.get(service), url(service, "/q/health/ready"), logOf(service));
     }
 
     /**
@@ -330,52 +316,18 @@ final class Platform implements AutoCloseable {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             LIVE.decrementAndGet();
         }
-        processes.values().forEach(Process::destroy);
-        for (Process process : processes.values()) {
-            try {
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-        // An agent that stops leaves its apps serving (the data plane outlives it); this test platform's nodes are gone
-        // for good, so their containers go too, or they would pile up in the test instance's engine.
+        processes.values().forEach(Process::destroy); // all at once, then each waited for
+        processes.values().forEach(ServiceProcesses::stop);
+        // This test platform's nodes are gone for good: what their agents leave serving goes too.
         for (String name : processes.keySet()) {
             if (name.startsWith("builder-svc")) {
-                removeContainersOf(name.contains("@") ? name.substring(name.indexOf('@') + 1) : nodeId);
+                ServiceProcesses.removeNodeLeftovers(name.contains("@") ? name.substring(name.indexOf('@') + 1) : nodeId);
             }
-        }
-    }
-
-    static void removeContainersOf(String node) {
-        try {
-            Process listed = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=deeploy.node=" + node)
-                    .redirectErrorStream(true).start();
-            String ids = new String(listed.getInputStream().readAllBytes()).strip();
-            listed.waitFor(30, TimeUnit.SECONDS);
-            if (!ids.isEmpty()) {
-                List<String> remove = new java.util.ArrayList<>(List.of("docker", "rm", "-f"));
-                remove.addAll(List.of(ids.split("\\s+")));
-                new ProcessBuilder(remove).redirectErrorStream(true).start().waitFor(60, TimeUnit.SECONDS);
-            }
-        } catch (IOException e) {
-            // the engine is the test instance's: nothing more to clean
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -5,20 +5,14 @@ import io.deeploy.events.payload.NodeRegistered;
 import io.deeploy.node.Ed25519Keys;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.deeploy.outbox.testing.ProjectStandIn;
+import io.deeploy.outbox.testing.ServiceProcesses;
 import io.deeploy.outbox.testing.TestInfra;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The platform the agent under test talks to: the real scheduler-svc (packaged earlier in the build) as a process on the
@@ -45,11 +39,12 @@ public class TestPlatform implements QuarkusTestResourceLifecycleManager {
         try {
             KeyPair grants = Ed25519Keys.loadOrCreate(GRANT_KEY);
             project = new ProjectStandIn(INTERNAL_TOKEN, Ed25519Keys.encode(grants.getPublic()));
-            int httpPort = freePort();
-            int gatewayPort = freePort();
+            int httpPort = ServiceProcesses.freePort();
+            int gatewayPort = ServiceProcesses.freePort();
             TestInfra.cleanSchedulerSlate();
             scheduler = launchScheduler(httpPort, gatewayPort, project.url());
-            awaitReady("http://127.0.0.1:" + httpPort + "/q/health/ready");
+            ServiceProcesses.awaitReady("scheduler-svc", scheduler, "http://127.0.0.1:" + httpPort + "/q/health/ready",
+                    SCHEDULER_LOG);
             KeyPair node = Ed25519Keys.loadOrCreate(NODE_KEY);
             try (KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
                 kafka.publish(Event.of(new NodeRegistered(NODE, Ed25519Keys.encode(node.getPublic()),
@@ -67,35 +62,12 @@ public class TestPlatform implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         if (scheduler != null) {
-            scheduler.destroy();
-            try {
-                if (!scheduler.waitFor(20, TimeUnit.SECONDS)) {
-                    scheduler.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                scheduler.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            ServiceProcesses.stop(scheduler);
         }
         if (project != null) {
             project.close();
         }
-        // The agent leaves its apps serving when it stops (the data plane outlives it): this test node's go with the tests.
-        try {
-            Process listed = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=deeploy.node=" + NODE)
-                    .redirectErrorStream(true).start();
-            String ids = new String(listed.getInputStream().readAllBytes()).strip();
-            listed.waitFor(30, TimeUnit.SECONDS);
-            if (!ids.isEmpty()) {
-                java.util.List<String> remove = new java.util.ArrayList<>(java.util.List.of("docker", "rm", "-f"));
-                remove.addAll(java.util.List.of(ids.split("\\s+")));
-                new ProcessBuilder(remove).redirectErrorStream(true).start().waitFor(60, TimeUnit.SECONDS);
-            }
-        } catch (IOException e) {
-            // nothing to clean without the engine
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ServiceProcesses.removeNodeLeftovers(NODE);
     }
 
     private static Process launchScheduler(int httpPort, int gatewayPort, String projectUrl) throws IOException {
@@ -117,31 +89,5 @@ public class TestPlatform implements QuarkusTestResourceLifecycleManager {
         env.put("DEEPLOY_SCHEDULER_SWEEP_INTERVAL", "1s");
         env.put("DEEPLOY_SCHEDULER_NODE_LOST_AFTER", "10s");
         return builder.start();
-    }
-
-    private void awaitReady(String url) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (!scheduler.isAlive()) {
-                throw new IllegalStateException("scheduler-svc exited with " + scheduler.exitValue());
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException("scheduler-svc not ready within 90 s");
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -9,9 +9,9 @@ import io.deeploy.node.NodeSigner;
 import io.deeploy.node.api.GatewayApi;
 import io.deeploy.node.api.Heartbeat;
 import io.deeploy.outbox.testing.KafkaEvents;
+import io.deeploy.outbox.testing.ServiceProcesses;
 import io.deeploy.outbox.testing.TestInfra;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,6 +51,7 @@ class GatewayLoadBench {
     static final int WARM_UP_SECONDS = 20;
     static final long INTERVAL_MILLIS = 5_000;
     /** This run's installation audience, handed to the scheduler it launches. */
+    static final Path SCHEDULER_LOG = Path.of("target", "gateway-bench-scheduler.log");
     static final String AUDIENCE = "deeploy-bench-" + java.util.UUID.randomUUID();
     static final Resources CAPACITY = new Resources(4000, 8192, 0);
 
@@ -59,11 +60,12 @@ class GatewayLoadBench {
 
     @Test
     void measure() throws Exception {
-        int gatewayPort = freePort();
-        int httpPort = freePort();
+        int gatewayPort = ServiceProcesses.freePort();
+        int httpPort = ServiceProcesses.freePort();
         Process scheduler = launch(httpPort, gatewayPort);
         try {
-            awaitReady("http://127.0.0.1:" + httpPort + "/q/health/ready", scheduler);
+            ServiceProcesses.awaitReady("scheduler-svc", scheduler, "http://127.0.0.1:" + httpPort + "/q/health/ready",
+                    SCHEDULER_LOG);
             String audience = AUDIENCE;
             List<Agent> agents = new ArrayList<>();
             for (int round : AGENTS) {
@@ -74,10 +76,7 @@ class GatewayLoadBench {
                         + " agents beating every 5 s");
             }
         } finally {
-            scheduler.destroy();
-            if (!scheduler.waitFor(30, TimeUnit.SECONDS)) {
-                scheduler.destroyForcibly();
-            }
+            ServiceProcesses.stop(scheduler);
         }
     }
 
@@ -189,7 +188,7 @@ class GatewayLoadBench {
     static Process launch(int httpPort, int gatewayPort) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         ProcessBuilder builder = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "gateway-bench-scheduler.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(SCHEDULER_LOG.toFile()));
         builder.environment().putAll(TestInfra.serviceEnvironment("scheduler-svc"));
         builder.environment().put("DEEPLOY_HTTP_PORT", String.valueOf(httpPort));
         builder.environment().put("DEEPLOY_GATEWAY_PORT", String.valueOf(gatewayPort));
@@ -197,30 +196,5 @@ class GatewayLoadBench {
         // Many agents: the registry's pool must not be the limit before the gateway is.
         builder.environment().put("QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "40");
         return builder.start();
-    }
-
-    static void awaitReady(String url, Process process) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("scheduler-svc exited; see target/gateway-bench-scheduler.log");
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException("scheduler-svc not ready within 90 s");
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
