@@ -15,6 +15,25 @@ DOCKER_USER_MARK="$PID_DIR/docker.using"
 # Talk to our engine only, never to a system one.
 export DOCKER_HOST="unix://$DOCKER_SOCK"
 
+# Builds and apps run as root of their container; user-namespace remapping makes that root an unprivileged uid of the
+# host (the "dockremap" user's subordinate range), so nothing a job writes through a mount belongs to the host's root.
+DOCKER_USERNS_REMAP=default
+
+# The engine's data root. With remapping the engine keeps its files in <root>/<uid>.<gid>, which the remapped root must
+# reach: every directory above it must be searchable by others. When one is not (a checkout under a private home), the
+# data root moves to /var/lib/deeploy, named after this checkout so that several checkouts never share one.
+docker_data_root() {
+  local dir=$DOCKER_DIR/data
+  while [[ $dir != / ]]; do
+    dir=$(dirname "$dir")
+    if [[ -e $dir ]] && [[ $(stat -c %A "$dir") != ?????????[xt] ]]; then
+      echo "/var/lib/deeploy/docker-$(printf %s "$DOCKER_DIR" | sha256sum | cut -c1-12)"
+      return 0
+    fi
+  done
+  echo "$DOCKER_DIR/data"
+}
+
 docker_ready() {
   timeout 5 docker version >/dev/null 2>&1
 }
@@ -59,9 +78,13 @@ docker_up() {
   fi
   rm -f "$DOCKER_SOCK" "$DOCKER_PIDFILE"
   # Flags from the machine notes: loopback-only published ports, no iptables/NAT (not available
-  # here), own data/exec roots so nothing outside DEEPLOY_HOME is touched.
+  # here), own data/exec roots so nothing outside DEEPLOY_HOME is touched (but see docker_data_root).
+  local data_root
+  data_root=$(docker_data_root)
+  mkdir -p "$data_root"
   spawn "$DOCKER_PIDFILE" "$DOCKER_LOG" dockerd \
-    --data-root "$DOCKER_DIR/data" \
+    --data-root "$data_root" \
+    --userns-remap="$DOCKER_USERNS_REMAP" \
     --exec-root "$DOCKER_DIR/exec" \
     --pidfile "$DOCKER_DIR/dockerd.self.pid" \
     -H "unix://$DOCKER_SOCK" \

@@ -1,12 +1,21 @@
 # shellcheck shell=bash
 # Base images built locally (no image registry is reachable): Debian via debootstrap, the rest
 # via `docker build --network host` (only the host reaches the apt mirror). Built once per
-# machine into the shared engine's data-root; each tag is skipped when it already exists.
+# machine; each tag is skipped when it already exists.
+#
+# The node's engine remaps user namespaces (docker.sh), and a remapping engine refuses host networking, so images are
+# built on a short-lived engine of their own (no remapping, no bridge, not reachable by any job) and copied into the
+# node's engine with `docker save | docker load`. Its data root keeps what it built, so a node engine whose data root
+# moved gets its images again without a rebuild.
 
 IMAGE_DEBIAN=local/debian:bookworm
 IMAGE_PYTHON=local/python:bookworm
 IMAGE_NODE=local/node:bookworm
 IMAGES_BUILD_DIR="$DOCKER_DIR/build"
+IMAGE_BUILDER_DIR="$DOCKER_DIR/image-build"
+IMAGE_BUILDER_HOST="unix://$IMAGE_BUILDER_DIR/docker.sock"
+IMAGE_BUILDER_PIDFILE="$IMAGE_BUILDER_DIR/dockerd.pid"
+IMAGE_BUILDER_LOG="$IMAGE_BUILDER_DIR/dockerd.log"
 
 image_kafka_tag() { echo "local/kafka:$(kafka_resolved_version || echo "$KAFKA_VERSION")"; }
 images_all() { echo "$IMAGE_DEBIAN" "$IMAGE_PYTHON" "$IMAGE_NODE" "$(image_kafka_tag)"; }
@@ -87,16 +96,68 @@ _image_build_kafka() {
   _image_build_dockerfile "$tag" kafka
 }
 
+_image_builder_ready() { DOCKER_HOST=$IMAGE_BUILDER_HOST timeout 5 docker version >/dev/null 2>&1; }
+
+_image_builder_up() {
+  pid_of "$IMAGE_BUILDER_PIDFILE" >/dev/null && _image_builder_ready && return 0
+  mkdir -p "$IMAGE_BUILDER_DIR"
+  rm -f "$IMAGE_BUILDER_DIR/docker.sock"
+  spawn "$IMAGE_BUILDER_PIDFILE" "$IMAGE_BUILDER_LOG" dockerd \
+    --data-root "$IMAGE_BUILDER_DIR/data" \
+    --exec-root "$IMAGE_BUILDER_DIR/exec" \
+    --pidfile "$IMAGE_BUILDER_DIR/dockerd.self.pid" \
+    -H "$IMAGE_BUILDER_HOST" \
+    --bridge none --iptables=false --ip-forward=false --ip-masq=false
+  wait_ready image-build "$IMAGE_BUILDER_LOG" "$IMAGE_BUILDER_PIDFILE" _image_builder_ready || exit 1
+  log "images: image-build engine started (pid $(pid_of "$IMAGE_BUILDER_PIDFILE"))"
+}
+
+_image_builder_down() {
+  pid_of "$IMAGE_BUILDER_PIDFILE" >/dev/null || return 0
+  stop_pidfile image-build "$IMAGE_BUILDER_PIDFILE" TERM
+  rm -f "$IMAGE_BUILDER_DIR/docker.sock"
+}
+
+# _image_on_builder TAG BUILD...: runs BUILD against the image-build engine unless it already holds TAG.
+_image_on_builder() {
+  local tag=$1; shift
+  (
+    export DOCKER_HOST=$IMAGE_BUILDER_HOST
+    if image_exists "$tag"; then log "images: $tag already built"; else "$@"; fi
+  ) || exit 1
+}
+
+# _image_provide TAG BUILD...: makes TAG present in the node's engine, built (if need be) and copied from the image-build
+# engine.
+_image_provide() {
+  local tag=$1
+  if image_exists "$tag"; then
+    log "images: $tag present"
+    return 0
+  fi
+  _image_builder_up
+  _image_on_builder "$@"
+  log "images: copying $tag into the node's engine"
+  DOCKER_HOST=$IMAGE_BUILDER_HOST docker save "$tag" | docker load >/dev/null || die "images: copying $tag failed"
+  _images_copied=1
+}
+
 # Builds every missing image; the engine must be running.
 _images_build_missing() {
   mkdir -p "$IMAGES_BUILD_DIR"
-  local built=0
-  if image_exists "$IMAGE_DEBIAN"; then log "images: $IMAGE_DEBIAN present"; else _image_build_debian; built=1; fi
-  if image_exists "$IMAGE_PYTHON"; then log "images: $IMAGE_PYTHON present"; else _image_build_dockerfile "$IMAGE_PYTHON" python; built=1; fi
-  if image_exists "$IMAGE_NODE"; then log "images: $IMAGE_NODE present"; else _image_build_dockerfile "$IMAGE_NODE" node; built=1; fi
-  if image_exists "$(image_kafka_tag)"; then log "images: $(image_kafka_tag) present"; else _image_build_kafka; built=1; fi
-  # A rebuilt tag leaves its old image dangling: reclaim the space.
-  if ((built)); then docker image prune -f >/dev/null 2>&1 || true; fi
+  _images_copied=0
+  # Debian first: the Dockerfile images build on it in the image-build engine.
+  if ! image_exists "$IMAGE_PYTHON" || ! image_exists "$IMAGE_NODE" || ! image_exists "$(image_kafka_tag)"; then
+    _image_builder_up
+    _image_on_builder "$IMAGE_DEBIAN" _image_build_debian
+  fi
+  _image_provide "$IMAGE_DEBIAN" _image_build_debian
+  _image_provide "$IMAGE_PYTHON" _image_build_dockerfile "$IMAGE_PYTHON" python
+  _image_provide "$IMAGE_NODE" _image_build_dockerfile "$IMAGE_NODE" node
+  _image_provide "$(image_kafka_tag)" _image_build_kafka
+  _image_builder_down
+  # A replaced tag leaves its old image dangling: reclaim the space.
+  if ((_images_copied)); then docker image prune -f >/dev/null 2>&1 || true; fi
 }
 
 images_install() {

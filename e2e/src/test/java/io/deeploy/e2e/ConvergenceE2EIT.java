@@ -52,7 +52,8 @@ class ConvergenceE2EIT {
     void assertStoppedAndGone(String jobId, String alias) throws Exception {
         await().atMost(Duration.ofSeconds(90)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
         await().atMost(Duration.ofSeconds(30)).until(() -> WorkerAppRunnerE2EIT.containersOf(jobId, platform.nodeId).isEmpty());
-        assertThat(platform.serve("http://" + alias + ".apps.localhost:" + platform.ingressPort + "/")).isEqualTo("HTTP 404");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> platform.serve("http://" + alias + ".apps.localhost:" + platform.ingressPort + "/").equals("HTTP 404"));
     }
 
     /**
@@ -91,6 +92,60 @@ class ConvergenceE2EIT {
         assertThat(job(jobId).path("state").asText()).as("no node has confirmed the stop yet").isEqualTo("STOPPING");
         assertThat(WorkerAppRunnerE2EIT.containersOf(jobId, platform.nodeId)).as("the app outlived its agent").isNotEmpty();
         platform.relaunch("builder-svc");
+        assertStoppedAndGone(jobId, alias);
+    }
+
+    /**
+     * The data plane outlives the control plane: while tunnel-svc is killed and started again, an app keeps being served
+     * at its URL by the ingress process, from the routes file tunnel-svc last wrote; and a killed ingress serves again
+     * from that file alone, whether tunnel-svc is up or not. How long the ingress takes to serve again is printed.
+     */
+    @Test
+    void appsKeepBeingServedWhileTunnelSvcOrTheIngressRestarts() throws Exception {
+        String alias = "steady-" + UUID.randomUUID().toString().substring(0, 8);
+        String jobId = createJob(alias, "steady");
+        await().atMost(Duration.ofSeconds(120)).until(() -> "RUNNING".equals(job(jobId).path("state").asText())
+                && job(jobId).hasNonNull("url"));
+        String url = job(jobId).path("url").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> platform.serve(url).equals("steady"));
+
+        java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Thread client = new Thread(() -> {
+            while (polling.get()) {
+                String answer = platform.serve(url);
+                if (answer.equals("steady")) {
+                    served.incrementAndGet();
+                } else {
+                    failures.add(answer);
+                }
+            }
+        });
+        client.start();
+        try {
+            platform.kill("tunnel-svc");
+            Thread.sleep(3000);
+            platform.relaunch("tunnel-svc");
+            Thread.sleep(1000);
+        } finally {
+            polling.set(false);
+            client.join();
+        }
+        assertThat(failures).as("answers other than the app's while tunnel-svc was down and back").isEmpty();
+        assertThat(served.get()).isPositive();
+
+        // The ingress itself, killed with tunnel-svc down: it comes back serving from the file.
+        platform.kill("tunnel-svc");
+        platform.kill(Platform.INGRESS);
+        long killed = System.nanoTime();
+        platform.relaunch(Platform.INGRESS);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> platform.serve(url).equals("steady"));
+        System.out.printf("ingress: serving again %d ms after it was killed (JVM start included)%n",
+                (System.nanoTime() - killed) / 1_000_000);
+        platform.relaunch("tunnel-svc");
+
+        platform.apiPost("/api/jobs/" + jobId + "/stop", "", null);
         assertStoppedAndGone(jobId, alias);
     }
 }

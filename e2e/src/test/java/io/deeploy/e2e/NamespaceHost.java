@@ -41,6 +41,9 @@ final class NamespaceHost implements AutoCloseable {
         String prefix = "10.213." + block / 256 + ".";
         // Short: dockerd's unix sockets live under it, and a socket path holds at most 108 bytes.
         Path dir = Files.createTempDirectory(Path.of("/tmp"), name);
+        // Searchable by others: the engine remaps user namespaces as a node's must, and its remapped root reaches its
+        // data root (dir/data/<uid>.<gid>) through this directory.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         NamespaceHost host = new NamespaceHost(name, prefix + (block % 256 + 1), prefix + (block % 256 + 2), dir);
         try {
             host.sh("ip", "netns", "add", name);
@@ -65,12 +68,12 @@ final class NamespaceHost implements AutoCloseable {
 
     /**
      * Its own engine, inside the namespace (entered for the network only, so that it sees the host's cgroups), publishing
-     * ports on the namespace's address; iptables untouched, as the platform's engine.
+     * ports on the namespace's address; iptables untouched and user namespaces remapped, as the platform's engine.
      */
     private void startDocker() throws Exception {
         dockerd = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + name, "dockerd", "--data-root", dir.resolve("data").toString(),
                 "--exec-root", dir.resolve("exec").toString(), "--pidfile", dir.resolve("dockerd.pid").toString(),
-                "-H", dockerHost(), "--ip", nodeAddress, "--iptables=false", "--ip-forward=false", "--ip-masq=false",
+                "-H", dockerHost(), "--userns-remap=default", "--ip", nodeAddress, "--iptables=false", "--ip-forward=false", "--ip-masq=false",
                 "--bip", "172.31." + (Integer.parseInt(nodeAddress.split("\\.")[2]) % 250) + ".1/24")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("dockerd.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -29,6 +29,8 @@ final class Platform implements AutoCloseable {
     /** This run's installation audience, as ./deeploy up makes one per install. */
     static final String AUDIENCE = "deeploy-e2e-" + java.util.UUID.randomUUID();
     static final List<String> SERVICES = List.of("project-svc", "scheduler-svc", "builder-svc", "escrow-svc", "tunnel-svc");
+    /** The ingress: a process of its own (tunnel-svc's jars), serving the routes file tunnel-svc writes. */
+    static final String INGRESS = "ingress";
 
     final String nodeId;
     final int ingressPort;
@@ -51,6 +53,7 @@ final class Platform implements AutoCloseable {
         for (String service : SERVICES) {
             ports.put(service, ServiceProcesses.freePort());
         }
+        ports.put(INGRESS, ingressPort);
     }
 
     static Platform start(String nodeId) throws Exception {
@@ -88,9 +91,11 @@ final class Platform implements AutoCloseable {
         }
         Platform platform = new Platform(nodeId, logs, gatewayHost);
         try {
+            platform.launch(INGRESS);
             for (String service : SERVICES) {
                 platform.launch(service);
             }
+            platform.awaitReady(INGRESS);
             for (String service : SERVICES) {
                 platform.awaitReady(service);
             }
@@ -167,7 +172,25 @@ final class Platform implements AutoCloseable {
         return logs.resolve(name.replace('@', '-') + ".log");
     }
 
+    /** Where tunnel-svc writes the routes and the ingress reads them. */
+    Path routesFile() {
+        return logs.resolve("ingress-routes").toAbsolutePath();
+    }
+
     private void launch(String name) throws IOException {
+        if (name.equals(INGRESS)) {
+            // As ./deeploy up runs it (its launcher keeps a class-data archive beside the routes file for quick restarts).
+            ProcessBuilder builder = new ProcessBuilder(Path.of("..", "services", "tunnel-svc", "ingress").toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(name).toFile()));
+            builder.environment().keySet().removeIf(variable -> variable.startsWith("DEEPLOY_"));
+            builder.environment().put("DEEPLOY_INGRESS_PORT", String.valueOf(ingressPort));
+            builder.environment().put("DEEPLOY_INGRESS_ROUTES_FILE", routesFile().toString());
+            // One class-data archive for the run's ingresses: the first to stop cleanly makes it, later starts use it.
+            builder.environment().put("DEEPLOY_INGRESS_CDS_DIR", Path.of("target", "e2e-logs", "ingress-cds").toAbsolutePath().toString());
+            processes.put(name, builder.start());
+            return;
+        }
         // "builder-svc@node" is a further agent: the builder-svc jar with its own node id and workspace.
         String service = name.contains("@") ? name.substring(0, name.indexOf('@')) : name;
         String agentNodeId = name.contains("@") ? name.substring(name.indexOf('@') + 1) : nodeId;
@@ -196,11 +219,14 @@ final class Platform implements AutoCloseable {
             env.putAll(TestInfra.serviceEnvironment(service));
             env.put("DEEPLOY_INTERNAL_TOKEN", INTERNAL_TOKEN);
         }
-        // Failover within seconds rather than the production default of 30 s.
-        env.put("DEEPLOY_SCHEDULER_NODE_LOST_AFTER", "10s");
+        // Failover within seconds rather than the production default of 30 s, yet later than an agent's restart takes on a
+        // loaded 2-core machine (JVM start and first heartbeat: up to about 12 s under a parallel build), since a node
+        // declared lost has its apps stopped.
+        env.put("DEEPLOY_SCHEDULER_NODE_LOST_AFTER", "20s");
         env.put("DEEPLOY_SCHEDULER_SWEEP_INTERVAL", "1s");
         env.put("DEEPLOY_ORACLE_ESCROW_URL", url("escrow-svc", ""));
         env.put("DEEPLOY_INGRESS_PORT", String.valueOf(ingressPort));
+        env.put("DEEPLOY_INGRESS_ROUTES_FILE", routesFile().toString());
         env.put("DEEPLOY_GATEWAY_HOST", gatewayHost);
         env.put("DEEPLOY_GATEWAY_PORT", String.valueOf(gatewayPort));
         env.put("DEEPLOY_PROJECT_URL", url("project-svc", ""));

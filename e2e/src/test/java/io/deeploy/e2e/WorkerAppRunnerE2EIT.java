@@ -244,12 +244,15 @@ class WorkerAppRunnerE2EIT {
             }
         });
         client.start();
+        long crashed = System.nanoTime();
         platform.crashAndRestart("builder-svc");
+        long backMillis = (System.nanoTime() - crashed) / 1_000_000;
         // Give the restarted agent time to reconcile; the app must serve all along.
         Thread.sleep(3000);
         polling.set(false);
         client.join();
-        assertThat(failed.get()).as("requests that failed while the agent was down").isZero();
+        assertThat(failed.get()).as("requests that failed while the agent was down (it was ready again after %d ms)", backMillis)
+                .isZero();
         assertThat(platform.logs()).contains("job " + jobId + " adopted");
         assertThat(history(jobId)).as("no rebuild of the serving commit").filteredOn("BUILDING"::equals).hasSize(1);
 

@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Capability;
+import io.deeploy.builder.client.ContainerRoot;
 import io.deeploy.builder.client.ContainerRuntime;
 import io.deeploy.builder.client.JobNetworks;
+import io.deeploy.builder.client.WorkspaceMount;
 import io.deeploy.builder.config.NodeConfig;
 import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
@@ -23,7 +25,10 @@ import io.deeploy.outbox.testing.GitDaemon;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What a job's containers may do to the node, read back from the real Docker engine and from inside the containers:
  * every capability dropped but a small set, no new privileges, not privileged, the bridge network, the job's limits,
- * and no mount but the job's own workspace and volumes.
+ * no mount but the job's own workspace and volumes, root of the container an unprivileged uid of the node, and workspaces
+ * on which set-uid files are inert.
  */
 @QuarkusTest
 class ContainerHardeningIT {
@@ -58,6 +64,12 @@ class ContainerHardeningIT {
 
     @Inject
     NodeConfig node;
+
+    @Inject
+    ContainerRoot containerRoot;
+
+    @Inject
+    WorkspaceMount workspaceMount;
 
     @BeforeAll
     static void start() throws Exception {
@@ -122,6 +134,49 @@ class ContainerHardeningIT {
             assertThat(seen).as(file).contains("CapEff:\t" + EXPECTED_CAPS, "CapBnd:\t" + EXPECTED_CAPS, "NoNewPrivs:\t1");
         }
         assertThat(Jobs.get(started.port(), "/")).isNotEmpty();
+
+        Jobs.stop(jobId);
+        await().atMost(Duration.ofSeconds(60)).until(() -> kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream()
+                .anyMatch(e -> e.payload() instanceof JobStopped));
+    }
+
+    /**
+     * The attack: a build, root in its container, leaves a set-uid copy of a shell in its workspace, which the node would
+     * run as its root if the file were the node root's and its mount honoured the bit. On this node the file belongs to
+     * the engine's remapped root (an unprivileged uid) and lies on a nosuid,nodev mount, on the node and in the app.
+     */
+    @Test
+    void aSetuidShellABuildLeavesIsNotTheNodesRoots() throws Exception {
+        String repo = "suid" + UUID.randomUUID().toString().substring(0, 8);
+        String url = git.createRepository(repo, Map.of("index.html", "suid"));
+        String jobId = "job-" + UUID.randomUUID();
+        JobSpec spec = new JobSpec(JobKind.WAR, "suid", "local/python:bookworm", new VcsSource(url, "main", null, null, 3600),
+                List.of("cp /bin/sh rootshell && chown 0:0 rootshell && chmod 4755 rootshell",
+                        "grep ' /app ' /proc/self/mountinfo > mounts.txt; exec python3 -m http.server 8000"),
+                Map.of(), List.of(), 8000, new Resources(500, 128, 0), "always", new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 60, 5),
+                List.of(), 1, List.of(), 30, List.of(), List.of(), null, null);
+        Jobs.request(jobId, spec);
+        AppStarted started = await().atMost(Duration.ofSeconds(120)).until(() -> kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream()
+                .map(Event::payload).filter(AppStarted.class::isInstance).map(AppStarted.class::cast).findFirst(),
+                java.util.Optional::isPresent).orElseThrow();
+
+        ContainerRoot.Remapped remapped = containerRoot.remapped();
+        assertThat(remapped).as("the node's engine remaps user namespaces").isNotNull();
+        assertThat(remapped.uid()).isPositive();
+        Path shell;
+        try (var files = Files.walk(Path.of(node.workDir(), "jobs", jobId))) {
+            shell = files.filter(path -> path.getFileName().toString().equals("rootshell")).findFirst().orElseThrow();
+        }
+        // On an engine without remapping the file is root's with its set-uid bit: a root shell for whoever runs it. Here
+        // it belongs to the remapped root (handing the build over to the app even cleared the bit), and lies on a nosuid
+        // mount, where a set-uid bit does nothing.
+        assertThat(Files.getPosixFilePermissions(shell, LinkOption.NOFOLLOW_LINKS)).contains(PosixFilePermission.OWNER_EXECUTE);
+        assertThat((int) Files.getAttribute(shell, "unix:uid", LinkOption.NOFOLLOW_LINKS)).as("owner of the shell on the node")
+                .isEqualTo(remapped.uid()).isNotZero();
+        assertThat(workspaceMount.fenced()).isTrue();
+        assertThat(WorkspaceMount.options(Path.of("/proc/self/mountinfo"), Path.of(node.workDir(), "jobs").toRealPath()))
+                .contains("nosuid", "nodev");
+        assertThat(Jobs.get(started.port(), "/mounts.txt")).as("the app's /app mount").contains("nosuid").contains("nodev");
 
         Jobs.stop(jobId);
         await().atMost(Duration.ofSeconds(60)).until(() -> kafka.eventsWithKey(Topics.JOB_EVENTS, jobId).stream()

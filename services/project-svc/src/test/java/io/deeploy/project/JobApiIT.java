@@ -181,6 +181,61 @@ class JobApiIT {
         assertThat(listed).containsExactlyInAnyOrderElementsOf(ids);
     }
 
+    /**
+     * A thousand jobs in one project (one through the API, the rest copied in SQL with their own ids, aliases and
+     * creation times): listed a page at a time by following the Link header, each job once and in creation order; a
+     * page's size and starting job are checked.
+     */
+    @Test
+    void aThousandJobsAreListedPageByPage() {
+        DeeployWallet owner = DeeployWallet.create();
+        String projectId = newProject(owner);
+        String first = postJob(owner, projectId, warJob("many-" + UUID.randomUUID().toString().substring(0, 8)),
+                UUID.randomUUID().toString()).statusCode(201).extract().path("id");
+        pool.preparedQuery("""
+                INSERT INTO job
+                SELECT (jsonb_populate_record(NULL::job, to_jsonb(src) || jsonb_build_object(
+                    'id', 'job-' || gen_random_uuid(),
+                    'alias', src.alias || '-' || n,
+                    'created_at', src.created_at + n * interval '1 millisecond'))).*
+                FROM job src, generate_series(1, 999) n WHERE src.id = $1""")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(first)).await().atMost(Duration.ofSeconds(30));
+
+        List<String> listed = new java.util.ArrayList<>();
+        List<java.time.Instant> created = new java.util.ArrayList<>();
+        String page = "/api/projects/" + projectId + "/jobs?limit=300";
+        int pages = 0;
+        while (page != null) {
+            io.restassured.response.Response answer = SignedApi.get(owner, page);
+            answer.then().statusCode(200);
+            listed.addAll(answer.jsonPath().getList("id", String.class));
+            answer.jsonPath().getList("createdAt", String.class).forEach(at -> created.add(java.time.Instant.parse(at)));
+            String link = answer.header("Link");
+            page = link == null ? null : link.substring(link.indexOf('<') + 1, link.indexOf('>'));
+            pages++;
+        }
+        assertThat(pages).isEqualTo(4);
+        assertThat(listed).hasSize(1000).doesNotHaveDuplicates().first().isEqualTo(first);
+        assertThat(created).isSorted();
+        // Without a limit: the first hundred.
+        assertThat(SignedApi.get(owner, "/api/projects/" + projectId + "/jobs").then().statusCode(200).extract()
+                .jsonPath().getList("id", String.class)).containsExactlyElementsOf(listed.subList(0, 100));
+
+        for (String limit : List.of("0", "501", "-3", "abc", "1.5")) {
+            SignedApi.get(owner, "/api/projects/" + projectId + "/jobs?limit=" + limit).then().statusCode(400)
+                    .body("code", equalTo("INVALID_FIELD")).body("field", equalTo("limit"));
+        }
+        DeeployWallet stranger = DeeployWallet.create();
+        String strangersProject = newProject(stranger);
+        String strangersJob = postJob(stranger, strangersProject, warJob("theirs-" + UUID.randomUUID().toString().substring(0, 8)),
+                UUID.randomUUID().toString()).statusCode(201).extract().path("id");
+        for (String after : List.of(strangersJob, "job-" + UUID.randomUUID(), "x")) {
+            SignedApi.get(owner, "/api/projects/" + projectId + "/jobs?after=" + after).then().statusCode(400)
+                    .body("field", equalTo("after"));
+        }
+        SignedApi.get(stranger, "/api/projects/" + projectId + "/jobs?limit=5").then().statusCode(404);
+    }
+
     @Test
     void anAliasStaysReservedWhileItsCrashedJobWaitsToRestart() {
         DeeployWallet owner = DeeployWallet.create();

@@ -24,7 +24,7 @@ class JobSpecValidatorTest {
         return new CreateJobRequest("hello-app", JobKind.WAR, "local/python:bookworm",
                 new CreateJobRequest.Repository("https://git.example.org/hello.git", "main", null, null, 30),
                 List.of("python3 -m http.server 8000"), Map.of("MODE", "prod"), null, 8000,
-                new CreateJobRequest.Resources(1.0, 512, 0), null, new CreateJobRequest.HealthCheck("http", "/", 1, 60),
+                new CreateJobRequest.Resources(1.0, 512, 0), null, new CreateJobRequest.HealthCheck("http", "/", 1, 60, null),
                 null, null, null, null, null, null, null, null, null);
     }
 
@@ -48,6 +48,11 @@ class JobSpecValidatorTest {
         assertThat(JobSpecValidator.validate(copy(war(), "egress", "INTERNET")).egress()).isEqualTo(Egress.INTERNET);
         assertRefused(copy(war(), "egress", "all"), "egress");
         assertRefused(copy(war(), "egress", "host"), "egress");
+        // A tunnel engine shares the app's network to reach its cloud: none leaves it nothing to reach.
+        assertRefused(copy(copy(war(), "egress", "none"), "tunnel", new CreateJobRequest.Tunnel("cloudflare", null, null)),
+                "tunnel.engine");
+        assertThat(JobSpecValidator.validate(copy(copy(war(), "egress", "none"), "tunnel",
+                new CreateJobRequest.Tunnel("builtin", null, null))).egress()).isEqualTo(Egress.NONE);
         assertThat(JobSpecValidator.validate(copy(war(), "egress", "all"), new JobSpecValidator.Rules(false, true)).egress())
                 .isEqualTo(Egress.ALL);
     }
@@ -92,8 +97,12 @@ class JobSpecValidatorTest {
                 new CreateJobRequest.Repository("https://example.org/r.git", "a..b", null, null, 30))), "repository.branch");
         assertRefused(with(r -> copy(r, "repository",
                 new CreateJobRequest.Repository("https://example.org/r.git", "main", null, null, 1))), "repository.pollIntervalSeconds");
-        assertRefused(with(r -> copy(r, "healthCheck", new CreateJobRequest.HealthCheck("udp", null, null, null))),
+        assertRefused(with(r -> copy(r, "healthCheck", new CreateJobRequest.HealthCheck("udp", null, null, null, null))),
                 "healthCheck.mode");
+        assertRefused(with(r -> copy(r, "healthCheck", new CreateJobRequest.HealthCheck("http", "/", null, null, 0))),
+                "healthCheck.intervalSeconds");
+        assertThat(JobSpecValidator.validate(with(r -> copy(r, "healthCheck",
+                new CreateJobRequest.HealthCheck("tcp", null, null, null, 7)))).healthCheck().intervalSeconds()).isEqualTo(7);
         assertRefused(with(r -> copy(r, "targetNodes", List.of("n1", "n1"))), "targetNodes");
         assertRefused(with(r -> copy(r, "targetNodeCount", 0)), "targetNodeCount");
         assertRefused(with(r -> copy(r, "durationEpochs", 0)), "durationEpochs");

@@ -12,7 +12,8 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * A Kafka broker of the test's own, in a container of the locally built {@code local/kafka} image, so the test can
  * stop and restart it under a running service. Host networking keeps its advertised address (127.0.0.1:port) valid
- * from the host and stable across a restart.
+ * from the host and stable across a restart; host networking is refused by an engine that remaps user namespaces (as the
+ * node's engine does) unless the container keeps the host's user namespace, which this broker, no job, may.
  */
 public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
@@ -26,6 +27,7 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
         port = freePort();
         broker = new GenericContainer<>(IMAGE)
                 .withNetworkMode("host")
+                .withCreateContainerCmdModifier(create -> create.getHostConfig().withUsernsMode("host"))
                 .withEnv("KAFKA_PORT", String.valueOf(port))
                 .withEnv("KAFKA_CONTROLLER_PORT", String.valueOf(freePort()))
                 .waitingFor(Wait.forLogMessage(".*Kafka Server started.*", 1).withStartupTimeout(Duration.ofSeconds(90)));

@@ -27,6 +27,11 @@ class RouteUrlTest {
             }
 
             @Override
+            public String routesFile() {
+                return "target/unused-routes";
+            }
+
+            @Override
             public boolean pathRoutes() {
                 return false;
             }

@@ -16,7 +16,15 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import io.deeploy.outbox.testing.KafkaEvents;
+import io.deeploy.tunnel.ingress.IngressProxy;
+import io.deeploy.tunnel.ingress.IngressSettings;
+import io.deeploy.tunnel.ingress.RouteFileWatcher;
+import io.deeploy.tunnel.ingress.RouteSnapshot;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.eclipse.microprofile.config.ConfigProvider;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -24,21 +32,42 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Route table against the real Kafka and PostgreSQL of the test instance. */
+/**
+ * Route table against the real Kafka and PostgreSQL of the test instance, served by an ingress started here as the
+ * ingress process starts it: from the routes file this tunnel-svc writes, and nothing else.
+ */
 @QuarkusTest
 class RoutesIT {
 
     static KafkaEvents kafka;
+    static Vertx vertx;
+    static IngressProxy ingress;
 
     @BeforeAll
-    static void connect() {
+    static void connect() throws Exception {
         kafka = KafkaEvents.fromEnvironment();
+        vertx = Vertx.vertx();
+        ingress = start(18085);
+    }
+
+    /** An ingress on {@code port} over the routes file of the test profile, as IngressMain runs it. */
+    static IngressProxy start(int port) throws Exception {
+        IngressSettings settings = new IngressSettings("apps.localhost", "127.0.0.1", port, false, ROUTES_FILE);
+        RouteFileWatcher routes = new RouteFileWatcher(settings.routesFile());
+        routes.start(vertx, 200);
+        IngressProxy proxy = new IngressProxy(vertx, settings, routes);
+        proxy.start();
+        return proxy;
     }
 
     @AfterAll
     static void close() {
         kafka.close();
+        ingress.stop();
+        vertx.close();
     }
+
+    static final Path ROUTES_FILE = Path.of(ConfigProvider.getConfig().getValue("deeploy.ingress.routes-file", String.class));
 
     static List<String> targets(String alias) {
         return given().get("/api/routes/{alias}", alias).then().statusCode(200).extract().path("target");
@@ -152,6 +181,44 @@ class RoutesIT {
         } finally {
             firstApp.stop(0);
             secondApp.stop(0);
+        }
+    }
+
+    /**
+     * The ingress needs nothing but the file: one started after the route was written serves the app at once, and a
+     * route file that goes missing or turns unreadable leaves it serving what it had.
+     */
+    @Test
+    void anIngressServesFromTheRoutesFileAloneAndKeepsItsTableWhenTheFileBreaks() throws Exception {
+        String jobId = "job-" + UUID.randomUUID();
+        String alias = "r" + UUID.randomUUID().toString().substring(0, 8);
+        HttpServer app = app("file");
+        IngressProxy second = null;
+        try {
+            kafka.publish(Event.of(new AppStarted(jobId, "n1", alias, "c1", "ctr1", "127.0.0.1", app.getAddress().getPort())));
+            await().atMost(Duration.ofSeconds(20)).until(() -> RouteSnapshot.read(ROUTES_FILE).byAlias().containsKey(alias));
+            assertThat(Files.getPosixFilePermissions(ROUTES_FILE)).containsExactlyInAnyOrder(
+                    java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+            second = start(18086);
+            String host = alias + ".apps.localhost:18086";
+            assertThat(given().baseUri("http://127.0.0.1:18086").header("Host", host).get("/x").asString()).isEqualTo("file /x");
+            given().baseUri("http://127.0.0.1:18086").get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+
+            // A broken table is not served: the last good one is.
+            String good = Files.readString(ROUTES_FILE);
+            Path broken = ROUTES_FILE.resolveSibling("broken-routes");
+            Files.writeString(broken, "not a route table\n");
+            Files.move(broken, ROUTES_FILE, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Thread.sleep(600);
+            assertThat(given().baseUri("http://127.0.0.1:18086").header("Host", host).get("/y").asString()).isEqualTo("file /y");
+            Files.writeString(ROUTES_FILE, good);
+        } finally {
+            if (second != null) {
+                second.stop();
+            }
+            app.stop(0);
+            kafka.publish(Event.of(new JobStopped(jobId, "n1", "owner")));
         }
     }
 

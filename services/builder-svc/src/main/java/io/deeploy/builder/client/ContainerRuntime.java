@@ -68,10 +68,12 @@ public class ContainerRuntime {
     private final String nodeId;
     private final Path jobsRoot;
     private final String publishAddress;
+    private final ContainerRoot root;
 
-    public ContainerRuntime(DockerClient docker, JobNetworks networks, NodeConfig node) {
+    public ContainerRuntime(DockerClient docker, JobNetworks networks, NodeConfig node, ContainerRoot root) {
         this.docker = docker;
         this.networks = networks;
+        this.root = root;
         this.nodeId = node.id();
         this.jobsRoot = Path.of(node.workDir(), "jobs");
         this.publishAddress = node.publishAddress();
@@ -116,9 +118,13 @@ public class ContainerRuntime {
         }
     }
 
-    /** Creates and starts a container; returns its id. */
+    /**
+     * Creates and starts a container; returns its id. Its root is an unprivileged uid of the node ({@link ContainerRoot}),
+     * to which what it mounts of the workspace is handed first.
+     */
     public String start(Spec spec) {
         JobIds.checked(spec.jobId());
+        root.requireIsolation();
         List<Mount> requested = new ArrayList<>();
         if (spec.workspace() != null) {
             requested.add(Mount.workspace(spec.workspace(), "/app", false));
@@ -127,6 +133,11 @@ public class ContainerRuntime {
         List<com.github.dockerjava.api.model.Mount> mounts = new ArrayList<>();
         for (Mount mount : requested) {
             mounts.add(checked(mount, jobsRoot, spec.jobId()));
+        }
+        for (var mount : mounts) {
+            if (mount.getType() == MountType.BIND) {
+                root.handOver(Path.of(mount.getSource()));
+            }
         }
         HostConfig host = HostConfig.newHostConfig()
                 .withMemory(spec.resources().memoryMb() * 1024 * 1024)

@@ -129,4 +129,26 @@ public interface NodeConfig {
     /** Whether jobs with egress {@code all} (private ranges too) may run here; off: they fail with a clear reason. */
     @WithDefault("false")
     boolean allowUnrestrictedEgress();
+
+    /**
+     * Whether containers start only on an engine that remaps user namespaces (dockerd {@code --userns-remap}), so that
+     * root in a build or an app is an unprivileged uid of the node. Off only for a node that runs trusted jobs.
+     */
+    @WithDefault("true")
+    boolean requireUserNamespaces();
+
+    /**
+     * Whether the agent starts only once the jobs' workspaces ({@code <work-dir>/jobs}) are on a mount without set-uid
+     * and device files, so that nothing a job writes there can raise a user of the node. Off only for a node that runs
+     * trusted jobs (or where the agent cannot mount).
+     */
+    @WithDefault("true")
+    boolean nosuidWorkspaces();
+
+    /**
+     * How many health checks in a row a running app may fail (one per its check's interval) before it counts as failed:
+     * its container is replaced under the job's restart policy.
+     */
+    @WithDefault("3")
+    int livenessFailures();
 }

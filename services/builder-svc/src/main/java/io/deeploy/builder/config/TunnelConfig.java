@@ -4,17 +4,21 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** Where the node's tunnel engines are and how their processes are kept up (jobs whose tunnel is cloudflare or ngrok). */
+/**
+ * The images of the node's tunnel engines and how their sidecar containers are kept up (jobs whose tunnel is cloudflare
+ * or ngrok). An image's entrypoint must be the engine binary itself: the agent passes the engine's arguments only. An
+ * image without one of the node's local prefixes ({@code local/}) is pulled when the engine does not have it.
+ */
 @ConfigMapping(prefix = "deeploy.tunnel")
 public interface TunnelConfig {
 
-    /** The cloudflared binary: a path, or a name looked up on PATH. */
-    @WithDefault("cloudflared")
-    String cloudflaredPath();
+    /** The cloudflared image; Cloudflare's own, whose entrypoint is {@code cloudflared --no-autoupdate}. */
+    @WithDefault("cloudflare/cloudflared:2024.12.2")
+    String cloudflaredImage();
 
-    /** The ngrok (v3) binary: a path, or a name looked up on PATH. */
-    @WithDefault("ngrok")
-    String ngrokPath();
+    /** The ngrok (v3) image; ngrok's own, whose entrypoint runs {@code ngrok} with the arguments given. */
+    @WithDefault("ngrok/ngrok:3")
+    String ngrokImage();
 
     /** First wait before starting an engine again after it exited or could not start; doubled each further time. */
     @WithDefault("2s")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.deeploy.builder.client.ContainerRuntime;
+import io.deeploy.builder.client.TunnelContainers;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
@@ -108,6 +109,11 @@ final class JobRunner {
     /** The supervisor found the app's container no longer running. */
     void containerExited(String containerId) {
         enqueue(() -> onExit(containerId));
+    }
+
+    /** The app's container runs but failed its health check too many times in a row ({@link AppLiveness}). */
+    void containerUnhealthy(String containerId, String reason) {
+        enqueue(() -> onUnhealthy(containerId, reason));
     }
 
     /** Stopped and nothing more to do: the reconciler may forget it once the platform no longer lists the job. */
@@ -418,22 +424,45 @@ final class JobRunner {
      * with its exit code and last output) and started again under the restart policy, with backoff.
      */
     private void onExit(String containerId) {
-        Serving crashed = serving;
-        Allocation want = desired;
-        if (crashed == null || !crashed.containerId().equals(containerId) || want == null
-                || want.desired() != Allocation.Desired.RUN) {
-            return;
+        Serving crashed = servingIn(containerId);
+        if (crashed != null) {
+            Long exit = parts.containers.exitCode(containerId);
+            failed(crashed, exit, exit == null ? "app container is gone" : "app exited with code " + exit);
         }
-        Long exit = parts.containers.exitCode(containerId);
-        String tail = parts.containers.logTail(containerId, AppLauncher.LOG_TAIL_LINES);
-        parts.containers.remove(containerId);
+    }
+
+    /**
+     * The app's container runs but does not answer its health check: it is removed, said (AppFailed), and started again
+     * under the restart policy as if it had failed (on-failure restarts it too).
+     */
+    private void onUnhealthy(String containerId, String reason) {
+        Serving sick = servingIn(containerId);
+        if (sick != null) {
+            failed(sick, null, reason);
+        }
+    }
+
+    /** What serves the job now, if it is {@code containerId} and the job is still to run here; else null. */
+    private Serving servingIn(String containerId) {
+        Serving current = serving;
+        Allocation want = desired;
+        if (current == null || !current.containerId().equals(containerId) || want == null
+                || want.desired() != Allocation.Desired.RUN) {
+            return null;
+        }
+        return current;
+    }
+
+    private void failed(Serving crashed, Long exit, String reason) {
+        Allocation want = desired;
+        String tail = parts.containers.logTail(crashed.containerId(), AppLauncher.LOG_TAIL_LINES);
+        parts.containers.remove(crashed.containerId());
         serving = null;
         failures = crashed.since().plus(parts.node.restartBackoffReset()).isBefore(Instant.now()) ? 1 : crashed.restarts() + 1;
-        String reason = exit == null ? "app container is gone" : "app exited with code " + exit;
         parts.reports.report(jobId, want.placement(), new AppFailed(jobId, parts.node.id(), crashed.version(), reason, tail, failures));
         if (!RestartPolicy.of(crashed.spec().restartPolicy()).restarts(exit)) {
             // Nothing will serve behind it again.
-            parts.tunnels.stop(jobId, parts.workspaces.tunnelHome(jobId));
+            parts.tunnels.stop(jobId);
             phase = Phase.FAILED;
             failedSpecDigest = crashed.specDigest();
             return;
@@ -490,7 +519,9 @@ final class JobRunner {
             }
         }
         ContainerRuntime.Found keep = adopted;
-        found.stream().filter(c -> keep == null || !c.id().equals(keep.id())).forEach(c -> parts.containers.remove(c.id()));
+        // Beside an adopted app, its tunnel sidecar is the tunnel manager's to keep (if still the right one) or replace.
+        found.stream().filter(c -> keep == null || !(c.id().equals(keep.id()) || TunnelContainers.ROLE.equals(c.role())))
+                .forEach(c -> parts.containers.remove(c.id()));
         if (adopted == null) {
             LOG.infof("job %s: nothing healthy left running here; deploying again", jobId);
             return false;
@@ -516,7 +547,7 @@ final class JobRunner {
         cancellation = null;
         boolean hadSomething = serving != null || phase != Phase.STOPPED;
         parts.watcher.unwatch(jobId);
-        parts.tunnels.stop(jobId, parts.workspaces.tunnelHome(jobId));
+        parts.tunnels.stop(jobId);
         parts.secrets.forget(jobId);
         serving = null;
         for (String container : parts.containers.containersOf(jobId)) {
@@ -540,7 +571,7 @@ final class JobRunner {
         failures = 0;
     }
 
-    /** AppStarted for what serves the job here, and its tunnel engine (if it has one) pointed at it. */
+    /** AppStarted for what serves the job here, and its tunnel engine (if it has one) beside its container. */
     private void announce(Serving current, long placement) {
         announcedPlacement = placement;
         parts.reports.report(jobId, placement, new AppStarted(jobId, parts.node.id(), current.spec().alias(), current.version(),
@@ -548,7 +579,10 @@ final class JobRunner {
         TunnelSettings tunnel = current.spec().tunnel();
         if (TunnelSettings.needsProcess(tunnel)) {
             parts.tunnels.serve(jobId, placement, current.spec().alias(), tunnel, parts.secrets.get(jobId, tunnel.tokenRef()),
-                    current.hostPort(), parts.workspaces.tunnelHome(jobId));
+                    current.containerId(), current.spec().port());
+        } else {
+            // A redeploy that dropped its tunnel: the sidecar beside the old version goes with it.
+            parts.tunnels.stop(jobId);
         }
     }
 

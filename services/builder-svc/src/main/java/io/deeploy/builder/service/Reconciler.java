@@ -129,6 +129,26 @@ public class Reconciler {
         }
     }
 
+    /** The app container of a job failed its health check too many times in a row. */
+    void containerUnhealthy(String jobId, String containerId, String reason) {
+        JobRunner runner = runners.get(jobId);
+        if (runner != null) {
+            runner.containerUnhealthy(containerId, reason);
+        }
+    }
+
+    /** What serves, by job, for the liveness checks. */
+    Map<String, Serving> serving() {
+        Map<String, Serving> serving = new LinkedHashMap<>();
+        runners.forEach((jobId, runner) -> {
+            Serving current = runner.serving();
+            if (current != null) {
+                serving.put(jobId, current);
+            }
+        });
+        return serving;
+    }
+
     /** The containers that serve, by job, for the supervisor. */
     Map<String, String> servingContainers() {
         Map<String, String> serving = new LinkedHashMap<>();

@@ -1,23 +1,25 @@
 package io.deeploy.builder.service;
 
 import io.deeploy.events.payload.TunnelSettings;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How one engine process is started for an app and how its output says that it serves, kept apart from the process
- * handling so that it can be checked line by line. The token is handed over in the environment only: a command line is
- * readable by every user of the node (ps, /proc), and the agent logs command lines.
+ * How one engine's sidecar container is started for an app and how its output says that it serves, kept apart from the
+ * container handling so that it can be checked line by line. The sidecar shares the app container's network namespace,
+ * so the engine reaches the app on the app's own port on 127.0.0.1, which there is the app's loopback, not the node's.
+ * The token is handed over in the environment only: a command line shows in every listing of the node's processes and
+ * containers, and the agent logs command lines.
  *
- * @param argv      the command line, without any secret
- * @param env       the whole environment of the process (the agent's own is not inherited: it holds the node token)
+ * @param image     the engine's image, whose entrypoint is the engine binary
+ * @param args      the engine's arguments (after its binary), without any secret
+ * @param env       the whole environment given to the container: the token, if any, and nothing of the agent's
  * @param knownUrl  the public URL when it is known in advance (a named tunnel's hostname, an ngrok domain), else null
  */
-record TunnelEngine(String engine, String binary, List<String> argv, Map<String, String> env, String knownUrl) {
+record TunnelEngine(String engine, String image, List<String> args, Map<String, String> env, String knownUrl) {
 
     static final String CLOUDFLARED_TOKEN_ENV = "TUNNEL_TOKEN";
     static final String NGROK_TOKEN_ENV = "NGROK_AUTHTOKEN";
@@ -27,37 +29,37 @@ record TunnelEngine(String engine, String binary, List<String> argv, Map<String,
     private static final Pattern QUICK_URL = Pattern.compile("https://((?!api\\.)[a-z0-9-]+)\\.trycloudflare\\.com\\b");
     private static final Pattern NGROK_URL = Pattern.compile("\\burl=(https?://[^\\s\"]+)");
 
-    /** {@code binaryPath} is the configured cloudflared or ngrok; {@code path} the PATH it is looked up on. */
-    static TunnelEngine of(TunnelSettings settings, String token, String binaryPath, int hostPort, Path home, String path) {
-        String origin = "http://127.0.0.1:" + hostPort;
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", path == null || path.isBlank() ? "/usr/local/bin:/usr/bin:/bin" : path);
-        env.put("HOME", home.toString());
+    /** {@code image} is the configured cloudflared or ngrok image; {@code appPort} the app's port inside its container. */
+    static TunnelEngine of(TunnelSettings settings, String token, String image, int appPort) {
+        String origin = "http://127.0.0.1:" + appPort;
         if (TunnelSettings.CLOUDFLARE.equals(settings.engine())) {
-            // A metrics listener on a port of its own: the fixed default range is soon taken with one engine per app.
+            // A metrics listener on a port of its own: the fixed default range may be one the app listens on.
             if (token == null) {
-                return new TunnelEngine(settings.engine(), binaryPath, List.of(binaryPath, "tunnel", "--no-autoupdate", "--metrics",
-                        "127.0.0.1:0", "--url", origin), env, null);
+                return new TunnelEngine(settings.engine(), image, List.of("tunnel", "--no-autoupdate", "--metrics", "127.0.0.1:0",
+                        "--url", origin), Map.of(), null);
             }
-            env.put(CLOUDFLARED_TOKEN_ENV, token);
-            return new TunnelEngine(settings.engine(), binaryPath, List.of(binaryPath, "tunnel", "--no-autoupdate", "--metrics",
-                    "127.0.0.1:0", "run", "--url", origin), env, "https://" + settings.hostname());
+            return new TunnelEngine(settings.engine(), image, List.of("tunnel", "--no-autoupdate", "--metrics", "127.0.0.1:0", "run",
+                    "--url", origin), Map.of(CLOUDFLARED_TOKEN_ENV, token), "https://" + settings.hostname());
         }
         if (TunnelSettings.NGROK.equals(settings.engine())) {
             if (token == null) {
                 throw new IllegalArgumentException("ngrok needs an authtoken");
             }
-            env.put(NGROK_TOKEN_ENV, token);
-            List<String> argv = new java.util.ArrayList<>(List.of(binaryPath, "http", origin, "--log", "stdout", "--log-format",
-                    "logfmt", "--inspect=false"));
+            List<String> args = new ArrayList<>(List.of("http", origin, "--log", "stdout", "--log-format", "logfmt",
+                    "--inspect=false"));
             if (settings.hostname() != null) {
-                argv.add("--domain");
-                argv.add(settings.hostname());
+                args.add("--domain");
+                args.add(settings.hostname());
             }
-            return new TunnelEngine(settings.engine(), binaryPath, List.copyOf(argv), env,
+            return new TunnelEngine(settings.engine(), image, List.copyOf(args), Map.of(NGROK_TOKEN_ENV, token),
                     settings.hostname() == null ? null : "https://" + settings.hostname());
         }
-        throw new IllegalArgumentException("no process runs for tunnel engine " + settings.engine());
+        throw new IllegalArgumentException("no engine runs for tunnel " + settings.engine());
+    }
+
+    /** The setting that names this engine's image, for a message that says what to fix. */
+    String imageSetting() {
+        return TunnelSettings.CLOUDFLARE.equals(engine) ? "deeploy.tunnel.cloudflared-image" : "deeploy.tunnel.ngrok-image";
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.deeploy.builder.service;
 
+import io.deeploy.builder.client.TunnelContainers;
 import io.deeploy.builder.config.NodeConfig;
 import io.deeploy.builder.config.TunnelConfig;
 import io.deeploy.events.payload.TunnelFailed;
@@ -8,158 +9,138 @@ import io.deeploy.events.payload.TunnelSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the cloudflared or ngrok process of each job that asks for one, beside the app the agent serves, as the seed
- * system did: pointed at the app's published loopback port, its token in the environment, its public URL read from
- * its output and announced (TunnelReady). An engine that exits is started again with backoff; one that cannot start
- * or exits before it serves is reported once per failure (TunnelFailed) while the app keeps serving through the
- * built-in ingress. A redeploy (new port) moves the engine; a stop ends it.
+ * Keeps the cloudflared or ngrok engine of each job that asks for one running in a sidecar container that shares the
+ * app container's network namespace ({@link TunnelContainers}), so that a tunnel its owner reconfigures remotely reaches
+ * that app only. The engine's token is in the sidecar's environment only; its public URL is read from its output and
+ * announced (TunnelReady). An engine that exits is started again with backoff; one that cannot start or exits is reported
+ * once per failure (TunnelFailed) while the app keeps serving through the built-in ingress. A new app container (a
+ * redeploy, a restart) gets a new sidecar; a stop removes it. The sidecars outlive the agent like the apps do: a later
+ * run of the agent keeps one that is still the right one (same digest label) and watches it again.
  */
 @ApplicationScoped
 public class TunnelManager {
 
     private static final Logger LOG = Logger.getLogger(TunnelManager.class);
     static final int TAIL_LINES = 8;
-    static final String PID_FILE = "engine.pid";
     /** An engine that served this long before it exited starts its backoff afresh. */
     static final Duration STABLE = Duration.ofMinutes(1);
+    /** Longest a stop waits for a job's watching thread before it removes the sidecars (a start under way ends first). */
+    static final Duration THREAD_END = Duration.ofSeconds(10);
 
     private final TunnelConfig config;
     private final ReportSpool reports;
     private final NodeConfig node;
+    private final TunnelContainers containers;
     private final Map<String, Runner> runners = new ConcurrentHashMap<>();
 
-    public TunnelManager(TunnelConfig config, ReportSpool reports, NodeConfig node) {
+    public TunnelManager(TunnelConfig config, ReportSpool reports, NodeConfig node, TunnelContainers containers) {
         this.config = config;
         this.reports = reports;
         this.node = node;
+        this.containers = containers;
     }
 
+    /** The data plane outlives the agent: the sidecars stay (the next run adopts them); only the watching ends. */
     void shutdown(@Observes ShutdownEvent event) {
-        runners.values().forEach(Runner::stop);
-        runners.values().forEach(runner -> runner.awaitGone(config.stopGrace().plusSeconds(1)));
+        runners.values().forEach(Runner::detach);
+        runners.values().forEach(runner -> runner.awaitEnd(Duration.ofSeconds(2)));
         runners.clear();
     }
 
     /**
-     * Keeps the job's engine pointed at {@code hostPort}: nothing changes when it already is, otherwise the running one
-     * (if any) is replaced. {@code token} is the engine's token from the job's secrets, null for a quick tunnel;
-     * {@code placement} is the allocation its reports are about.
+     * Keeps the job's engine in a sidecar of app container {@code appContainerId}, pointed at {@code appPort} (the app's
+     * port inside its container): nothing changes when the running sidecar already is that one, otherwise it is
+     * replaced. {@code token} is the engine's token from the job's secrets, null for a quick tunnel; {@code placement}
+     * is the allocation its reports are about. Blocking: call from the job's worker thread.
      */
-    public void serve(String jobId, long placement, String alias, TunnelSettings settings, String token, int hostPort, Path home) {
-        Runner current = runners.get(jobId);
-        if (current != null && current.hostPort == hostPort && current.settings.equals(settings)) {
+    public void serve(String jobId, long placement, String alias, TunnelSettings settings, String token, String appContainerId,
+            int appPort) {
+        if (settings.tokenRef() != null && token == null) {
+            stop(jobId);
+            reports.report(jobId, placement, new TunnelFailed(jobId, node.id(), settings.engine(), "its token (job secret "
+                    + settings.tokenRef() + ") could not be read on this node"));
             return;
         }
-        String binary = TunnelSettings.CLOUDFLARE.equals(settings.engine()) ? config.cloudflaredPath() : config.ngrokPath();
+        String image = TunnelSettings.CLOUDFLARE.equals(settings.engine()) ? config.cloudflaredImage() : config.ngrokImage();
+        TunnelEngine engine;
+        try {
+            engine = TunnelEngine.of(settings, token, image, appPort);
+        } catch (IllegalArgumentException e) {
+            stop(jobId);
+            reports.report(jobId, placement, new TunnelFailed(jobId, node.id(), settings.engine(), e.getMessage()));
+            return;
+        }
+        TunnelContainers.Sidecar sidecar = new TunnelContainers.Sidecar(jobId, engine.image(), engine.imageSetting(),
+                engine.args(), engine.env(), appContainerId);
+        String digest = sidecar.digest();
+        Runner current = runners.get(jobId);
+        if (current != null && current.digest.equals(digest)) {
+            current.placement = placement;
+            return;
+        }
         if (current != null) {
+            // Its sidecar is removed by the new runner, after this one's thread ended (it may be starting one).
             current.stop();
         }
-        if (settings.tokenRef() != null && token == null) {
-            runners.remove(jobId);
-            reports.report(jobId, placement, new TunnelFailed(jobId, node.id(), settings.engine(), "its token (job secret " + settings.tokenRef()
-                    + ") could not be read on this node"));
-            return;
-        }
-        try {
-            Files.createDirectories(home);
-        } catch (IOException e) {
-            runners.remove(jobId);
-            reports.report(jobId, placement, new TunnelFailed(jobId, node.id(), settings.engine(), "no directory for it on this node: "
-                    + e.getMessage()));
-            return;
-        }
-        killLeftover(jobId, home, current == null ? null : current.process);
-        TunnelEngine engine = TunnelEngine.of(settings, token, binary, hostPort, home, System.getenv("PATH"));
-        Runner runner = new Runner(jobId, placement, alias, settings, token, hostPort, home, engine, current);
+        Runner runner = new Runner(jobId, placement, alias, engine, sidecar, digest, token, appPort, current);
         runners.put(jobId, runner);
         runner.thread.start();
     }
 
-    /** Ends the job's engine, if it runs here (also one left by an earlier run of the agent). */
-    public void stop(String jobId, Path home) {
+    /** Ends the job's engine and removes its sidecars here, also ones left by an earlier run of the agent. Blocking. */
+    public void stop(String jobId) {
         Runner runner = runners.remove(jobId);
         if (runner != null) {
             runner.stop();
+            runner.awaitEnd(THREAD_END);
         }
-        killLeftover(jobId, home, runner == null ? null : runner.process);
-    }
-
-    /**
-     * An engine that an earlier run of the agent started and could not stop (it crashed) still runs towards a port that
-     * may now be another app's: ended, if its pid file names a live process of one of the engine binaries.
-     */
-    private void killLeftover(String jobId, Path home, Process ours) {
-        Path pidFile = home.resolve(PID_FILE);
-        try {
-            if (!Files.exists(pidFile)) {
-                return;
-            }
-            long pid = Long.parseLong(Files.readString(pidFile).strip());
-            Files.deleteIfExists(pidFile);
-            if (ours != null && ours.pid() == pid) {
-                return;
-            }
-            ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::isEngine).ifPresent(leftover -> {
-                LOG.warnf("job %s: ending tunnel engine %d left by an earlier run of the agent", jobId, pid);
-                leftover.destroy();
-            });
-        } catch (IOException | NumberFormatException e) {
-            LOG.debugf("job %s: no usable tunnel pid file: %s", jobId, e.getMessage());
+        for (TunnelContainers.Found sidecar : containers.of(jobId)) {
+            containers.remove(sidecar.id(), config.stopGrace());
         }
     }
 
-    /** A pid that outlived its process may be anyone's now: only a process of a configured engine binary is ended. */
-    private boolean isEngine(ProcessHandle process) {
-        String command = process.info().command().orElse("");
-        String name = Path.of(command).getFileName() == null ? "" : Path.of(command).getFileName().toString();
-        return !name.isEmpty() && (name.equals(Path.of(config.cloudflaredPath()).getFileName().toString())
-                || name.equals(Path.of(config.ngrokPath()).getFileName().toString()));
-    }
-
-    /** One job's engine: a thread that starts the process, reads its output and starts it again when it exits. */
+    /** One job's engine: a thread that starts its sidecar (or adopts one), reads its output, and starts it again when it exits. */
     private final class Runner {
 
         final String jobId;
-        final long placement;
+        volatile long placement;
         final String alias;
-        final TunnelSettings settings;
-        final String token;
-        final int hostPort;
-        final Path home;
         final TunnelEngine engine;
-        /** The engine this one replaces; it must be gone first (an ngrok domain serves one session at a time). */
+        final TunnelContainers.Sidecar sidecar;
+        final String digest;
+        final String token;
+        final int appPort;
+        /** The runner this one replaces; its thread must have ended before the sidecars are cleared. */
         private Runner previous;
         final Thread thread;
-        volatile Process process;
         volatile boolean stopped;
+        /** Stopped because the agent shuts down: a sidecar it is starting is left running, as all the others are. */
+        volatile boolean detached;
+        /** The public URL the current sidecar announced, null until it does. */
+        volatile String url;
+        /** Whether the current failure was reported already (once per failure, until the engine serves again). */
+        volatile boolean reported;
+        private volatile Closeable following;
 
-        Runner(String jobId, long placement, String alias, TunnelSettings settings, String token, int hostPort, Path home,
-                TunnelEngine engine, Runner previous) {
+        Runner(String jobId, long placement, String alias, TunnelEngine engine, TunnelContainers.Sidecar sidecar, String digest,
+                String token, int appPort, Runner previous) {
             this.jobId = jobId;
             this.placement = placement;
             this.alias = alias;
-            this.settings = settings;
-            this.token = token;
-            this.hostPort = hostPort;
-            this.home = home;
             this.engine = engine;
+            this.sidecar = sidecar;
+            this.digest = digest;
+            this.token = token;
+            this.appPort = appPort;
             this.previous = previous;
             this.thread = new Thread(this::run, "deeploy-tunnel-" + jobId);
             this.thread.setDaemon(true);
@@ -168,126 +149,163 @@ public class TunnelManager {
         void stop() {
             stopped = true;
             thread.interrupt();
-            Process running = process;
-            if (running != null) {
-                end(running);
-            }
+            unfollow();
         }
 
-        private void end(Process running) {
-            running.destroy();
-            running.onExit().completeOnTimeout(null, config.stopGrace().toMillis(), TimeUnit.MILLISECONDS).thenAccept(exited -> {
-                if (running.isAlive()) {
-                    running.destroyForcibly();
-                }
-            });
+        void detach() {
+            detached = true;
+            stop();
         }
 
-        void awaitGone(Duration timeout) {
-            Process running = process;
+        void awaitEnd(Duration timeout) {
             try {
                 thread.join(timeout.toMillis());
-                if (running != null) {
-                    running.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.debugf("job %s: tunnel engine not gone after %s", jobId, timeout);
             }
         }
 
         private void run() {
             if (previous != null) {
-                previous.awaitGone(config.stopGrace().plusSeconds(1));
+                previous.awaitEnd(THREAD_END);
                 previous = null;
             }
+            String running = adoptOrClear();
+            boolean served = running != null;
             int restarts = 0;
-            boolean reported = false;
             while (!stopped) {
                 long started = System.nanoTime();
                 String failure;
-                String url = null;
                 try {
-                    ProcessBuilder builder = new ProcessBuilder(engine.argv()).directory(home.toFile()).redirectErrorStream(true);
-                    builder.environment().clear();
-                    builder.environment().putAll(engine.env());
-                    Process running = builder.start();
-                    process = running;
-                    if (stopped) {
-                        end(running);
-                        break;
-                    }
-                    running.getOutputStream().close();
-                    writePid(running.pid());
-                    LOG.infof("job %s: %s started (pid %d) towards 127.0.0.1:%d", jobId, engine.engine(), running.pid(), hostPort);
-                    Deque<String> tail = new ArrayDeque<>();
-                    try (BufferedReader output = new BufferedReader(new InputStreamReader(running.getInputStream(),
-                            StandardCharsets.UTF_8))) {
-                        String line;
-                        while ((line = output.readLine()) != null) {
-                            String safe = TunnelEngine.redact(line, token);
-                            LOG.debugf("job %s %s: %s", jobId, engine.engine(), safe);
-                            tail.add(safe);
-                            if (tail.size() > TAIL_LINES) {
-                                tail.removeFirst();
-                            }
-                            if (url == null && (url = engine.readyUrl(line)) != null && !stopped) {
-                                LOG.infof("job %s: %s serves it at %s", jobId, engine.engine(), url);
-                                reports.report(jobId, placement, new TunnelReady(jobId, node.id(), alias, url, engine.engine()));
-                                reported = false;
-                            }
+                    if (running == null) {
+                        running = startSidecar();
+                        if (running == null) {
+                            break;
                         }
+                        served = false;
                     }
-                    int code = running.waitFor();
-                    // Kept only while the process lives, so that a pid reused later is never taken for an engine of ours.
-                    writePid(0);
+                    Long code = containers.awaitExit(running, node.superviseInterval());
+                    unfollow();
                     if (stopped) {
                         break;
                     }
-                    failure = engine.engine() + " exited with code " + code + (url == null ? " before it served a URL" : "")
-                            + (tail.isEmpty() ? "" : ": " + String.join(" | ", tail));
-                } catch (IOException e) {
-                    if (stopped) {
-                        break;
-                    }
-                    // Mostly a binary that is not there; its path and the setting to fix it say what to do.
-                    String cause = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-                    failure = "cannot run " + engine.binary() + " (deeploy.tunnel."
-                            + (TunnelSettings.CLOUDFLARE.equals(engine.engine()) ? "cloudflared" : "ngrok") + "-path): " + cause;
+                    served = served || url != null;
+                    failure = exited(running, code, served);
+                    containers.remove(running, Duration.ZERO);
+                    running = null;
+                } catch (TunnelContainers.Unavailable e) {
+                    failure = e.getMessage();
                 } catch (InterruptedException e) {
                     break;
+                } catch (RuntimeException e) {
+                    // The node's engine did not answer; the sidecar (if any) is looked at again after the backoff.
+                    failure = "the node's container engine failed: " + e.getMessage();
                 }
                 failure = TunnelEngine.redact(failure, token);
-                restarts = url != null && System.nanoTime() - started > STABLE.toNanos() ? 1 : restarts + 1;
-                Duration backoff = RestartPolicy.backoff(config.restartBackoffInitial(), config.restartBackoffMax(), restarts);
-                if (!reported) {
-                    LOG.warnf("job %s: tunnel %s; starting it again in %d ms", jobId, failure, backoff.toMillis());
-                    reports.report(jobId, placement, new TunnelFailed(jobId, node.id(), engine.engine(), failure));
-                    reported = true;
-                } else {
-                    // Said once per failure, like the event; a missing binary would otherwise warn every few minutes.
-                    LOG.debugf("job %s: tunnel %s; starting it again in %d ms", jobId, failure, backoff.toMillis());
-                }
-                try {
-                    Thread.sleep(backoff.toMillis());
-                } catch (InterruptedException e) {
+                restarts = served && System.nanoTime() - started > STABLE.toNanos() ? 1 : restarts + 1;
+                served = false;
+                if (!backOff(failure, restarts)) {
                     break;
                 }
             }
-            writePid(0);
+            unfollow();
         }
 
-        /** Records the running engine's pid for a later run of the agent; 0 removes the record. */
-        private void writePid(long pid) {
+        /**
+         * The sidecar left running by an earlier runner or run of the agent, if it is this one's (same digest): kept, and
+         * watched for its exit (its URL was announced when it started). Any other sidecar of the job is removed.
+         */
+        private String adoptOrClear() {
+            String adopted = null;
             try {
-                if (pid == 0) {
-                    Files.deleteIfExists(home.resolve(PID_FILE));
-                } else {
-                    Files.writeString(home.resolve(PID_FILE), Long.toString(pid));
+                List<TunnelContainers.Found> found = containers.of(jobId);
+                for (TunnelContainers.Found candidate : found) {
+                    if (adopted == null && !stopped && candidate.running() && digest.equals(candidate.digest())) {
+                        adopted = candidate.id();
+                    } else if (!detached) {
+                        containers.remove(candidate.id(), config.stopGrace());
+                    }
                 }
-            } catch (IOException e) {
-                LOG.warnf("job %s: tunnel pid file not written: %s", jobId, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warnf("job %s: its tunnel sidecars could not be listed: %s", jobId, e.getMessage());
+            }
+            if (adopted != null) {
+                LOG.infof("job %s: %s sidecar %s kept beside app container %s", jobId, engine.engine(), adopted,
+                        sidecar.appContainerId());
+            }
+            return adopted;
+        }
+
+        /** Starts a sidecar and follows its output; null when this runner was stopped meanwhile. */
+        private String startSidecar() throws TunnelContainers.Unavailable {
+            url = null;
+            String id = containers.start(sidecar);
+            if (stopped) {
+                // stop() may have listed the job's sidecars before this one existed.
+                if (!detached) {
+                    containers.remove(id, Duration.ZERO);
+                }
+                return null;
+            }
+            LOG.infof("job %s: %s started in sidecar %s beside app container %s, towards its port %d", jobId, engine.engine(), id,
+                    sidecar.appContainerId(), appPort);
+            following = containers.follow(id, this::onLine);
+            if (stopped) {
+                unfollow();
+            }
+            return id;
+        }
+
+        /** One line of the engine's output: logged without the token; the line that says it serves is announced. */
+        private void onLine(String line) {
+            LOG.debugf("job %s %s: %s", jobId, engine.engine(), TunnelEngine.redact(line, token));
+            String ready;
+            if (url == null && !stopped && (ready = engine.readyUrl(line)) != null) {
+                url = ready;
+                LOG.infof("job %s: %s serves it at %s", jobId, engine.engine(), ready);
+                reports.report(jobId, placement, new TunnelReady(jobId, node.id(), alias, ready, engine.engine()));
+                reported = false;
+            }
+        }
+
+        /** Why the sidecar ended, with its last lines. */
+        private String exited(String id, Long code, boolean served) {
+            if (code == null) {
+                return engine.engine() + " sidecar " + id + " is gone";
+            }
+            List<String> tail = containers.tail(id, TAIL_LINES);
+            return engine.engine() + " exited with code " + code + (served ? "" : " before it served a URL")
+                    + (tail.isEmpty() ? "" : ": " + String.join(" | ", tail));
+        }
+
+        /** Reports the failure (once), waits; false when stopped meanwhile. */
+        private boolean backOff(String failure, int restarts) {
+            Duration backoff = RestartPolicy.backoff(config.restartBackoffInitial(), config.restartBackoffMax(), restarts);
+            if (!reported) {
+                LOG.warnf("job %s: tunnel %s; starting it again in %d ms", jobId, failure, backoff.toMillis());
+                reports.report(jobId, placement, new TunnelFailed(jobId, node.id(), engine.engine(), failure));
+                reported = true;
+            } else {
+                // Said once per failure, like the event; a missing image would otherwise warn every few minutes.
+                LOG.debugf("job %s: tunnel %s; starting it again in %d ms", jobId, failure, backoff.toMillis());
+            }
+            try {
+                Thread.sleep(backoff.toMillis());
+                return !stopped;
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+
+        private void unfollow() {
+            Closeable stream = following;
+            following = null;
+            if (stream != null) {
+                try {
+                    stream.close();
+                } catch (IOException | RuntimeException e) {
+                    // the stream is gone either way
+                }
             }
         }
     }

@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * Where each job's files live on the node: {@code <work-dir>/jobs/<job>} (its mirror, builds, file volumes, build log and
- * tunnel home), readable by the agent's user only, and removed with the job.
+ * Where each job's files live on the node: {@code <work-dir>/jobs/<job>} (its mirror, builds, file volumes and build
+ * log), readable by the agent's user only, and removed with the job.
  */
 @ApplicationScoped
 public class Workspaces {
@@ -48,11 +48,6 @@ public class Workspaces {
 
     public Path build(String jobId, String buildId) {
         return of(jobId).resolve("builds").resolve(buildId);
-    }
-
-    /** The tunnel engine's home: its own, so that it reads no configuration of the node's user. */
-    public Path tunnelHome(String jobId) {
-        return of(jobId).resolve("tunnel");
     }
 
     public Path buildLog(String jobId) {

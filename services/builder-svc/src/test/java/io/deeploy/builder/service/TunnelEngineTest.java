@@ -2,9 +2,9 @@ package io.deeploy.builder.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.deeploy.events.payload.TunnelSettings;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,48 +12,51 @@ class TunnelEngineTest {
 
     static final String CF_TOKEN = "eyJhIjoiYWNjb3VudCIsInQiOiJ0dW5uZWwtdXVpZCIsInMiOiJzZWNyZXQifQ==";
     static final String NGROK_TOKEN = "2Xq9Ngrok_authtoken_4nq9771bPxe8ctg7LKr";
-    static final Path HOME = Path.of("/var/lib/deeploy/jobs/job-1/tunnel");
+    static final String CF_IMAGE = "cloudflare/cloudflared:2024.12.2";
 
     static TunnelEngine quick() {
-        return TunnelEngine.of(new TunnelSettings("cloudflare", null, null), null, "cloudflared", 32768, HOME, "/usr/bin:/bin");
+        return TunnelEngine.of(new TunnelSettings("cloudflare", null, null), null, CF_IMAGE, 8000);
     }
 
     static TunnelEngine named() {
-        return TunnelEngine.of(new TunnelSettings("cloudflare", "app.example.org", "tunnel.token"), CF_TOKEN, "/opt/cloudflared",
-                32768, HOME, "/usr/bin:/bin");
+        return TunnelEngine.of(new TunnelSettings("cloudflare", "app.example.org", "tunnel.token"), CF_TOKEN, CF_IMAGE, 8000);
     }
 
     static TunnelEngine ngrok(String domain) {
-        return TunnelEngine.of(new TunnelSettings("ngrok", domain, "tunnel.token"), NGROK_TOKEN, "ngrok", 32768, HOME, "/usr/bin");
+        return TunnelEngine.of(new TunnelSettings("ngrok", domain, "tunnel.token"), NGROK_TOKEN, "ngrok/ngrok:3", 8000);
     }
 
     @Test
     void cloudflaredRunsAQuickTunnelWithoutATokenOrANamedOneWithItsTokenInTheEnvironment() {
-        assertThat(quick().argv()).containsExactly("cloudflared", "tunnel", "--no-autoupdate", "--metrics", "127.0.0.1:0", "--url",
-                "http://127.0.0.1:32768");
-        assertThat(quick().env()).containsOnlyKeys("PATH", "HOME").containsEntry("HOME", HOME.toString());
-        assertThat(named().argv()).containsExactly("/opt/cloudflared", "tunnel", "--no-autoupdate", "--metrics", "127.0.0.1:0", "run",
-                "--url", "http://127.0.0.1:32768");
-        assertThat(named().env()).containsEntry("TUNNEL_TOKEN", CF_TOKEN).containsOnlyKeys("PATH", "HOME", "TUNNEL_TOKEN");
+        // Arguments only (the image's entrypoint is the binary), towards the app's own port on its own loopback.
+        assertThat(quick().args()).containsExactly("tunnel", "--no-autoupdate", "--metrics", "127.0.0.1:0", "--url",
+                "http://127.0.0.1:8000");
+        assertThat(quick().image()).isEqualTo(CF_IMAGE);
+        assertThat(quick().env()).isEmpty();
+        assertThat(named().args()).containsExactly("tunnel", "--no-autoupdate", "--metrics", "127.0.0.1:0", "run", "--url",
+                "http://127.0.0.1:8000");
+        assertThat(named().env()).containsOnly(entry("TUNNEL_TOKEN", CF_TOKEN));
         assertThat(named().knownUrl()).isEqualTo("https://app.example.org");
+        assertThat(named().imageSetting()).isEqualTo("deeploy.tunnel.cloudflared-image");
     }
 
     @Test
     void ngrokGetsItsAuthtokenInTheEnvironmentAndItsDomainOnTheCommandLine() {
-        assertThat(ngrok(null).argv()).containsExactly("ngrok", "http", "http://127.0.0.1:32768", "--log", "stdout", "--log-format",
-                "logfmt", "--inspect=false");
-        assertThat(ngrok("my-app.ngrok.app").argv()).endsWith("--domain", "my-app.ngrok.app");
-        assertThat(ngrok(null).env()).containsEntry("NGROK_AUTHTOKEN", NGROK_TOKEN).containsOnlyKeys("PATH", "HOME", "NGROK_AUTHTOKEN");
-        assertThatThrownBy(() -> TunnelEngine.of(new TunnelSettings("ngrok", null, null), null, "ngrok", 1, HOME, null))
+        assertThat(ngrok(null).args()).containsExactly("http", "http://127.0.0.1:8000", "--log", "stdout", "--log-format", "logfmt",
+                "--inspect=false");
+        assertThat(ngrok("my-app.ngrok.app").args()).endsWith("--domain", "my-app.ngrok.app");
+        assertThat(ngrok(null).env()).containsOnly(entry("NGROK_AUTHTOKEN", NGROK_TOKEN));
+        assertThat(ngrok(null).imageSetting()).isEqualTo("deeploy.tunnel.ngrok-image");
+        assertThatThrownBy(() -> TunnelEngine.of(new TunnelSettings("ngrok", null, null), null, "ngrok/ngrok:3", 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> TunnelEngine.of(new TunnelSettings("builtin", null, null), null, "x", 1, HOME, null))
+        assertThatThrownBy(() -> TunnelEngine.of(new TunnelSettings("builtin", null, null), null, "x", 1))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void noTokenIsEverOnACommandLine() {
         for (TunnelEngine engine : List.of(named(), ngrok(null), ngrok("my-app.ngrok.app"))) {
-            assertThat(String.join(" ", engine.argv())).doesNotContain(CF_TOKEN).doesNotContain(NGROK_TOKEN).doesNotContain("--token")
+            assertThat(String.join(" ", engine.args())).doesNotContain(CF_TOKEN).doesNotContain(NGROK_TOKEN).doesNotContain("--token")
                     .doesNotContain("--authtoken");
         }
     }

@@ -9,8 +9,16 @@ import java.util.List;
 @ApplicationScoped
 public class JobRepository implements PanacheRepositoryBase<Job, String> {
 
-    public Uni<List<Job>> listByProject(String projectId) {
-        return list("projectId = ?1 order by createdAt", projectId);
+    /**
+     * Up to {@code limit} of the project's jobs in creation order, those after {@code after} (a job of the project) or
+     * from the first: a key, not an offset, so that a page costs the same however deep it is.
+     */
+    public Uni<List<Job>> pageOfProject(String projectId, Job after, int limit) {
+        if (after == null) {
+            return find("projectId = ?1 order by createdAt, id", projectId).page(0, limit).list();
+        }
+        return find("projectId = ?1 and (createdAt > ?2 or (createdAt = ?2 and id > ?3)) order by createdAt, id", projectId,
+                after.createdAt, after.id).page(0, limit).list();
     }
 
     /**

@@ -68,6 +68,11 @@ public record CreateJobRequest(
     public record Resources(Double cpu, Integer memoryMb, Integer gpu) {
     }
 
-    public record HealthCheck(String mode, String path, Integer initialDelaySeconds, Integer timeoutSeconds) {
+    /**
+     * How the app is found ready at start (within {@code timeoutSeconds} after {@code initialDelaySeconds}) and alive
+     * afterwards (checked every {@code intervalSeconds}; a few failures in a row restart it).
+     */
+    public record HealthCheck(String mode, String path, Integer initialDelaySeconds, Integer timeoutSeconds,
+            Integer intervalSeconds) {
     }
 }

@@ -96,10 +96,23 @@ public class ProjectResource {
         }).map(view -> Response.created(URI.create("/api/jobs/" + view.id())).entity(view).build());
     }
 
+    /**
+     * A page of the project's jobs in creation order ({@code limit}, default 100, at most 500); when more follow, a
+     * {@code Link: <...>; rel="next"} header gives the next page's address, as GitHub's and GitLab's APIs do.
+     */
     @GET
     @Path("/{projectId}/jobs")
-    public Uni<List<JobView>> listJobs(@Context UriInfo uri, @Context HttpHeaders headers,
-            @PathParam("projectId") String projectId) {
-        return requests.caller("GET", uri, headers, null).chain(caller -> jobs.list(caller, projectId));
+    public Uni<Response> listJobs(@Context UriInfo uri, @Context HttpHeaders headers,
+            @PathParam("projectId") String projectId, @QueryParam("limit") String limit, @QueryParam("after") String after) {
+        return requests.caller("GET", uri, headers, null).chain(caller -> jobs.list(caller, projectId, limit, after))
+                .map(page -> {
+                    Response.ResponseBuilder answer = Response.ok(page.jobs());
+                    if (page.nextAfter() != null) {
+                        URI next = uri.getRequestUriBuilder().replaceQueryParam("after", page.nextAfter())
+                                .replaceQueryParam("limit", limit == null ? String.valueOf(JobService.DEFAULT_PAGE) : limit).build();
+                        answer.link(URI.create(next.getRawPath() + "?" + next.getRawQuery()), "next");
+                    }
+                    return answer.build();
+                });
     }
 }

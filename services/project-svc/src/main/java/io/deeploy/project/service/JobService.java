@@ -17,7 +17,6 @@ import io.deeploy.project.rest.CreateJobRequest;
 import io.deeploy.project.rest.JobView;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -149,12 +148,44 @@ public class JobService {
     public record LogAccess(String jobId, String grant, Instant expiresAt, List<String> nodeIds) {
     }
 
+    /** The longest page of a job listing, and the length of one when the client names none. */
+    public static final int MAX_PAGE = 500;
+    public static final int DEFAULT_PAGE = 100;
+
+    /** A page of a project's jobs in creation order; {@code nextAfter} is the {@code after} of the next page, or null. */
+    public record JobPage(List<JobView> jobs, String nextAfter) {
+    }
+
+    /**
+     * A page of the project's jobs: up to {@code limit} (default {@link #DEFAULT_PAGE}, a 400 naming {@code limit} outside 1 to {@link #MAX_PAGE}) created after job {@code after}
+     * (none: from the first). Three queries whatever the page's length, one after another on the session.
+     */
     @WithSession
-    public Uni<List<JobView>> list(Caller caller, String projectId) {
-        // One job after another: a reactive session runs one query at a time, and Uni.join would run them all at once.
-        return access.readable(caller, projectId).chain(project -> jobs.listByProject(projectId))
-                .chain(list -> Multi.createFrom().iterable(list).onItem().transformToUniAndConcatenate(job -> view(job.id))
-                        .collect().asList());
+    public Uni<JobPage> list(Caller caller, String projectId, String limit, String after) {
+        int size;
+        try {
+            size = limit == null ? DEFAULT_PAGE : Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            size = -1;
+        }
+        if (size < 1 || size > MAX_PAGE) {
+            return Uni.createFrom().failure(ApiException.invalid("limit", "limit is a whole number from 1 to " + MAX_PAGE));
+        }
+        int pageSize = size;
+        return access.readable(caller, projectId).chain(project -> after == null ? Uni.createFrom().<Job>nullItem()
+                : jobs.findById(after).onItem().ifNull().failWith(() -> ApiException.invalid("after", "after is not a job of this project"))
+                        .invoke(job -> {
+                            if (!job.projectId.equals(projectId)) {
+                                throw ApiException.invalid("after", "after is not a job of this project");
+                            }
+                        }))
+                .chain(from -> jobs.pageOfProject(projectId, from, pageSize + 1))
+                .chain(page -> {
+                    List<Job> shown = page.size() > pageSize ? page.subList(0, pageSize) : page;
+                    String next = page.size() > pageSize ? shown.get(shown.size() - 1).id : null;
+                    return transitions.histories(shown.stream().map(job -> job.id).toList()).map(histories -> new JobPage(
+                            shown.stream().map(job -> JobView.of(job, histories.getOrDefault(job.id, List.of()))).toList(), next));
+                });
     }
 
     /**

@@ -172,6 +172,11 @@ public final class JobSpecValidator {
         TunnelSettings tunnel = tunnel(request.tunnel());
         RegistryAuth registry = registry(request.registry(), image);
         Egress egress = egress(request.egress(), rules);
+        if (egress == Egress.NONE && tunnel != null && !TunnelSettings.BUILTIN.equals(tunnel.engine())) {
+            // The engine runs in the app's network namespace and reaches its cloud through it.
+            throw ApiException.invalid("tunnel.engine", "a " + tunnel.engine() + " tunnel reaches its cloud through the app's "
+                    + "network, which egress none cuts off; use egress internet or the built-in ingress");
+        }
         return new JobSpec(kind, alias, image, vcs, List.copyOf(commands), Map.copyOf(env), new TreeSet<>(secretEnv.keySet()).stream().toList(), port,
                 resources(request.resources()), restartPolicy, healthCheck(request.healthCheck()), List.copyOf(targetNodes),
                 nodeCount, List.copyOf(nodeTags), duration, volumes, files, tunnel, registry, egress);
@@ -448,7 +453,7 @@ public final class JobSpecValidator {
 
     private static HealthCheck healthCheck(CreateJobRequest.HealthCheck check) {
         if (check == null) {
-            return new HealthCheck(HealthCheck.Mode.TCP, null, 0, 120, 10);
+            return HealthCheck.DEFAULT;
         }
         HealthCheck.Mode mode;
         try {
@@ -467,11 +472,15 @@ public final class JobSpecValidator {
         if (delay < 0 || delay > 3600) {
             throw ApiException.invalid("healthCheck.initialDelaySeconds", "healthCheck.initialDelaySeconds must be 0-3600");
         }
-        int timeout = check.timeoutSeconds() == null ? 120 : check.timeoutSeconds();
+        int timeout = check.timeoutSeconds() == null ? HealthCheck.DEFAULT.timeoutSeconds() : check.timeoutSeconds();
         if (timeout < 1 || timeout > 3600) {
             throw ApiException.invalid("healthCheck.timeoutSeconds", "healthCheck.timeoutSeconds must be 1-3600");
         }
-        return new HealthCheck(mode, path, delay, timeout, 10);
+        int interval = check.intervalSeconds() == null ? HealthCheck.DEFAULT.intervalSeconds() : check.intervalSeconds();
+        if (interval < 1 || interval > 3600) {
+            throw ApiException.invalid("healthCheck.intervalSeconds", "healthCheck.intervalSeconds must be 1-3600");
+        }
+        return new HealthCheck(mode, path, delay, timeout, interval);
     }
 
     private static String required(String value, String field) {

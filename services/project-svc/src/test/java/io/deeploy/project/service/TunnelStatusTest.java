@@ -59,11 +59,11 @@ class TunnelStatusTest {
         Job job = job(new TunnelSettings("cloudflare", null, null));
         JobStatusService.applyTunnel(job, new RouteReady("job-1", "web", INGRESS_URL), AT);
         JobStatusService.applyTunnel(job, new TunnelFailed("job-1", "node-1", "cloudflare",
-                "cannot run cloudflared (deeploy.tunnel.cloudflared-path): error=2, No such file or directory"), AT);
+                "cannot run cloudflared (deeploy.tunnel.cloudflared-image): no such image"), AT);
         assertThat(job.state).isEqualTo(JobState.RUNNING);
         assertThat(job.url).isEqualTo(INGRESS_URL);
         assertThat(job.lastError).isEqualTo("tunnel (cloudflare) on node-1: cannot run cloudflared "
-                + "(deeploy.tunnel.cloudflared-path): error=2, No such file or directory");
+                + "(deeploy.tunnel.cloudflared-image): no such image");
         // The ingress's news says nothing about the engine.
         JobStatusService.applyTunnel(job, new RouteReady("job-1", "web", INGRESS_URL), AT);
         assertThat(job.lastError).startsWith("tunnel (cloudflare)");

@@ -1,23 +1,30 @@
 package io.deeploy.tunnel.service;
 
+import io.deeploy.tunnel.config.IngressConfig;
+import io.deeploy.tunnel.ingress.RouteSnapshot;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * The ingress's in-memory view of the route table: reloaded right after every applied route event and every two
- * seconds (so several tunnel-svc instances converge), read on every proxied request without touching the database.
+ * Publishes the route table to the ingress process: read from the database right after every applied route event and
+ * every two seconds (so several tunnel-svc instances converge), and written to the routes file
+ * ({@code deeploy.ingress.routes-file}, {@link RouteSnapshot}) whenever it changed. The ingress serves from that file
+ * alone, so apps keep serving while this service is down.
  */
 @ApplicationScoped
 public class RouteTable {
@@ -32,22 +39,20 @@ public class RouteTable {
             WHERE r.job_id = (SELECT c.job_id FROM route c WHERE c.alias = r.alias ORDER BY c.claimed_at, c.job_id LIMIT 1)
             ORDER BY r.alias, r.node_id""";
 
-    public record Target(String host, int port) {
-    }
-
     private final Pool pool;
-    private final AtomicInteger turn = new AtomicInteger();
-    private volatile Map<String, List<Target>> byAlias = Map.of();
+    private final Path file;
+    private RouteSnapshot written;
     private long timer = -1;
     private Vertx vertx;
 
-    public RouteTable(Pool pool) {
+    public RouteTable(Pool pool, IngressConfig config) {
         this.pool = pool;
+        this.file = Path.of(config.routesFile());
     }
 
     void start(@Observes StartupEvent startup, Vertx vertx) {
         this.vertx = vertx;
-        reload().subscribe().with(n -> { }, e -> LOG.warnf("route table not loaded: %s", e.getMessage()));
+        reload().subscribe().with(n -> { }, e -> LOG.warnf("route table not published: %s", e.getMessage()));
         timer = vertx.setPeriodic(2000, id -> reload().subscribe().with(n -> { }, e -> { }));
     }
 
@@ -57,24 +62,28 @@ public class RouteTable {
         }
     }
 
+    /** Reads the table and writes the file if it changed (on a worker: it touches the disk); returns how many aliases. */
     public Uni<Integer> reload() {
         return pool.query(ALL).execute().map(rows -> {
-            Map<String, List<Target>> fresh = new HashMap<>();
+            Map<String, List<RouteSnapshot.Target>> byAlias = new LinkedHashMap<>();
             for (Row row : rows) {
-                fresh.computeIfAbsent(row.getString("alias"), a -> new ArrayList<>())
-                        .add(new Target(row.getString("target_host"), row.getInteger("target_port")));
+                byAlias.computeIfAbsent(row.getString("alias"), a -> new ArrayList<>())
+                        .add(new RouteSnapshot.Target(row.getString("target_host"), row.getInteger("target_port")));
             }
-            byAlias = fresh;
-            return fresh.size();
-        });
+            return new RouteSnapshot(byAlias);
+        }).emitOn(Infrastructure.getDefaultWorkerPool()).map(this::publish);
     }
 
-    /** A target for the alias, rotating over the nodes that serve it; null when the alias has no route. */
-    public Target pick(String alias) {
-        List<Target> targets = byAlias.get(alias);
-        if (targets == null || targets.isEmpty()) {
-            return null;
+    private synchronized int publish(RouteSnapshot snapshot) {
+        if (!snapshot.equals(written)) {
+            try {
+                snapshot.writeTo(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("route file " + file + " not written", e);
+            }
+            written = snapshot;
+            LOG.debugf("routes: %d app(s) written to %s", snapshot.aliases(), file);
         }
-        return targets.get(Math.floorMod(turn.getAndIncrement(), targets.size()));
+        return snapshot.aliases();
     }
 }

@@ -1,8 +1,5 @@
-package io.deeploy.tunnel.service;
+package io.deeploy.tunnel.ingress;
 
-import io.deeploy.tunnel.config.IngressConfig;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -11,24 +8,24 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
-import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.interceptor.Interceptor;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.jboss.logging.Logger;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The built-in ingress: a reverse proxy that sends {@code http://<alias>.<base-domain>:<port>/...} (and, where the
- * operator allows path routes, {@code http://<host>:<port>/apps/<alias>/...}) to a node serving the app. Bodies are
- * streamed both ways. What an app learns of the request's origin ({@code X-Forwarded-*}) is the ingress's word alone.
+ * operator allows path routes, {@code http://<host>:<port>/apps/<alias>/...}) to a node serving the app, from the route
+ * table it is given. Bodies are streamed both ways. What an app learns of the request's origin ({@code X-Forwarded-*})
+ * is the ingress's word alone. On an address that is no app's, {@code /q/health/ready} says whether it has its table.
  */
-@ApplicationScoped
-public class IngressServer {
+public final class IngressProxy {
 
-    private static final Logger LOG = Logger.getLogger(IngressServer.class);
+    private static final Logger LOG = Logger.getLogger(IngressProxy.class.getName());
     /** Headers that describe one hop, not the message, and must not be forwarded. */
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
             "te", "trailer", "transfer-encoding", "upgrade", "host");
@@ -38,22 +35,27 @@ public class IngressServer {
      */
     static final Set<String> ORIGIN_CLAIMS = Set.of("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
             "x-forwarded-port", "x-forwarded-prefix", "x-forwarded-server", "x-real-ip", "x-client-ip", "true-client-ip");
+    static final String READINESS_PATH = "/q/health/ready";
 
-    private final RouteTable routes;
-    private final IngressConfig config;
+    private final Vertx vertx;
+    private final IngressSettings settings;
+    /** The current table; null until it was first loaded (or found absent). */
+    private final Supplier<RouteSnapshot> routes;
+    private final AtomicInteger turn = new AtomicInteger();
     private HttpServer server;
     private HttpClient client;
 
-    public IngressServer(RouteTable routes, IngressConfig config) {
+    public IngressProxy(Vertx vertx, IngressSettings settings, Supplier<RouteSnapshot> routes) {
+        this.vertx = vertx;
+        this.settings = settings;
         this.routes = routes;
-        this.config = config;
     }
 
     /** Where a request goes: the app's alias and the path to ask it for. */
-    record Destination(String alias, String path, String prefix) {
+    public record Destination(String alias, String path, String prefix) {
     }
 
-    static Destination resolve(String hostHeader, String uri, String baseDomain, boolean pathRoutes) {
+    public static Destination resolve(String hostHeader, String uri, String baseDomain, boolean pathRoutes) {
         String host = hostHeader == null ? "" : hostHeader.toLowerCase(Locale.ROOT);
         int colon = host.lastIndexOf(':');
         if (colon > 0 && !host.endsWith("]")) {
@@ -81,20 +83,22 @@ public class IngressServer {
         return null;
     }
 
-    void start(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER + 1000) StartupEvent startup, Vertx vertx)
-            throws Exception {
+    /** Listens; returns the port it listens on. */
+    public int start() throws Exception {
         client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2000).setMaxPoolSize(64)
                 .setKeepAlive(true).setIdleTimeout(30).setIdleTimeoutUnit(TimeUnit.SECONDS));
         // HTTP/1.1 only: a cleartext HTTP/2 upgrade would be answered by the server, not forwarded to the app.
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
                         .setHttp2ClearTextEnabled(false))
                 .requestHandler(this::proxy);
         server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        LOG.infof("ingress listening on http://%s:%d/ (apps at http://<alias>.%s:%d/ and /apps/<alias>/)",
-                config.host(), server.actualPort(), config.baseDomain(), config.port());
+        LOG.info(() -> "ingress listening on http://" + settings.host() + ":" + server.actualPort() + "/ (apps at http://<alias>."
+                + settings.baseDomain() + ":" + server.actualPort() + "/" + (settings.pathRoutes() ? " and /apps/<alias>/" : "")
+                + "), routes from " + settings.routesFile());
+        return server.actualPort();
     }
 
-    void stop(@Observes ShutdownEvent shutdown) {
+    public void stop() {
         if (server != null) {
             server.close();
         }
@@ -103,18 +107,28 @@ public class IngressServer {
         }
     }
 
-    public int port() {
-        return server.actualPort();
+    /** A target for the alias, rotating over the nodes that serve it; null when the alias has no route. */
+    RouteSnapshot.Target pick(String alias) {
+        RouteSnapshot table = routes.get();
+        List<RouteSnapshot.Target> targets = table == null ? null : table.byAlias().get(alias);
+        if (targets == null || targets.isEmpty()) {
+            return null;
+        }
+        return targets.get(Math.floorMod(turn.getAndIncrement(), targets.size()));
     }
 
     private void proxy(HttpServerRequest request) {
-        Destination destination = resolve(request.getHeader("Host"), request.uri(), config.baseDomain(), config.pathRoutes());
+        Destination destination = resolve(request.getHeader("Host"), request.uri(), settings.baseDomain(), settings.pathRoutes());
         if (destination == null) {
-            error(request, 404, "NO_APP", "no app at this address: use http://<alias>." + config.baseDomain() + "/"
-                    + (config.pathRoutes() ? " or /apps/<alias>/" : ""));
+            if (READINESS_PATH.equals(request.path())) {
+                ready(request);
+                return;
+            }
+            error(request, 404, "NO_APP", "no app at this address: use http://<alias>." + settings.baseDomain() + "/"
+                    + (settings.pathRoutes() ? " or /apps/<alias>/" : ""));
             return;
         }
-        RouteTable.Target target = routes.pick(destination.alias());
+        RouteSnapshot.Target target = pick(destination.alias());
         if (target == null) {
             error(request, 404, "NO_ROUTE", "app '" + destination.alias() + "' is not running");
             return;
@@ -147,10 +161,17 @@ public class IngressServer {
                     request.response().send(upstream);
                 })
                 .onFailure(failure -> {
-                    LOG.debugf("ingress: %s -> %s:%d failed: %s", destination.alias(), target.host(), target.port(),
-                            failure.getMessage());
+                    LOG.log(Level.FINE, () -> "ingress: " + destination.alias() + " -> " + target.host() + ":" + target.port()
+                            + " failed: " + failure.getMessage());
                     error(request, 502, "APP_UNREACHABLE", "app '" + destination.alias() + "' did not answer");
                 });
+    }
+
+    private void ready(HttpServerRequest request) {
+        RouteSnapshot table = routes.get();
+        request.response().setStatusCode(table == null ? 503 : 200).putHeader("Content-Type", "application/json")
+                .end(table == null ? "{\"status\":\"DOWN\",\"reason\":\"route table not read yet\"}"
+                        : "{\"status\":\"UP\",\"apps\":" + table.aliases() + "}");
     }
 
     private static void error(HttpServerRequest request, int status, String code, String message) {
