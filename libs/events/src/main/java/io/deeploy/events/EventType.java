@@ -4,6 +4,7 @@ import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.BuildCompleted;
 import io.deeploy.events.payload.BuildStarted;
+import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobStopRequested;
@@ -30,6 +31,7 @@ import java.util.stream.Collectors;
 public enum EventType {
     JOB_REQUESTED("JobRequested", 1, Topics.JOB_COMMANDS, JobRequested.class),
     JOB_STOP_REQUESTED("JobStopRequested", 1, Topics.JOB_COMMANDS, JobStopRequested.class),
+    FUNDING_ACCEPTED("FundingAccepted", 1, Topics.JOB_COMMANDS, FundingAccepted.class),
     NODE_SELECTED("NodeSelected", 1, Topics.JOB_EVENTS, NodeSelected.class),
     BUILD_STARTED("BuildStarted", 1, Topics.JOB_EVENTS, BuildStarted.class),
     BUILD_COMPLETED("BuildCompleted", 1, Topics.JOB_EVENTS, BuildCompleted.class),

@@ -8,6 +8,7 @@ import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.BuildCompleted;
 import io.deeploy.events.payload.BuildStarted;
 import io.deeploy.events.payload.FileVolume;
+import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
@@ -65,7 +66,8 @@ class EventCodecTest {
                 new TunnelFailed("job-1", "node-1", "cloudflare", "cloudflared not found"),
                 new NodeRegistered("node-1", "MCowBQYDK2VwAyEA", "0xabc", "0xdef", "10.0.0.2"),
                 new NodeStatusChanged("node-1", NodeStatus.SUSPENDED, "maintenance", "0xadmin"),
-                new FundsLocked("job-1", BigInteger.TEN, new BigInteger("30000000"), "0xtoken", 30, 1, "0xtx"),
+                new FundsLocked("job-1", BigInteger.TEN, new BigInteger("30000000"), "0xtoken", 30, 1, "0xtx", "0xabc", 1, 1000L, 2048),
+                new FundingAccepted("job-1", BigInteger.TEN),
                 new SettlementDue("job-1", 12, List.of(new NodeAvailability("node-1", 950))),
                 new SettlementCompleted("job-1", 12, "0xtx", BigInteger.valueOf(375000), BigInteger.ZERO));
     }
@@ -178,5 +180,17 @@ class EventCodecTest {
         assertThat(EventType.APP_STARTED.producer()).as("agents report through the gateway").isEqualTo("scheduler-svc");
         assertThat(EventType.ROUTE_READY.producer()).isEqualTo("tunnel-svc");
         assertThat(EventType.NODE_REGISTERED.producer()).isEqualTo("project-svc");
+    }
+
+    /** A FundsLocked recorded before the payer and job type were announced still reads, with those unknown (null). */
+    @Test
+    void aFundsLockedOfTheFirstShapeStillReads() {
+        String before = "{\"id\":\"5b0f0a2e-8a4e-4c57-9a51-3c0a3f1f6a10\",\"type\":\"FundsLocked\",\"schemaVersion\":1,"
+                + "\"key\":\"job-1\",\"time\":\"2026-11-23T10:00:00Z\",\"payload\":{\"jobId\":\"job-1\",\"chainJobId\":10,\"amount\":30000000,"
+                + "\"token\":\"0xtoken\",\"epochs\":30,\"nodes\":1,\"transactionHash\":\"0xtx\"}}";
+        FundsLocked locked = (FundsLocked) EventCodec.decode(before).payload();
+        assertThat(locked.payer()).isNull();
+        assertThat(locked.jobType()).isNull();
+        assertThat(locked.amount()).isEqualTo(new BigInteger("30000000"));
     }
 }

@@ -19,6 +19,7 @@ import io.deeploy.escrow.service.SettlementFaults;
 import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
 import io.deeploy.events.payload.AppStarted;
+import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.NodeSelected;
@@ -51,6 +52,8 @@ class EscrowChainIT {
 
     /** anvil dev account #1: the paying user. */
     static final Credentials USER = Credentials.create("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+    /** anvil dev account #5: a stranger who names the user's jobs in chain jobs of its own. */
+    static final Credentials STRANGER = Credentials.create("0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba");
     static final int MICRO = 53;
     static final BigInteger MICRO_PRICE = BigInteger.valueOf(100_000);
 
@@ -129,6 +132,16 @@ class EscrowChainIT {
         given().get("/api/estimate?jobType=x&nodes=1&epochs=1").then().statusCode(400)
                 .body("code", equalTo("INVALID_FIELD")).body("field", equalTo("jobType"));
         given().get("/api/estimate?nodes=1&epochs=1").then().statusCode(400).body("field", equalTo("jobType"));
+
+        // By resources: the cheapest type whose node covers them (0.5 CPU and 256 MiB: LITE; 1 CPU and 3000 MiB: LOW1).
+        given().get("/api/estimate?cpu=0.5&memoryMb=256&nodes=1&epochs=30").then().statusCode(200).body("jobType", equalTo(54))
+                .body("amount", equalTo("5001000"));
+        given().get("/api/estimate?cpu=1&memoryMb=3000&nodes=2&epochs=30").then().statusCode(200).body("jobType", equalTo(2));
+        given().get("/api/estimate?cpu=64&memoryMb=1024&nodes=1&epochs=1").then().statusCode(400)
+                .body("code", equalTo("NO_JOB_TYPE_FITS")).body("field", equalTo("cpu"));
+        given().get("/api/estimate?cpu=1&memoryMb=999999&nodes=1&epochs=1").then().statusCode(400)
+                .body("code", equalTo("NO_JOB_TYPE_FITS")).body("field", equalTo("memoryMb"));
+        given().get("/api/estimate?cpu=half&nodes=1&epochs=1").then().statusCode(400).body("field", equalTo("cpu"));
         given().get("/api/jobs/{id}/funding", "job-" + UUID.randomUUID()).then().statusCode(404)
                 .body("code", equalTo("JOB_NOT_FUNDED"));
     }
@@ -147,6 +160,10 @@ class EscrowChainIT {
         assertThat(locked.amount()).isEqualTo(MICRO_PRICE);
         assertThat(locked.transactionHash()).isEqualTo(created.getTransactionHash());
         assertThat(locked.token()).isEqualTo(registry.ensure().token());
+        assertThat(locked.payer()).isEqualToIgnoringCase(USER.getAddress());
+        assertThat(locked.jobType()).isEqualTo(MICRO);
+        assertThat(locked.typeCpuMillis()).isEqualTo(250L);
+        assertThat(locked.typeMemoryMb()).isEqualTo(512);
 
         // The watcher reads the same blocks again: nothing is applied or announced twice.
         watcher.rewind(created.getBlockNumber().longValue() - 1);
@@ -262,6 +279,36 @@ class EscrowChainIT {
         assertThat(token.balanceOf(USER.getAddress()).send().subtract(before)).isEqualTo(MICRO_PRICE);
     }
 
+    /**
+     * Anyone can name a job in a chain job: a stranger's, created first, is announced as an offer and linked to nothing;
+     * the job is funded by the chain job project-svc accepts (the owner's), and an acceptance naming a chain job that
+     * names another job, or coming after the link, changes nothing.
+     */
+    @Test
+    void chainJobsNamingAJobAreOffersAndOnlyTheAcceptedOneFundsIt() throws Exception {
+        String jobId = "job-" + UUID.randomUUID();
+        TransactionReceipt strangers = offer(STRANGER, jobId, 1);
+        awaitMining(() -> fundsLocked(jobId).size() == 1);
+        FundsLocked strangerOffer = fundsLocked(jobId).get(0);
+        assertThat(strangerOffer.payer()).isEqualToIgnoringCase(STRANGER.getAddress());
+        assertThat(strangerOffer.transactionHash()).isEqualTo(strangers.getTransactionHash());
+        given().get("/api/jobs/{id}/funding", jobId).then().statusCode(404).body("code", equalTo("JOB_NOT_FUNDED"));
+
+        // Accepting a chain job for a job it does not name links nothing.
+        String other = "job-" + UUID.randomUUID();
+        kafka.publish(Event.of(new FundingAccepted(other, strangerOffer.chainJobId())));
+
+        TransactionReceipt owners = fund(jobId);
+        assertThat(fundsLocked(jobId)).hasSize(2);
+        given().get("/api/jobs/{id}/funding", jobId).then().body("owner", equalTo(USER.getAddress()))
+                .body("transactionHash", equalTo(owners.getTransactionHash()));
+        // A late acceptance of the stranger's offer does not move the link.
+        kafka.publish(Event.of(new FundingAccepted(jobId, strangerOffer.chainJobId())));
+        kafka.awaitConsumed("escrow-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(30));
+        given().get("/api/jobs/{id}/funding", jobId).then().body("transactionHash", equalTo(owners.getTransactionHash()));
+        given().get("/api/jobs/{id}/funding", other).then().statusCode(404);
+    }
+
     @Test
     void aCrashBetweenBroadcastAndRecordingPaysOnce() throws Exception {
         settlesOnceDespite("node-b", SettlementFaults::crashAfterBroadcast);
@@ -296,20 +343,34 @@ class EscrowChainIT {
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** The user buys one MICRO node for one epoch for {@code jobId}: mint (service account), approve, createJob. */
+    /**
+     * The user buys one MICRO node for one epoch for {@code jobId} (mint by the service account, approve, createJob),
+     * and project-svc's acceptance of the offer is published as project-svc publishes it.
+     */
     private TransactionReceipt fund(String jobId) throws Exception {
         return fund(jobId, 1);
     }
 
     /** As {@link #fund(String)}, for {@code epochs} epochs. */
     private TransactionReceipt fund(String jobId, int epochs) throws Exception {
+        TransactionReceipt created = offer(USER, jobId, epochs);
+        awaitMining(() -> fundsLocked(jobId).stream().anyMatch(f -> f.transactionHash().equals(created.getTransactionHash())));
+        FundsLocked offer = fundsLocked(jobId).stream().filter(f -> f.transactionHash().equals(created.getTransactionHash()))
+                .findFirst().orElseThrow();
+        kafka.publish(Event.of(new FundingAccepted(jobId, offer.chainJobId())));
+        awaitMining(() -> given().get("/api/jobs/{id}/funding", jobId).statusCode() == 200);
+        return created;
+    }
+
+    /** {@code payer} creates a chain job of one MICRO node for {@code epochs} epochs naming {@code jobId}. */
+    private TransactionReceipt offer(Credentials payer, String jobId, int epochs) throws Exception {
         ContractRegistry.Contracts c = registry.ensure();
         BigInteger amount = MICRO_PRICE.multiply(BigInteger.valueOf(epochs));
-        String mint = c.tokenView().mint(USER.getAddress(), amount).encodeFunctionCall();
+        String mint = c.tokenView().mint(payer.getAddress(), amount).encodeFunctionCall();
         assertThat(signer.transact(c.token(), mint).isStatusOK()).isTrue();
         StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
-        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), USER, gas);
-        DeeployEscrow escrow = DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas);
+        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), payer, gas);
+        DeeployEscrow escrow = DeeployEscrow.load(c.escrow(), chain.web3j(), payer, gas);
         assertThat(token.approve(c.escrow(), amount).send().isStatusOK()).isTrue();
         TransactionReceipt created = escrow.createJob(BigInteger.valueOf(MICRO), BigInteger.ONE, BigInteger.valueOf(epochs),
                 new byte[32], JobIds.requestIdOf(jobId)).send();

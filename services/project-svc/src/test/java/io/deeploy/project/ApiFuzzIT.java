@@ -62,8 +62,8 @@ class ApiFuzzIT {
                 .then().statusCode(201).extract().path("token");
     }
 
-    /** What one endpoint answered to the fuzz. */
-    record Tally(int accepted, Map<Integer, Integer> statuses, List<String> failures) {
+    /** What one endpoint answered to the fuzz: how many it took, and each status and error code with how often. */
+    record Tally(int accepted, Map<Integer, Integer> statuses, Map<String, Integer> codes, List<String> failures) {
     }
 
     Tally fuzz(String name, JsonNode valid, Function<String, Response> send) {
@@ -71,6 +71,7 @@ class ApiFuzzIT {
         Mutator mutator = new Mutator(random);
         int accepted = 0;
         Map<Integer, Integer> statuses = new TreeMap<>();
+        Map<String, Integer> codes = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < PER_ENDPOINT; i++) {
             String body = mutator.mutate(valid);
@@ -79,33 +80,55 @@ class ApiFuzzIT {
             statuses.merge(status, 1, Integer::sum);
             if (status >= 200 && status < 300) {
                 accepted++;
-            } else if (status < 400 || status >= 500 || !response.asString().contains("\"code\"")) {
-                if (failures.size() < 5) {
-                    failures.add(status + " for " + abbreviate(body) + " -> " + abbreviate(response.asString()));
-                }
+                continue;
+            }
+            String code = null;
+            try {
+                code = JSON.readTree(response.asString()).path("code").textValue();
+            } catch (java.io.IOException | RuntimeException notJson) {
+                // counted as a failure below
+            }
+            codes.merge(String.valueOf(code), 1, Integer::sum);
+            if ((status < 400 || status >= 500 || code == null) && failures.size() < 5) {
+                failures.add(status + " for " + abbreviate(body) + " -> " + abbreviate(response.asString()));
             }
         }
-        System.out.printf("fuzz %s (seed %d): %s%n", name, SEED, statuses);
-        return new Tally(accepted, statuses, failures);
+        System.out.printf("fuzz %s (seed %d): %s %s%n", name, SEED, statuses, codes);
+        return new Tally(accepted, statuses, codes, failures);
     }
 
     static String abbreviate(String text) {
         return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 
-    static void onlyClientErrors(Tally tally) {
+    /**
+     * Every answer is a success or one of {@code statuses} with one of {@code codes}, and they add up to the requests
+     * sent: a 5xx, an unexpected status or code, or an answer lost from the count fails.
+     */
+    static void onlyClientErrors(Tally tally, java.util.Set<Integer> statuses, java.util.Set<String> codes) {
         assertThat(tally.failures()).as("answers that were not a 4xx with an error code").isEmpty();
+        assertThat(tally.statuses().keySet()).as("statuses").allMatch(status -> statuses.contains(status) || status / 100 == 2);
+        assertThat(tally.codes().keySet()).as("error codes").isSubsetOf(codes);
+        assertThat(tally.statuses().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(PER_ENDPOINT);
+        assertThat(tally.codes().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(PER_ENDPOINT - tally.accepted());
         // Most mutations must be refused, or the fuzz is not exercising refusals at all.
         assertThat(tally.accepted()).isLessThan(PER_ENDPOINT / 4);
+    }
+
+    long outboxRowsOfProject(String projectId) {
+        return count("SELECT count(*) FROM outbox_event WHERE event_key IN (SELECT id FROM job WHERE project_id = $1)", projectId);
     }
 
     @Test
     void malformedProjectsAreRefusedAndWriteNothing() {
         long before = count("SELECT count(*) FROM project WHERE owner = $1", owner.address());
         long commands = count("SELECT count(*) FROM idempotent_command WHERE scope = $1", "project.create:" + owner.address());
+        long outbox = count("SELECT count(*) FROM outbox_event");
         Tally tally = fuzz("POST /api/projects", JSON.valueToTree(Map.of("name", "fuzzed project")),
                 body -> signedPost("/api/projects", body));
-        onlyClientErrors(tally);
+        onlyClientErrors(tally, java.util.Set.of(400, 409), java.util.Set.of("INVALID_FIELD", "MALFORMED_BODY", "PROJECT_NAME_TAKEN"));
+        // A project announces nothing: the outbox has no row more.
+        assertThat(count("SELECT count(*) FROM outbox_event")).isEqualTo(outbox);
         assertThat(count("SELECT count(*) FROM project WHERE owner = $1", owner.address())).isEqualTo(before + tally.accepted());
         assertThat(count("SELECT count(*) FROM idempotent_command WHERE scope = $1", "project.create:" + owner.address()))
                 .isEqualTo(commands + tally.accepted());
@@ -124,9 +147,11 @@ class ApiFuzzIT {
         Tally tally = fuzz("POST /api/projects/{id}/jobs", JSON.valueToTree(job), body -> SignedApi.token(token)
                 .header("Idempotency-Key", UUID.randomUUID().toString()).contentType(ContentType.JSON)
                 .body(body.getBytes(StandardCharsets.UTF_8)).post("/api/projects/" + project + "/jobs"));
-        onlyClientErrors(tally);
+        onlyClientErrors(tally, java.util.Set.of(400, 409), java.util.Set.of("INVALID_FIELD", "MALFORMED_BODY", "ALIAS_TAKEN"));
         long jobs = count("SELECT count(*) FROM job WHERE project_id = $1", project);
         assertThat(jobs).isEqualTo(tally.accepted());
+        // One announcement (JobRequested) per job taken, none for a refused one.
+        assertThat(outboxRowsOfProject(project)).isEqualTo(tally.accepted());
         assertThat(count("SELECT count(*) FROM job_transition t JOIN job j ON j.id = t.job_id WHERE j.project_id = $1", project))
                 .isEqualTo(transitions + tally.accepted());
         assertThat(count("SELECT count(*) FROM job_secret s JOIN job j ON j.id = s.job_id WHERE j.project_id = $1", project))
@@ -165,6 +190,7 @@ class ApiFuzzIT {
         assertThat(wrong).as("answers other than a 400 naming the field").isEmpty();
         assertThat(count("SELECT count(*) FROM job WHERE project_id = $1", project)).isZero();
         assertThat(count("SELECT count(*) FROM job_secret s JOIN job j ON j.id = s.job_id WHERE j.project_id = $1", project)).isZero();
+        assertThat(perField.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(PER_ENDPOINT / 4);
     }
 
     /** Hostile values for the fields that reach the node, each planted in a valid job; returns the field it names. */
@@ -289,7 +315,7 @@ class ApiFuzzIT {
     void malformedTokensAndDelegationsAreRefusedAndWriteNothing() {
         Tally tokens = fuzz("POST /api/projects/{id}/tokens", JSON.valueToTree(Map.of("name", "ci", "permissions", List.of("create"))),
                 body -> signedPost("/api/projects/" + project + "/tokens", body));
-        onlyClientErrors(tokens);
+        onlyClientErrors(tokens, java.util.Set.of(400, 409), java.util.Set.of("INVALID_FIELD", "MALFORMED_BODY", "TOO_MANY_TOKENS"));
         assertThat(count("SELECT count(*) FROM api_token WHERE project_id = $1", project)).isEqualTo(1 + tokens.accepted());
 
         String delegate = DeeployWallet.create().address();
@@ -298,7 +324,7 @@ class ApiFuzzIT {
                     String path = "/api/delegates/" + delegate;
                     return SignedApi.signed(owner, "PUT", path, body, null).put(path);
                 });
-        onlyClientErrors(delegations);
+        onlyClientErrors(delegations, java.util.Set.of(400), java.util.Set.of("INVALID_FIELD", "MALFORMED_BODY"));
         assertThat(count("SELECT count(*) FROM delegate WHERE owner = $1", owner.address()))
                 .isEqualTo(delegations.accepted() > 0 ? 1 : 0);
     }

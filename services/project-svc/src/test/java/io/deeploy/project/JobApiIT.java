@@ -236,6 +236,34 @@ class JobApiIT {
         SignedApi.get(stranger, "/api/projects/" + projectId + "/jobs?limit=5").then().statusCode(404);
     }
 
+    /** An owner's projects come a page at a time in creation order; a page cannot start at someone else's project. */
+    @Test
+    void projectsAreListedPageByPage() {
+        DeeployWallet owner = DeeployWallet.create();
+        List<String> created = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            created.add(newProject(owner));
+        }
+        List<String> listed = new java.util.ArrayList<>();
+        String page = "/api/projects?limit=3";
+        int pages = 0;
+        while (page != null) {
+            io.restassured.response.Response answer = SignedApi.get(owner, page);
+            answer.then().statusCode(200);
+            List<String> ids = answer.jsonPath().getList("id", String.class);
+            assertThat(ids.size()).isBetween(1, 3);
+            listed.addAll(ids);
+            String link = answer.header("Link");
+            page = link == null ? null : link.substring(link.indexOf('<') + 1, link.indexOf('>'));
+            pages++;
+        }
+        assertThat(pages).isEqualTo(3);
+        assertThat(listed).containsExactlyElementsOf(created);
+        String strangers = newProject(DeeployWallet.create());
+        SignedApi.get(owner, "/api/projects?after=" + strangers).then().statusCode(400).body("field", equalTo("after"));
+        SignedApi.get(owner, "/api/projects?limit=0").then().statusCode(400).body("field", equalTo("limit"));
+    }
+
     @Test
     void anAliasStaysReservedWhileItsCrashedJobWaitsToRestart() {
         DeeployWallet owner = DeeployWallet.create();

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
+import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.outbox.testing.KafkaEvents;
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Billing mode escrow: a job is scheduled (JobRequested) only once escrow-svc reports funds on chain that cover it;
- * FundsLocked is published here as escrow-svc's chain watcher publishes it.
+ * Billing mode escrow: a job is scheduled (JobRequested) only once escrow-svc reports funds on chain that count for it:
+ * paid by its owner (or a delegate allowed to create), for its nodes, epochs and resources. FundsLocked is published
+ * here as escrow-svc's chain watcher publishes it, for any chain job that names the job.
  */
 @QuarkusTest
 @TestProfile(JobFundingIT.EscrowBilling.class)
@@ -54,6 +56,21 @@ class JobFundingIT {
         return kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).stream().filter(e -> e.payload() instanceof JobRequested).count();
     }
 
+    static java.util.List<FundingAccepted> accepted(String jobId) {
+        return kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).stream().map(Event::payload)
+                .filter(FundingAccepted.class::isInstance).map(FundingAccepted.class::cast).toList();
+    }
+
+    /** An ENTRY node (1 CPU, 2 GiB: the warJob's 0.5 CPU and 256 MiB fit) for {@code epochs}, paid by {@code payer}. */
+    static FundsLocked entry(String jobId, long chainJobId, long epochs, String payer, String tx) {
+        return new FundsLocked(jobId, BigInteger.valueOf(chainJobId), BigInteger.valueOf(375_000 * epochs), "0xtoken", epochs, 1, tx,
+                payer, 1, 1000L, 2048);
+    }
+
+    static String lastError(DeeployWallet owner, String jobId) {
+        return SignedApi.get(owner, "/api/jobs/" + jobId).then().extract().path("lastError");
+    }
+
     @Test
     void aJobWaitsForFundsThatCoverItAndIsRequestedOnce() {
         DeeployWallet owner = DeeployWallet.create();
@@ -68,15 +85,14 @@ class JobFundingIT {
                 .<String>path("history[0].reason")).contains(requestId);
 
         // Too little: 1 epoch for a job of 30. It keeps waiting, and says why.
-        kafka.publish(Event.of(new FundsLocked(jobId, BigInteger.ONE, BigInteger.valueOf(375_000), "0xtoken", 1, 1, "0xaa")));
+        kafka.publish(Event.of(entry(jobId, 1, 1, owner.address(), "0xaa")));
         await().atMost(Duration.ofSeconds(20)).until(() -> SignedApi.get(owner, "/api/jobs/" + jobId)
                 .then().extract().<String>path("lastError") != null);
         SignedApi.get(owner, "/api/jobs/" + jobId).then().body("state", equalTo("AWAITING_FUNDS"));
         assertThat(requested(jobId)).isZero();
 
         // Enough: requested, once, even when the event is delivered again.
-        Event<FundsLocked> enough = Event.of(new FundsLocked(jobId, BigInteger.TWO, BigInteger.valueOf(11_250_000), "0xtoken",
-                30, 1, "0xbb"));
+        Event<FundsLocked> enough = Event.of(entry(jobId, 2, 30, owner.address(), "0xbb"));
         kafka.publish(enough);
         kafka.publish(enough);
         JobApiIT.awaitState(owner, jobId, "REQUESTED");
@@ -84,6 +100,55 @@ class JobFundingIT {
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> requested(jobId) == 1);
         assertThat(SignedApi.get(owner, "/api/jobs/" + jobId).then().extract()
                 .<String>path("history[1].reason")).contains("funded").contains("chain job 2");
+        assertThat(accepted(jobId)).containsExactly(new FundingAccepted(jobId, BigInteger.TWO));
+    }
+
+    /**
+     * The attack: a stranger, then a delegate without the create permission, lock funds under the owner's request id
+     * first. Neither counts (the job says why); the owner's own funds then do, and the escrow is told to link the job
+     * to the owner's chain job, not the stranger's.
+     */
+    @Test
+    void fundsLockedByAnotherWalletDoNotCountAndTheOwnersStillDo() {
+        DeeployWallet owner = DeeployWallet.create();
+        DeeployWallet stranger = DeeployWallet.create();
+        DeeployWallet redeemer = DeeployWallet.create();
+        SignedApi.put(owner, "/api/delegates/" + redeemer.address(), Map.of("permissions", java.util.List.of("redeem")))
+                .then().statusCode(200);
+        String jobId = JobApiIT.postJob(owner, JobApiIT.newProject(owner), JobApiIT.warJob("own-" + UUID.randomUUID().toString()
+                .substring(0, 8)), UUID.randomUUID().toString()).statusCode(201).extract().path("id");
+
+        kafka.publish(Event.of(entry(jobId, 71, 30, stranger.address(), "0x71")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(lastError(owner, jobId)).contains(stranger.address()));
+        assertThat(lastError(owner, jobId)).contains("neither the job's owner nor a delegate allowed to create");
+        kafka.publish(Event.of(entry(jobId, 72, 30, redeemer.address(), "0x72")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(lastError(owner, jobId)).contains(redeemer.address()));
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("state", equalTo("AWAITING_FUNDS"));
+        assertThat(requested(jobId)).isZero();
+        assertThat(accepted(jobId)).isEmpty();
+
+        kafka.publish(Event.of(entry(jobId, 73, 30, owner.address().toUpperCase().replace("0X", "0x"), "0x73")));
+        JobApiIT.awaitState(owner, jobId, "REQUESTED");
+        await().atMost(Duration.ofSeconds(20)).until(() -> requested(jobId) == 1);
+        assertThat(accepted(jobId)).containsExactly(new FundingAccepted(jobId, BigInteger.valueOf(73)));
+    }
+
+    /** Funds for a job type smaller than the job (a MICRO node: 0.25 CPU, 512 MiB for a job of 0.5 CPU) do not count. */
+    @Test
+    void fundsForAJobTypeSmallerThanTheJobDoNotCount() {
+        DeeployWallet owner = DeeployWallet.create();
+        String jobId = JobApiIT.postJob(owner, JobApiIT.newProject(owner), JobApiIT.warJob("small-" + UUID.randomUUID().toString()
+                .substring(0, 8)), UUID.randomUUID().toString()).statusCode(201).extract().path("id");
+        kafka.publish(Event.of(new FundsLocked(jobId, BigInteger.valueOf(81), BigInteger.valueOf(3_000_000), "0xtoken", 30, 1,
+                "0x81", owner.address(), 53, 250L, 512)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastError(owner, jobId) != null);
+        assertThat(lastError(owner, jobId)).contains("job type 53", "250 mCPU", "500 mCPU");
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("state", equalTo("AWAITING_FUNDS"));
+        assertThat(requested(jobId)).isZero();
+
+        kafka.publish(Event.of(entry(jobId, 82, 30, owner.address(), "0x82")));
+        JobApiIT.awaitState(owner, jobId, "REQUESTED");
+        assertThat(accepted(jobId)).containsExactly(new FundingAccepted(jobId, BigInteger.valueOf(82)));
     }
 
     @Test
@@ -94,7 +159,7 @@ class JobFundingIT {
                 UUID.randomUUID().toString()).statusCode(201).extract().path("id");
         SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202)
                 .body("state", equalTo("STOPPED"));
-        kafka.publish(Event.of(new FundsLocked(jobId, BigInteger.TEN, BigInteger.valueOf(11_250_000), "0xtoken", 30, 1, "0xcc")));
+        kafka.publish(Event.of(entry(jobId, 10, 30, owner.address(), "0xcc")));
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> requested(jobId) == 0);
     }
 }

@@ -65,7 +65,11 @@ public final class KafkaEvents implements AutoCloseable {
         }
     }
 
-    /** Every record currently in {@code topic} whose value matches, decoded as events where possible. */
+    /**
+     * Every record currently in {@code topic} (up to the end offsets when the read starts) that matches. Throws when the
+     * end cannot be reached in time: a scan that returned what it had read so far would let "nothing leaked" and
+     * "nothing happened" assertions pass on records never seen.
+     */
     public List<ConsumerRecord<String, String>> records(String topic, Predicate<ConsumerRecord<String, String>> filter) {
         Properties props = settings();
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -76,8 +80,11 @@ public final class KafkaEvents implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
             List<ConsumerRecord<String, String>> matching = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!reached(consumer, end) && System.nanoTime() < deadline) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!reached(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end " + end + " within 60 s");
+                }
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     if (filter.test(record)) {
                         matching.add(record);

@@ -3,15 +3,18 @@ package io.deeploy.escrow.messaging;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventType;
 import io.deeploy.events.payload.AppStarted;
+import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.escrow.service.ChainJobLifecycle;
+import io.deeploy.escrow.service.FundingLinks;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * A funded job's first AppStarted starts its paid epochs on chain (the oracle's activate); a failover moves its paid
+ * The funds project-svc accepted for a job (FundingAccepted) link it to that chain job in the ledger. A funded job's
+ * first AppStarted starts its paid epochs on chain (the oracle's activate); a failover moves its paid
  * node set (updateNodes); its stop closes it there and refunds what is unspent. Needs no processed-id record: only a job the ledger shows FUNDED is activated, only one not
  * CLOSED is closed, and the contract refuses a second activation or close, so a redelivered event changes nothing.
  */
@@ -19,9 +22,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class JobEventsConsumer {
 
     private final ChainJobLifecycle lifecycle;
+    private final FundingLinks links;
 
-    public JobEventsConsumer(ChainJobLifecycle lifecycle) {
+    public JobEventsConsumer(ChainJobLifecycle lifecycle, FundingLinks links) {
         this.lifecycle = lifecycle;
+        this.links = links;
     }
 
     @Incoming("job-events")
@@ -30,7 +35,10 @@ public class JobEventsConsumer {
         apply(record);
     }
 
-    /** The stop comes from the public API (job-commands), the rest from the scheduler and its gateway (job-events). */
+    /**
+     * The stop and the accepted funding come from the public API (job-commands), the rest from the scheduler and its
+     * gateway (job-events).
+     */
     @Incoming("job-commands")
     @Blocking
     public void onJobCommand(String record) {
@@ -45,6 +53,9 @@ public class JobEventsConsumer {
         } else if (type == EventType.NODE_SELECTED) {
             NodeSelected selected = (NodeSelected) EventCodec.decode(record).payload();
             lifecycle.followPlacement(selected.jobId(), selected.nodeIds(), selected.placement());
+        } else if (type == EventType.FUNDING_ACCEPTED) {
+            FundingAccepted accepted = (FundingAccepted) EventCodec.decode(record).payload();
+            links.accepted(accepted.jobId(), accepted.chainJobId());
         } else if (type == EventType.JOB_STOP_REQUESTED) {
             lifecycle.closeOnStop(((JobStopRequested) EventCodec.decode(record).payload()).jobId());
         }

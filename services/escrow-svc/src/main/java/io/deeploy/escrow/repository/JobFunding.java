@@ -24,7 +24,11 @@ public class JobFunding {
     @EmbeddedId
     public Key key;
 
-    /** The backend job its requestId names, if any (see JobIds). */
+    /** The backend job its requestId names, if any (see JobIds): an offer to fund it, which anyone can make. */
+    @Column(name = "requested_job_id")
+    public String requestedJobId;
+
+    /** The backend job it funds: set once project-svc accepted the offer (FundingAccepted), else null. */
     @Column(name = "job_id")
     public String jobId;
 

@@ -89,12 +89,17 @@ public class EscrowResource {
                 t.pricePerEpoch().toString(), EscrowArithmetic.format(t.pricePerEpoch()))).toList();
     }
 
-    /** What createJob will charge: the contract's own quote (the Java arithmetic must agree; it is logged if not). */
+    /**
+     * What createJob will charge: the contract's own quote (the Java arithmetic must agree; it is logged if not). The job
+     * type is named, or chosen from the resources a node must have ({@code cpu} in cores, {@code memoryMb}): the cheapest
+     * type that covers them, as a job of those resources must be paid for.
+     */
     @GET
     @Path("/estimate")
     public EstimateView estimate(@QueryParam("jobType") String jobType, @QueryParam("nodes") String nodes,
-            @QueryParam("epochs") String epochs) {
-        int type = (int) parse("jobType", jobType, 0, 255);
+            @QueryParam("epochs") String epochs, @QueryParam("cpu") String cpu, @QueryParam("memoryMb") String memoryMb) {
+        int type = (jobType == null || jobType.isBlank()) && (cpu != null || memoryMb != null)
+                ? covering(cpu, memoryMb) : (int) parse("jobType", jobType, 0, 255);
         long nodeCount = parse("nodes", nodes, 1, 0xFFFF_FFFFL);
         long epochCount = parse("epochs", epochs, 1, 0xFFFF_FFFFL);
         ContractRegistry.JobType known = registry.jobType(type).orElseThrow(() -> new ApiException(400,
@@ -113,6 +118,24 @@ public class EscrowResource {
         }
         return new EstimateView(type, nodeCount, epochCount, onChain.toString(), EscrowArithmetic.format(onChain),
                 c.token(), EscrowArithmetic.TOKEN_DECIMALS);
+    }
+
+    /** The cheapest job type for a node of {@code cpu} cores and {@code memoryMb}; 400 naming the field that no type covers. */
+    private int covering(String cpu, String memoryMb) {
+        long cpuMillis;
+        try {
+            cpuMillis = cpu == null ? 0 : new java.math.BigDecimal(cpu.strip()).movePointRight(3).setScale(0, java.math.RoundingMode.CEILING)
+                    .longValueExact();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw ApiException.invalid("cpu", "cpu is a number of cores, such as 0.5");
+        }
+        if (cpuMillis < 0 || cpuMillis > 1_000_000) {
+            throw ApiException.invalid("cpu", "cpu must be between 0 and 1000 cores");
+        }
+        long memory = memoryMb == null ? 0 : parse("memoryMb", memoryMb, 0, 1L << 30);
+        return registry.cheapestCovering(cpuMillis, memory).map(ContractRegistry.JobType::id).orElseThrow(() -> new ApiException(400,
+                "NO_JOB_TYPE_FITS", cpuMillis > registry.jobTypes().stream().mapToLong(ContractRegistry.JobType::cpuMillis).max().orElse(0)
+                        ? "cpu" : "memoryMb", "no job type has " + cpuMillis + " mCPU and " + memory + " MiB per node (see GET /api/job-types)"));
     }
 
     static long parse(String field, String value, long min, long max) {

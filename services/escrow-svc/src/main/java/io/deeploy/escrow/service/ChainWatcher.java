@@ -6,6 +6,8 @@ import io.deeploy.escrow.repository.ContractDeploymentRepository;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.web3j.protocol.core.methods.response.Log;
 
@@ -58,7 +60,10 @@ public class ChainWatcher {
             }
             long to = Math.min(safe, from + Math.max(1, config.logRange()) - 1);
             List<Log> logs = chain.logs(contracts.escrow(), from, to);
-            applied += Db.tx(() -> ledger.apply(contracts, logs, from, to + 1));
+            // Read here, off the transaction: the table is the chain's (cached), and reading it blocks.
+            Map<Integer, ContractRegistry.JobType> jobTypes = registry.jobTypes().stream()
+                    .collect(Collectors.toMap(ContractRegistry.JobType::id, type -> type));
+            applied += Db.tx(() -> ledger.apply(contracts, jobTypes, logs, from, to + 1));
         }
         return applied;
     }

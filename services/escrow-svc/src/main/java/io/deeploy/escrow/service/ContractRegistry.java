@@ -125,6 +125,16 @@ public class ContractRegistry {
         return jobTypes().stream().filter(t -> t.id() == id).findFirst();
     }
 
+    /** The cheapest job type whose node has at least {@code cpuMillis} and {@code memoryMb} (the lower id on a tie). */
+    public Optional<JobType> cheapestCovering(long cpuMillis, long memoryMb) {
+        return cheapestCovering(jobTypes(), cpuMillis, memoryMb);
+    }
+
+    static Optional<JobType> cheapestCovering(List<JobType> types, long cpuMillis, long memoryMb) {
+        return types.stream().filter(t -> t.cpuMillis() >= cpuMillis && t.memoryMb() >= memoryMb)
+                .min(java.util.Comparator.comparing(JobType::pricePerEpoch).thenComparing(JobType::id));
+    }
+
     private Contracts deployedOrDeploy() {
         long chainId = chain.chainId();
         long epochLength = config.epochLength().toSeconds();

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.web3j.abi.EventEncoder;
@@ -50,10 +51,14 @@ public class Ledger {
         this.outbox = outbox;
     }
 
-    /** Applies {@code logs} of blocks {@code from..to-1} and moves the checkpoint to {@code to}. In a transaction. */
-    public Uni<Integer> apply(ContractRegistry.Contracts contracts, List<Log> logs, long from, long to) {
+    /**
+     * Applies {@code logs} of blocks {@code from..to-1} and moves the checkpoint to {@code to}. In a transaction.
+     * {@code jobTypes} is the chain's job type table, by id.
+     */
+    public Uni<Integer> apply(ContractRegistry.Contracts contracts, Map<Integer, ContractRegistry.JobType> jobTypes, List<Log> logs,
+            long from, long to) {
         return Multi.createFrom().iterable(logs)
-                .onItem().transformToUniAndConcatenate(log -> applyOnce(contracts, log))
+                .onItem().transformToUniAndConcatenate(log -> applyOnce(contracts, jobTypes, log))
                 .collect().asList()
                 .chain(applied -> deployments.advance(contracts.deploymentId(), from, to).map(moved -> {
                     if (moved == 0) {
@@ -63,7 +68,7 @@ public class Ledger {
                 }));
     }
 
-    private Uni<Boolean> applyOnce(ContractRegistry.Contracts contracts, Log log) {
+    private Uni<Boolean> applyOnce(ContractRegistry.Contracts contracts, Map<Integer, ContractRegistry.JobType> jobTypes, Log log) {
         String event = eventName(log);
         if (event == null) {
             return Uni.createFrom().item(false);
@@ -76,7 +81,7 @@ public class Ledger {
                         .setParameter(5, event)
                         .executeUpdate())
                 .chain(inserted -> inserted == 0 ? Uni.createFrom().item(false)
-                        : effect(contracts, log).replaceWith(true));
+                        : effect(contracts, jobTypes, log).replaceWith(true));
     }
 
     static String eventName(Log log) {
@@ -102,10 +107,10 @@ public class Ledger {
         return null;
     }
 
-    private Uni<Void> effect(ContractRegistry.Contracts contracts, Log log) {
+    private Uni<Void> effect(ContractRegistry.Contracts contracts, Map<Integer, ContractRegistry.JobType> jobTypes, Log log) {
         String topic = log.getTopics().get(0);
         if (topic.equals(JOB_CREATED)) {
-            return created(contracts, log, DeeployEscrow.getJobCreatedEventFromLog(log));
+            return created(contracts, jobTypes, log, DeeployEscrow.getJobCreatedEventFromLog(log));
         }
         long chainJobId = new BigInteger(log.getTopics().get(1).substring(2), 16).longValueExact();
         return fundings.findById(new JobFunding.Key(contracts.deploymentId(), chainJobId)).chain(job -> {
@@ -144,7 +149,13 @@ public class Ledger {
         });
     }
 
-    private Uni<Void> created(ContractRegistry.Contracts contracts, Log log, DeeployEscrow.JobCreatedEventResponse e) {
+    /**
+     * A chain job: recorded, and when its requestId names a backend job, offered to it (FundsLocked, with who paid and
+     * what the job type gives a node). Every offer is announced, not only the first: another wallet can name any job,
+     * and only project-svc knows whose job it is. The job is linked once project-svc accepts one ({@link #accept}).
+     */
+    private Uni<Void> created(ContractRegistry.Contracts contracts, Map<Integer, ContractRegistry.JobType> jobTypes, Log log,
+            DeeployEscrow.JobCreatedEventResponse e) {
         Instant now = Instant.now();
         JobFunding job = new JobFunding();
         job.key = new JobFunding.Key(contracts.deploymentId(), e.jobId.longValueExact());
@@ -165,18 +176,38 @@ public class Ledger {
         if (backendJob.isEmpty()) {
             return fundings.persist(job).replaceWithVoid();
         }
-        String jobId = backendJob.get();
-        return fundings.byJob(contracts.deploymentId(), jobId).chain(existing -> {
-            if (existing != null) {
-                // Another owner used the same requestId: the first funding stands, this one is recorded unlinked.
-                LOG.warnf("chain job %d names backend job %s, already funded by chain job %d; not linked",
-                        job.key.chainJobId(), jobId, existing.key.chainJobId());
-                return fundings.persist(job).replaceWithVoid();
+        job.requestedJobId = backendJob.get();
+        ContractRegistry.JobType type = jobTypes.get(job.jobType);
+        FundsLocked offer = new FundsLocked(job.requestedJobId, e.jobId, e.amount, contracts.token(), job.epochs, job.nodes,
+                log.getTransactionHash(), e.owner, job.jobType, type == null ? null : type.cpuMillis(),
+                type == null ? null : (int) type.memoryMb());
+        return fundings.persist(job).chain(() -> outbox.enqueue(Event.of(offer)));
+    }
+
+    /**
+     * Links backend job {@code jobId} to chain job {@code chainJobId}, the offer project-svc accepted, unless the job is
+     * linked already (a redelivered acceptance changes nothing) or the chain job did not name it. In a transaction.
+     */
+    public Uni<Boolean> accept(long deploymentId, String jobId, long chainJobId) {
+        return fundings.byJob(deploymentId, jobId).chain(linked -> {
+            if (linked != null) {
+                if (linked.key.chainJobId() != chainJobId) {
+                    LOG.warnf("job %s is funded by chain job %d; acceptance of chain job %d ignored", jobId,
+                            linked.key.chainJobId(), chainJobId);
+                }
+                return Uni.createFrom().item(false);
             }
-            job.jobId = jobId;
-            FundsLocked locked = new FundsLocked(jobId, e.jobId, e.amount, contracts.token(), job.epochs, job.nodes,
-                    log.getTransactionHash());
-            return fundings.persist(job).chain(() -> outbox.enqueue(Event.of(locked)));
+            return fundings.findById(new JobFunding.Key(deploymentId, chainJobId)).map(offer -> {
+                if (offer == null || !jobId.equals(offer.requestedJobId)) {
+                    LOG.warnf("acceptance of chain job %d for job %s ignored: it %s", chainJobId, jobId,
+                            offer == null ? "is not in the ledger" : "names another job");
+                    return false;
+                }
+                offer.jobId = jobId;
+                offer.updatedAt = Instant.now();
+                LOG.infof("job %s funded by chain job %d", jobId, chainJobId);
+                return true;
+            });
         });
     }
 }

@@ -12,8 +12,13 @@ public class ProjectRepository implements PanacheRepositoryBase<Project, String>
         return find("id = ?1 and deletedAt is null", id).firstResult();
     }
 
-    public Uni<List<Project>> listLive(String owner) {
-        return list("owner = ?1 and deletedAt is null order by createdAt", owner);
+    /** Up to {@code limit} of the owner's live projects in creation order, those after {@code after} or from the first. */
+    public Uni<List<Project>> pageOfOwner(String owner, Project after, int limit) {
+        if (after == null) {
+            return find("owner = ?1 and deletedAt is null order by createdAt, id", owner).page(0, limit).list();
+        }
+        return find("owner = ?1 and deletedAt is null and (createdAt > ?2 or (createdAt = ?2 and id > ?3)) order by createdAt, id",
+                owner, after.createdAt, after.id).page(0, limit).list();
     }
 
     public Uni<Boolean> nameTaken(String owner, String name) {

@@ -5,6 +5,7 @@ import io.deeploy.project.service.IdempotentCommands;
 import io.deeploy.project.service.JobService;
 import io.deeploy.project.config.JobsConfig;
 import io.deeploy.project.service.JobSpecValidator;
+import io.deeploy.project.service.PageRequest;
 import io.deeploy.project.service.ProjectService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -61,12 +62,19 @@ public class ProjectResource {
         }).map(ProjectView::of).map(view -> Response.created(URI.create("/api/projects/" + view.id())).entity(view).build());
     }
 
-    /** The caller's projects, or with {@code owner} those of an owner the caller is a delegate of. */
+    /**
+     * A page of the caller's projects, or with {@code owner} those of an owner the caller is a delegate of
+     * ({@code limit}, default 100, at most 500; {@code after} a project id), with a {@code rel="next"} link while more
+     * follow.
+     */
     @GET
-    public Uni<List<ProjectView>> list(@Context UriInfo uri, @Context HttpHeaders headers, @QueryParam("owner") String owner) {
-        return requests.caller("GET", uri, headers, null)
-                .chain(caller -> projects.list(caller, owner == null ? null : ApiRequests.address(owner, "owner")))
-                .map(list -> list.stream().map(ProjectView::of).toList());
+    public Uni<Response> list(@Context UriInfo uri, @Context HttpHeaders headers, @QueryParam("owner") String owner,
+            @QueryParam("limit") String limit, @QueryParam("after") String after) {
+        return requests.caller("GET", uri, headers, null).chain(caller -> {
+            PageRequest page = PageRequest.of(limit, after);
+            return projects.list(caller, owner == null ? null : ApiRequests.address(owner, "owner"), page)
+                    .map(projects -> Pages.ok(uri, page, projects, projects.items().stream().map(ProjectView::of).toList()));
+        });
     }
 
     @GET
@@ -96,23 +104,14 @@ public class ProjectResource {
         }).map(view -> Response.created(URI.create("/api/jobs/" + view.id())).entity(view).build());
     }
 
-    /**
-     * A page of the project's jobs in creation order ({@code limit}, default 100, at most 500); when more follow, a
-     * {@code Link: <...>; rel="next"} header gives the next page's address, as GitHub's and GitLab's APIs do.
-     */
+    /** A page of the project's jobs in creation order ({@code limit}, {@code after}: as for projects). */
     @GET
     @Path("/{projectId}/jobs")
     public Uni<Response> listJobs(@Context UriInfo uri, @Context HttpHeaders headers,
             @PathParam("projectId") String projectId, @QueryParam("limit") String limit, @QueryParam("after") String after) {
-        return requests.caller("GET", uri, headers, null).chain(caller -> jobs.list(caller, projectId, limit, after))
-                .map(page -> {
-                    Response.ResponseBuilder answer = Response.ok(page.jobs());
-                    if (page.nextAfter() != null) {
-                        URI next = uri.getRequestUriBuilder().replaceQueryParam("after", page.nextAfter())
-                                .replaceQueryParam("limit", limit == null ? String.valueOf(JobService.DEFAULT_PAGE) : limit).build();
-                        answer.link(URI.create(next.getRawPath() + "?" + next.getRawQuery()), "next");
-                    }
-                    return answer.build();
-                });
+        return requests.caller("GET", uri, headers, null).chain(caller -> {
+            PageRequest page = PageRequest.of(limit, after);
+            return jobs.list(caller, projectId, page).map(jobs -> Pages.ok(uri, page, jobs, jobs.items()));
+        });
     }
 }

@@ -2,6 +2,7 @@ package io.deeploy.project.service;
 
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
+import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpec;
@@ -36,10 +37,12 @@ public class JobService {
     private final JobSecretService secrets;
     private final BillingConfig billing;
     private final ProjectAccess access;
+    private final FundingRules fundingRules;
 
-    public JobService(JobRepository jobs, JobTransitionRepository transitions,
-            IdempotentCommands commands, Outbox outbox, JobSecretService secrets, BillingConfig billing, ProjectAccess access) {
+    public JobService(JobRepository jobs, JobTransitionRepository transitions, IdempotentCommands commands, Outbox outbox,
+            JobSecretService secrets, BillingConfig billing, ProjectAccess access, FundingRules fundingRules) {
         this.access = access;
+        this.fundingRules = fundingRules;
         this.secrets = secrets;
         this.billing = billing;
         this.jobs = jobs;
@@ -101,8 +104,10 @@ public class JobService {
     }
 
     /**
-     * Funds locked on chain for a job: a job waiting for them is requested (JobRequested) if they cover its node count
-     * and duration; otherwise it keeps waiting and says why. Runs in the idempotent consumer's transaction.
+     * Funds locked on chain for a job: a job waiting for them is requested (JobRequested) if they count for it
+     * ({@link FundingRules}: its owner or a delegate paid, for its nodes, epochs and resources), and the escrow is told
+     * which chain job funds it (FundingAccepted); otherwise it keeps waiting and says why, and a later offer may still
+     * count. Runs in the idempotent consumer's transaction.
      */
     public Uni<Void> fundsLocked(FundsLocked funds, Event<?> event) {
         return jobs.findById(funds.jobId()).chain(job -> {
@@ -111,19 +116,22 @@ public class JobService {
             }
             JobSpec spec = EventCodec.fromJson(job.spec, JobSpec.class);
             Instant now = event.time();
-            if (funds.nodes() < spec.targetNodeCount() || funds.epochs() < spec.durationEpochs()) {
-                job.lastError = "funds locked for " + funds.nodes() + " node(s) x " + funds.epochs() + " epoch(s) (chain job "
-                        + funds.chainJobId() + ") do not cover " + spec.targetNodeCount() + " node(s) x " + spec.durationEpochs()
-                        + " epoch(s)";
+            return fundingRules.refusal(job, spec, funds).chain(refusal -> {
+                if (refusal != null) {
+                    job.lastError = refusal;
+                    job.updatedAt = now;
+                    return Uni.createFrom().voidItem();
+                }
+                job.state = JobState.REQUESTED;
+                job.lastError = null;
                 job.updatedAt = now;
-                return Uni.createFrom().voidItem();
-            }
-            job.state = JobState.REQUESTED;
-            job.lastError = null;
-            job.updatedAt = now;
-            return transitions.persist(transition(job.id, JobState.AWAITING_FUNDS, JobState.REQUESTED, "funded: " + funds.amount()
-                    + " base units locked as chain job " + funds.chainJobId() + " (tx " + funds.transactionHash() + ")", event.id(), now))
-                    .chain(() -> outbox.enqueue(Event.of(new JobRequested(job.id, job.projectId, job.owner, spec), now)));
+                return transitions.persist(transition(job.id, JobState.AWAITING_FUNDS, JobState.REQUESTED, "funded: "
+                                + funds.amount() + " base units locked by " + funds.payer() + " as chain job " + funds.chainJobId()
+                                + " (job type " + funds.jobType() + ", tx " + funds.transactionHash() + ")", event.id(), now))
+                        // The escrow links the job to this chain job, and no other that named it.
+                        .chain(() -> outbox.enqueue(Event.of(new FundingAccepted(job.id, funds.chainJobId()), now)))
+                        .chain(() -> outbox.enqueue(Event.of(new JobRequested(job.id, job.projectId, job.owner, spec), now)));
+            });
         });
     }
 
@@ -148,44 +156,30 @@ public class JobService {
     public record LogAccess(String jobId, String grant, Instant expiresAt, List<String> nodeIds) {
     }
 
-    /** The longest page of a job listing, and the length of one when the client names none. */
-    public static final int MAX_PAGE = 500;
-    public static final int DEFAULT_PAGE = 100;
-
-    /** A page of a project's jobs in creation order; {@code nextAfter} is the {@code after} of the next page, or null. */
-    public record JobPage(List<JobView> jobs, String nextAfter) {
-    }
-
     /**
-     * A page of the project's jobs: up to {@code limit} (default {@link #DEFAULT_PAGE}, a 400 naming {@code limit} outside 1 to {@link #MAX_PAGE}) created after job {@code after}
-     * (none: from the first). Three queries whatever the page's length, one after another on the session.
+     * A page of the project's jobs in creation order ({@link PageRequest}: {@code after} must be a job of the project).
+     * Three queries whatever the page's length, one after another on the session.
      */
     @WithSession
-    public Uni<JobPage> list(Caller caller, String projectId, String limit, String after) {
-        int size;
-        try {
-            size = limit == null ? DEFAULT_PAGE : Integer.parseInt(limit);
-        } catch (NumberFormatException e) {
-            size = -1;
-        }
-        if (size < 1 || size > MAX_PAGE) {
-            return Uni.createFrom().failure(ApiException.invalid("limit", "limit is a whole number from 1 to " + MAX_PAGE));
-        }
-        int pageSize = size;
-        return access.readable(caller, projectId).chain(project -> after == null ? Uni.createFrom().<Job>nullItem()
-                : jobs.findById(after).onItem().ifNull().failWith(() -> ApiException.invalid("after", "after is not a job of this project"))
+    public Uni<PageRequest.Page<JobView>> list(Caller caller, String projectId, PageRequest request) {
+        return access.readable(caller, projectId).chain(project -> request.after() == null ? Uni.createFrom().<Job>nullItem()
+                : jobs.findById(request.after()).onItem().ifNull().failWith(() -> notAJobOf())
                         .invoke(job -> {
                             if (!job.projectId.equals(projectId)) {
-                                throw ApiException.invalid("after", "after is not a job of this project");
+                                throw notAJobOf();
                             }
                         }))
-                .chain(from -> jobs.pageOfProject(projectId, from, pageSize + 1))
-                .chain(page -> {
-                    List<Job> shown = page.size() > pageSize ? page.subList(0, pageSize) : page;
-                    String next = page.size() > pageSize ? shown.get(shown.size() - 1).id : null;
-                    return transitions.histories(shown.stream().map(job -> job.id).toList()).map(histories -> new JobPage(
-                            shown.stream().map(job -> JobView.of(job, histories.getOrDefault(job.id, List.of()))).toList(), next));
+                .chain(from -> jobs.pageOfProject(projectId, from, request.fetch()))
+                .chain(fetched -> {
+                    List<Job> shown = request.shown(fetched);
+                    return transitions.histories(shown.stream().map(job -> job.id).toList()).map(histories -> new PageRequest.Page<>(
+                            shown.stream().map(job -> JobView.of(job, histories.getOrDefault(job.id, List.of()))).toList(),
+                            request.nextAfter(fetched, job -> job.id)));
                 });
+    }
+
+    private static ApiException notAJobOf() {
+        return ApiException.invalid("after", "after is not a job of this project");
     }
 
     /**

@@ -71,21 +71,35 @@ public class ProjectService {
     }
 
     /**
-     * The projects of {@code owner} (default: the caller's own); another owner's only for their delegate. An API
-     * token sees its one project.
+     * A page of the live projects of {@code owner} (default: the caller's own) in creation order; another owner's only
+     * for their delegate. An API token sees its one project.
      */
     @WithSession
-    public Uni<List<Project>> list(Caller caller, String owner) {
+    public Uni<PageRequest.Page<Project>> list(Caller caller, String owner, PageRequest request) {
         if (caller.viaToken()) {
-            return access.readable(caller, caller.tokenProjectId()).map(List::of);
+            // A token sees its one project.
+            return access.readable(caller, caller.tokenProjectId())
+                    .map(project -> new PageRequest.Page<>(request.after() == null ? List.of(project) : List.of(), null));
         }
-        if (owner == null || owner.equals(caller.address())) {
-            return projects.listLive(caller.address());
-        }
-        return delegates.permissions(owner, caller.address()).chain(bits -> bits == 0
-                ? Uni.createFrom().failure(new ApiException(403, "NOT_A_DELEGATE", "owner",
-                        caller.address() + " is not a delegate of " + owner))
-                : projects.listLive(owner));
+        String whose = owner == null ? caller.address() : owner;
+        Uni<Void> allowed = whose.equals(caller.address()) ? Uni.createFrom().voidItem()
+                : delegates.permissions(owner, caller.address()).chain(bits -> bits == 0
+                        ? Uni.createFrom().failure(new ApiException(403, "NOT_A_DELEGATE", "owner",
+                                caller.address() + " is not a delegate of " + owner))
+                        : Uni.createFrom().voidItem());
+        return allowed.chain(() -> request.after() == null ? Uni.createFrom().<Project>nullItem()
+                        : projects.findLive(request.after()).onItem().ifNull().failWith(() -> notAProjectOf(whose))
+                                .invoke(after -> {
+                                    if (!after.owner.equals(whose)) {
+                                        throw notAProjectOf(whose);
+                                    }
+                                }))
+                .chain(after -> projects.pageOfOwner(whose, after, request.fetch()))
+                .map(fetched -> new PageRequest.Page<>(request.shown(fetched), request.nextAfter(fetched, project -> project.id)));
+    }
+
+    private static ApiException notAProjectOf(String owner) {
+        return ApiException.invalid("after", "after is not a project of " + owner);
     }
 
     @WithSession

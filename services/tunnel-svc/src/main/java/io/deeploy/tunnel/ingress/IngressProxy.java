@@ -1,5 +1,6 @@
 package io.deeploy.tunnel.ingress;
 
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -83,19 +84,25 @@ public final class IngressProxy {
         return null;
     }
 
-    /** Listens; returns the port it listens on. */
-    public int start() throws Exception {
+    /**
+     * Starts listening, on the event loop of the calling context (a verticle's): several proxies on one port, each in a
+     * verticle of its own, share the connections among their loops. Completes with the port.
+     */
+    public Future<Integer> listen() {
         client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2000).setMaxPoolSize(64)
                 .setKeepAlive(true).setIdleTimeout(30).setIdleTimeoutUnit(TimeUnit.SECONDS));
         // HTTP/1.1 only: a cleartext HTTP/2 upgrade would be answered by the server, not forwarded to the app.
         server = vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
                         .setHttp2ClearTextEnabled(false))
                 .requestHandler(this::proxy);
-        server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        LOG.info(() -> "ingress listening on http://" + settings.host() + ":" + server.actualPort() + "/ (apps at http://<alias>."
-                + settings.baseDomain() + ":" + server.actualPort() + "/" + (settings.pathRoutes() ? " and /apps/<alias>/" : "")
-                + "), routes from " + settings.routesFile());
-        return server.actualPort();
+        return server.listen().map(HttpServer::actualPort);
+    }
+
+    /** Listens, from outside any verticle (one event loop); returns the port. For tests and embedding. */
+    public int start() throws Exception {
+        int port = listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        LOG.info(() -> "ingress listening on http://" + settings.host() + ":" + port + "/, routes from " + settings.routesFile());
+        return port;
     }
 
     public void stop() {
