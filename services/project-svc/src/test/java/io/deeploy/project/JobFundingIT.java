@@ -10,6 +10,7 @@ import io.deeploy.events.Topics;
 import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
+import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.deeploy.signing.DeeployWallet;
 import io.deeploy.project.service.JobService;
@@ -101,6 +102,21 @@ class JobFundingIT {
         assertThat(SignedApi.get(owner, "/api/jobs/" + jobId).then().extract()
                 .<String>path("history[1].reason")).contains("funded").contains("chain job 2");
         assertThat(accepted(jobId)).containsExactly(new FundingAccepted(jobId, BigInteger.TWO));
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("spend.locked", equalTo("11250000"))
+                .body("spend.paid", equalTo("0")).body("spend.remaining", equalTo("11250000"));
+
+        // Settled epochs add to the job's spend, each once however often it is delivered.
+        Event<SettlementCompleted> epoch7 = Event.of(new SettlementCompleted(jobId, 7, "0xs7", BigInteger.valueOf(300_000),
+                BigInteger.valueOf(75_000)));
+        kafka.publish(epoch7);
+        kafka.publish(epoch7);
+        kafka.publish(Event.of(new SettlementCompleted(jobId, 8, "0xs8", BigInteger.valueOf(375_000), BigInteger.ZERO)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> SignedApi.get(owner, "/api/jobs/" + jobId).then().extract()
+                .<Integer>path("spend.epochsSettled") == 2);
+        kafka.awaitConsumed("project-svc", Topics.ESCROW_EVENTS, Duration.ofSeconds(30));
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("spend.chainJobId", equalTo("2"))
+                .body("spend.epochsSettled", equalTo(2)).body("spend.paid", equalTo("675000"))
+                .body("spend.withheld", equalTo("75000")).body("spend.remaining", equalTo("10500000"));
     }
 
     /**
@@ -160,6 +176,10 @@ class JobFundingIT {
         SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202)
                 .body("state", equalTo("STOPPED"));
         kafka.publish(Event.of(entry(jobId, 10, 30, owner.address(), "0xcc")));
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> requested(jobId) == 0);
+        // Only once project-svc has consumed past the late funds can "nothing requested" fail.
+        kafka.awaitConsumed("project-svc", Topics.ESCROW_EVENTS, Duration.ofSeconds(30));
+        assertThat(requested(jobId)).isZero();
+        assertThat(accepted(jobId)).isEmpty();
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("state", equalTo("STOPPED"));
     }
 }

@@ -4,13 +4,14 @@ import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventType;
 import io.deeploy.events.payload.FundsLocked;
+import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.outbox.IdempotentConsumer;
 import io.deeploy.project.service.JobService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Funding confirmed on chain releases a job waiting for it; once per event. */
+/** Funding confirmed on chain releases a job waiting for it; each settled epoch adds to its spend; once per event. */
 @ApplicationScoped
 public class EscrowEventsConsumer {
 
@@ -26,10 +27,13 @@ public class EscrowEventsConsumer {
 
     @Incoming("escrow-events")
     public Uni<Void> onEscrowEvent(String record) {
-        if (EventType.byName(EventCodec.typeOf(record)) != EventType.FUNDS_LOCKED) {
+        EventType type = EventType.byName(EventCodec.typeOf(record));
+        if (type != EventType.FUNDS_LOCKED && type != EventType.SETTLEMENT_COMPLETED) {
             return Uni.createFrom().voidItem();
         }
         Event<?> event = EventCodec.decode(record);
-        return consumer.processOnce(CONSUMER, event, () -> jobs.fundsLocked((FundsLocked) event.payload(), event)).replaceWithVoid();
+        return consumer.processOnce(CONSUMER, event, () -> event.payload() instanceof FundsLocked funds
+                ? jobs.fundsLocked(funds, event)
+                : jobs.settlementCompleted((SettlementCompleted) event.payload(), event)).replaceWithVoid();
     }
 }

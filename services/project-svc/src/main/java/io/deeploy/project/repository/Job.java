@@ -9,6 +9,7 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import java.math.BigInteger;
 import java.time.Instant;
 
 @Entity
@@ -55,6 +56,25 @@ public class Job {
 
     @Column(name = "last_error")
     public String lastError;
+
+    /** The chain job whose funds were accepted for this job (escrow billing), else null. */
+    @Column(name = "chain_job_id")
+    public BigInteger chainJobId;
+
+    /** What that chain job deposited, in token base units. */
+    @Column(name = "funds_locked")
+    public BigInteger fundsLocked;
+
+    /** Paid to node operators so far, over {@link #epochsSettled} settled epochs. */
+    @Column(name = "funds_paid", nullable = false)
+    public BigInteger fundsPaid = BigInteger.ZERO;
+
+    /** Withheld at settlement (epochs not served), returned to the owner when the chain job is closed. */
+    @Column(name = "funds_withheld", nullable = false)
+    public BigInteger fundsWithheld = BigInteger.ZERO;
+
+    @Column(name = "epochs_settled", nullable = false)
+    public int epochsSettled;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;

@@ -11,7 +11,23 @@ import java.util.List;
 /** A job as the API shows it: where it runs, what it runs, where to reach it, and how it got there. */
 public record JobView(String id, String projectId, String alias, String kind, String state, List<String> nodes,
         String runningCommit, String url, String lastError, Instant createdAt, Instant updatedAt, JobSpec spec,
-        List<Transition> history, String fundingRequestId) {
+        List<Transition> history, String fundingRequestId, Spend spend) {
+
+    /**
+     * What the job's funds became (escrow billing; null until funded), in token base units: locked by its chain job,
+     * paid to node operators and withheld for refund over the epochs settled so far, and what remains.
+     */
+    public record Spend(String chainJobId, String locked, String paid, String withheld, String remaining, int epochsSettled) {
+
+        static Spend of(Job job) {
+            if (job.fundsLocked == null) {
+                return null;
+            }
+            return new Spend(job.chainJobId.toString(), job.fundsLocked.toString(), job.fundsPaid.toString(),
+                    job.fundsWithheld.toString(), job.fundsLocked.subtract(job.fundsPaid).subtract(job.fundsWithheld).toString(),
+                    job.epochsSettled);
+        }
+    }
 
     public record Transition(String from, String to, String reason, Instant at) {
     }
@@ -24,6 +40,6 @@ public record JobView(String id, String projectId, String alias, String kind, St
                 history.stream().map(t -> new Transition(t.fromState == null ? null : t.fromState.name(), t.toState.name(),
                         t.reason, t.at)).toList(),
                 // What to pass as requestId to the escrow's createJob to pay for this job.
-                JobService.requestIdOf(job.id));
+                JobService.requestIdOf(job.id), Spend.of(job));
     }
 }

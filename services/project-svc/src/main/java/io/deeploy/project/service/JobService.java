@@ -7,6 +7,7 @@ import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
+import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.node.LogGrant;
 import io.deeploy.outbox.Outbox;
 import io.deeploy.project.config.BillingConfig;
@@ -124,6 +125,8 @@ public class JobService {
                 }
                 job.state = JobState.REQUESTED;
                 job.lastError = null;
+                job.chainJobId = funds.chainJobId();
+                job.fundsLocked = funds.amount();
                 job.updatedAt = now;
                 return transitions.persist(transition(job.id, JobState.AWAITING_FUNDS, JobState.REQUESTED, "funded: "
                                 + funds.amount() + " base units locked by " + funds.payer() + " as chain job " + funds.chainJobId()
@@ -154,6 +157,23 @@ public class JobService {
 
     /** A log grant and the nodes that take it ({@code GET /api/jobs/{id}/logs} on each node's agent). */
     public record LogAccess(String jobId, String grant, Instant expiresAt, List<String> nodeIds) {
+    }
+
+    /**
+     * An epoch of the job settled on chain: what went to node operators and what was withheld adds to the job's spend.
+     * Only a job funded through its accepted chain job counts it. Runs in the idempotent consumer's transaction (each
+     * settlement is announced once per job-epoch, and a redelivered one is not processed again).
+     */
+    public Uni<Void> settlementCompleted(SettlementCompleted settled, Event<?> event) {
+        return jobs.findById(settled.jobId()).invoke(job -> {
+            if (job == null || job.fundsLocked == null) {
+                return;
+            }
+            job.fundsPaid = job.fundsPaid.add(settled.paid());
+            job.fundsWithheld = job.fundsWithheld.add(settled.withheld());
+            job.epochsSettled++;
+            job.updatedAt = event.time();
+        }).replaceWithVoid();
     }
 
     /**
