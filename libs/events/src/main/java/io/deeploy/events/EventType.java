@@ -6,12 +6,14 @@ import io.deeploy.events.payload.BuildCompleted;
 import io.deeploy.events.payload.BuildStarted;
 import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
+import io.deeploy.events.payload.JobExpiring;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeRegistered;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.NodeStatusChanged;
+import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.events.payload.RouteReady;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.events.payload.SettlementDue;
@@ -32,6 +34,7 @@ public enum EventType {
     JOB_REQUESTED("JobRequested", 1, Topics.JOB_COMMANDS, JobRequested.class),
     JOB_STOP_REQUESTED("JobStopRequested", 1, Topics.JOB_COMMANDS, JobStopRequested.class),
     FUNDING_ACCEPTED("FundingAccepted", 1, Topics.JOB_COMMANDS, FundingAccepted.class),
+    JOB_EXPIRING("JobExpiring", 1, Topics.JOB_COMMANDS, JobExpiring.class),
     NODE_SELECTED("NodeSelected", 1, Topics.JOB_EVENTS, NodeSelected.class),
     BUILD_STARTED("BuildStarted", 1, Topics.JOB_EVENTS, BuildStarted.class),
     BUILD_COMPLETED("BuildCompleted", 1, Topics.JOB_EVENTS, BuildCompleted.class),
@@ -45,7 +48,8 @@ public enum EventType {
     NODE_STATUS_CHANGED("NodeStatusChanged", 1, Topics.OPERATOR_EVENTS, NodeStatusChanged.class),
     SETTLEMENT_DUE("SettlementDue", 1, Topics.ORACLE_EVENTS, SettlementDue.class),
     FUNDS_LOCKED("FundsLocked", 1, Topics.ESCROW_EVENTS, FundsLocked.class),
-    SETTLEMENT_COMPLETED("SettlementCompleted", 1, Topics.ESCROW_EVENTS, SettlementCompleted.class);
+    SETTLEMENT_COMPLETED("SettlementCompleted", 1, Topics.ESCROW_EVENTS, SettlementCompleted.class),
+    PAID_PERIOD_CHANGED("PaidPeriodChanged", 1, Topics.ESCROW_EVENTS, PaidPeriodChanged.class);
 
     private static final Map<String, EventType> BY_NAME =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(EventType::typeName, Function.identity()));

@@ -12,6 +12,7 @@ import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
+import io.deeploy.events.payload.JobExpiring;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
@@ -22,6 +23,7 @@ import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.RegistryAuth;
 import io.deeploy.events.payload.NodeStatus;
 import io.deeploy.events.payload.NodeStatusChanged;
+import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.events.payload.RouteReady;
 import io.deeploy.events.payload.SettlementCompleted;
@@ -69,7 +71,10 @@ class EventCodecTest {
                 new FundsLocked("job-1", BigInteger.TEN, new BigInteger("30000000"), "0xtoken", 30, 1, "0xtx", "0xabc", 1, 1000L, 2048),
                 new FundingAccepted("job-1", BigInteger.TEN),
                 new SettlementDue("job-1", 12, List.of(new NodeAvailability("node-1", 950))),
-                new SettlementCompleted("job-1", 12, "0xtx", BigInteger.valueOf(375000), BigInteger.ZERO));
+                new SettlementCompleted("job-1", 12, "0xtx", BigInteger.valueOf(375000), BigInteger.ZERO),
+                new PaidPeriodChanged("job-1", BigInteger.TEN, 12, 42, Instant.parse("2026-11-23T10:00:00Z"),
+                        Instant.parse("2026-11-24T16:00:00Z")),
+                new JobExpiring("job-1", Instant.parse("2026-11-24T16:00:00Z")));
     }
 
     @Test

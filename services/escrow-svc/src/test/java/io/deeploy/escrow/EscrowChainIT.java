@@ -24,6 +24,7 @@ import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.NodeAvailability;
+import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.events.payload.SettlementDue;
 import io.deeploy.outbox.testing.KafkaEvents;
@@ -219,6 +220,19 @@ class EscrowChainIT {
         kafka.publish(started);
         awaitMining(() -> "ACTIVE".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
         long startEpoch = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("startEpoch")).longValue();
+        // The job's paid time: its chain job's epochs, as instants on the contract's clock, announced to project-svc.
+        ContractRegistry.Contracts contracts = registry.ensure();
+        long chainJob = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("chainJobId")).longValue();
+        awaitMining(() -> paidPeriods(jobId).size() == 1);
+        assertThat(paidPeriods(jobId).get(0)).isEqualTo(new PaidPeriodChanged(jobId, BigInteger.valueOf(chainJob), startEpoch,
+                startEpoch + 100, contracts.epochStart(startEpoch), contracts.epochStart(startEpoch + 100)));
+        assertThat(contracts.epochStart(startEpoch + 100).getEpochSecond())
+                .isEqualTo(contracts.escrowView().epochStart(BigInteger.valueOf(startEpoch + 100)).send().longValue());
+        // Extended by its owner on chain: the paid time moves with it.
+        extend(chainJob, 5);
+        awaitMining(() -> paidPeriods(jobId).size() == 2);
+        assertThat(paidPeriods(jobId).get(1).endEpoch()).isEqualTo(startEpoch + 105);
+        assertThat(paidPeriods(jobId).get(1).paidUntil()).isEqualTo(contracts.epochStart(startEpoch + 105));
 
         // Later starts (a redeploy, a redelivery) change nothing.
         kafka.publish(started);
@@ -240,7 +254,8 @@ class EscrowChainIT {
 
     /**
      * Stopping a job closes it on chain and refunds its unspent balance, when its owner has delegated closing (bit 8)
-     * to the platform's oracle; without that delegation the job stays funded for the owner to close.
+     * to the platform's oracle; without that delegation the job stays funded for the owner to close, and the close is
+     * tried again until the owner delegates.
      */
     @Test
     void aStoppedJobIsClosedOnChainAndRefundedWhenItsOwnerDelegatedClosing() throws Exception {
@@ -261,6 +276,8 @@ class EscrowChainIT {
         given().get("/api/jobs/{id}/funding", undelegated).then().body("state", equalTo("FUNDED"));
 
         assertThat(asUser.setDelegate(c.oracle(), BigInteger.valueOf(8)).send().isStatusOK()).isTrue();
+        // The refused close is tried again, and goes through now that the owner has delegated closing.
+        awaitMining(() -> "CLOSED".equals(given().get("/api/jobs/{id}/funding", undelegated).then().extract().path("state")));
         String jobId = "job-" + UUID.randomUUID();
         fund(jobId);
         awaitMining(() -> fundsLocked(jobId).size() == 1);
@@ -341,6 +358,43 @@ class EscrowChainIT {
         assertThat(settlementsCompleted(jobId).get(0).paid()).isEqualTo(MICRO_PRICE);
     }
 
+    /**
+     * A job stopped at the end of its paid epochs (project-svc's expiry) is closed by the oracle without any delegation,
+     * and only after its epochs are settled: the node is paid the epoch it served, the owner gets back the epoch the
+     * node did not serve. Closing on the stop at once, before the settlements, would have refunded both epochs to the
+     * owner and paid the node nothing.
+     */
+    @Test
+    void anExpiredJobIsClosedByTheOracleOnlyAfterItsEpochsAreSettled() throws Exception {
+        ContractRegistry.Contracts c = registry.ensure();
+        StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
+        DeeployEscrow asUser = DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas);
+        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), USER, gas);
+        assertThat(asUser.setDelegate(c.oracle(), BigInteger.ZERO).send().isStatusOK()).isTrue();
+
+        String jobId = "job-" + UUID.randomUUID();
+        fund(jobId, 2);
+        kafka.publish(Event.of(new AppStarted(jobId, "node-b", "exp", "c1", "ctr", "127.0.0.1", 31003)));
+        awaitMining(() -> "ACTIVE".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+        long start = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("startEpoch")).longValue();
+        // Both paid epochs have ended: the job has expired.
+        awaitMining(() -> c.escrowView().currentEpoch().send().longValue() >= start + 2);
+        String node = config.nodeOperators().get("node-b");
+        BigInteger nodeBefore = claimable(node);
+        BigInteger ownerBefore = token.balanceOf(USER.getAddress()).send();
+
+        kafka.publish(Event.of(new SettlementDue(jobId, start, List.of(new NodeAvailability("node-b", 1000)))));
+        kafka.publish(Event.of(new SettlementDue(jobId, start + 1, List.of(new NodeAvailability("node-b", 400)))));
+        kafka.publish(Event.of(new JobStopRequested(jobId, "expired: its paid time ended")));
+        awaitMining(() -> "CLOSED".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+
+        given().get("/api/jobs/{id}/funding", jobId).then().body("paid", equalTo(MICRO_PRICE.toString()))
+                .body("refunded", equalTo(MICRO_PRICE.toString())).body("balance", equalTo("0"));
+        assertThat(claimable(node).subtract(nodeBefore)).isEqualTo(MICRO_PRICE);
+        assertThat(token.balanceOf(USER.getAddress()).send().subtract(ownerBefore)).isEqualTo(MICRO_PRICE);
+        assertThat(settlementsCompleted(jobId)).extracting(SettlementCompleted::epoch).containsExactlyInAnyOrder(start, start + 1);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
 
     /**
@@ -407,6 +461,23 @@ class EscrowChainIT {
     private List<FundsLocked> fundsLocked(String jobId) {
         return kafka.eventsWithKey(Topics.ESCROW_EVENTS, jobId).stream()
                 .filter(e -> e.payload() instanceof FundsLocked).map(e -> (FundsLocked) e.payload()).toList();
+    }
+
+    /** The owner extends chain job {@code chainJobId} by {@code epochs} (mint, approve, extendJob). */
+    private void extend(long chainJobId, int epochs) throws Exception {
+        ContractRegistry.Contracts c = registry.ensure();
+        BigInteger amount = MICRO_PRICE.multiply(BigInteger.valueOf(epochs));
+        assertThat(signer.transact(c.token(), c.tokenView().mint(USER.getAddress(), amount).encodeFunctionCall()).isStatusOK())
+                .isTrue();
+        StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
+        assertThat(DeeployUSD.load(c.token(), chain.web3j(), USER, gas).approve(c.escrow(), amount).send().isStatusOK()).isTrue();
+        assertThat(DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas)
+                .extendJob(BigInteger.valueOf(chainJobId), BigInteger.valueOf(epochs)).send().isStatusOK()).isTrue();
+    }
+
+    private List<PaidPeriodChanged> paidPeriods(String jobId) {
+        return kafka.eventsWithKey(Topics.ESCROW_EVENTS, jobId).stream()
+                .filter(e -> e.payload() instanceof PaidPeriodChanged).map(e -> (PaidPeriodChanged) e.payload()).toList();
     }
 
     private List<SettlementCompleted> settlementsCompleted(String jobId) {

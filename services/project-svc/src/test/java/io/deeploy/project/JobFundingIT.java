@@ -9,7 +9,10 @@ import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
 import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
+import io.deeploy.events.payload.JobExpiring;
 import io.deeploy.events.payload.JobRequested;
+import io.deeploy.events.payload.JobStopRequested;
+import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.deeploy.signing.DeeployWallet;
@@ -19,6 +22,9 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -181,5 +187,49 @@ class JobFundingIT {
         assertThat(requested(jobId)).isZero();
         assertThat(accepted(jobId)).isEmpty();
         SignedApi.get(owner, "/api/jobs/" + jobId).then().body("state", equalTo("STOPPED"));
+    }
+
+    /**
+     * A paid job ends with the epochs its chain job pays for: escrow-svc announces them when the chain job is activated
+     * (PaidPeriodChanged) and again when it is extended, which moves the end and warns again; a period of a chain job
+     * that is not the job's changes nothing. At the end the job stops, and escrow-svc closes the chain job.
+     */
+    @Test
+    void aPaidJobStopsWhenTheEpochsItsChainJobPaysForEnd() {
+        DeeployWallet owner = DeeployWallet.create();
+        String jobId = JobApiIT.postJob(owner, JobApiIT.newProject(owner), JobApiIT.warJob("ends-" + UUID.randomUUID().toString()
+                .substring(0, 8)), UUID.randomUUID().toString()).statusCode(201).extract().path("id");
+        kafka.publish(Event.of(entry(jobId, 91, 30, owner.address(), "0x91")));
+        JobApiIT.awaitState(owner, jobId, "REQUESTED");
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("paidUntil", equalTo(null));
+
+        Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(92), 1, 2, from, from.plusSeconds(1))));
+        Instant activatedEnd = from.plusSeconds(10);
+        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(91), 100, 130, from, activatedEnd)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> activatedEnd.toString().equals(
+                SignedApi.get(owner, "/api/jobs/" + jobId).then().extract().path("paidUntil")));
+        // The end is within the warning window (an hour by default): warned at once.
+        await().atMost(Duration.ofSeconds(20)).until(() -> expiring(jobId).size() == 1);
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("expiringSoon", equalTo(true));
+
+        Instant extendedEnd = from.plusSeconds(16);
+        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(91), 100, 136, from, extendedEnd)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> expiring(jobId).size() == 2);
+        assertThat(expiring(jobId)).containsExactly(new JobExpiring(jobId, activatedEnd), new JobExpiring(jobId, extendedEnd));
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("paidUntil", equalTo(extendedEnd.toString()))
+                .body("state", equalTo("REQUESTED"));
+
+        JobApiIT.awaitState(owner, jobId, "STOPPING");
+        assertThat(Instant.now()).isAfterOrEqualTo(extendedEnd);
+        List<JobStopRequested> stops = kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).stream().map(Event::payload)
+                .filter(JobStopRequested.class::isInstance).map(JobStopRequested.class::cast).toList();
+        assertThat(stops).hasSize(1);
+        assertThat(stops.get(0).reason()).isEqualTo("expired: its paid time ended at " + extendedEnd);
+    }
+
+    static List<JobExpiring> expiring(String jobId) {
+        return kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).stream().map(Event::payload)
+                .filter(JobExpiring.class::isInstance).map(JobExpiring.class::cast).toList();
     }
 }

@@ -68,4 +68,17 @@ public interface ChainConfig {
     /** A recorded settlement transaction still unknown to the node after this long is broadcast again. */
     @WithDefault("30s")
     Duration rebroadcastAfter();
+
+    /**
+     * How long after an epoch ends its settlement may take (the oracle attests it after a short delay, then this
+     * service settles it). A stopped or expired job is closed on chain once its settlements in flight are done and
+     * this window after the end of the last epoch it began has passed, so a close never hands the owner back an epoch
+     * its nodes served.
+     */
+    @WithDefault("60s")
+    Duration settleWindow();
+
+    /** After a close the chain refused (not delegated to the oracle, and not expired yet), the next try waits this long. */
+    @WithDefault("60s")
+    Duration closeRetry();
 }

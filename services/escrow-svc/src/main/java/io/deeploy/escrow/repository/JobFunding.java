@@ -67,6 +67,21 @@ public class JobFunding {
     @Column(name = "end_epoch")
     public Long endEpoch;
 
+    /** When the job's stop reached this service (its owner's, or the end of its paid time); null while it runs. */
+    @Column(name = "close_requested_at")
+    public Instant closeRequestedAt;
+
+    /** The close is sent from then on (see ChainJobCloser): after the epochs the job served are settled. */
+    @Column(name = "close_not_before")
+    public Instant closeNotBefore;
+
+    @Column(name = "close_attempts", nullable = false)
+    public int closeAttempts;
+
+    /** Why the chain refused the last close, if it did. */
+    @Column(name = "close_error")
+    public String closeError;
+
     @Column(name = "created_tx", nullable = false)
     public String createdTx;
 

@@ -14,8 +14,8 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
  * What the platform's oracle does to a job on chain as the job lives: {@code activate} when it first serves (or through
- * {@code POST /internal/jobs/{jobId}/activate}), {@code updateNodes} when it fails over, {@code closeJob} when it is
- * stopped. Each call checks the ledger (and the chain) first, so a redelivered event sends nothing.
+ * {@code POST /internal/jobs/{jobId}/activate}), {@code updateNodes} when it fails over ({@link ChainJobCloser} closes
+ * it once stopped). Each call checks the ledger (and the chain) first, so a redelivered event sends nothing.
  */
 @ApplicationScoped
 public class ChainJobLifecycle {
@@ -95,33 +95,6 @@ public class ChainJobLifecycle {
                     placement, receipt.getTransactionHash(), receipt.isStatusOK() ? "mined" : "reverted");
         } catch (Exception e) {
             LOG.warnf("job %s: node set not updated on chain after placement %d: %s", jobId, placement, e.getMessage());
-        }
-    }
-
-    /**
-     * Closes a funded or active job on chain when its owner stops it, so the unspent balance goes back to the owner at
-     * once. The contract lets the platform's oracle close before expiry only as the owner's delegate with the redeem
-     * bit (8), which the owner grants when paying (setDelegate); without it the owner closes the job themselves, and
-     * this is logged. Epochs that ended but were not settled yet are refunded too (the contract's rule).
-     */
-    public void closeOnStop(String jobId) {
-        try {
-            ContractRegistry.Contracts contracts = registry.require();
-            JobFunding funding = Db.tx(() -> fundings.byJob(contracts.deploymentId(), jobId));
-            if (funding == null || funding.state == JobFunding.State.CLOSED) {
-                return;
-            }
-            String data = contracts.escrowView().closeJob(BigInteger.valueOf(funding.key.chainJobId())).encodeFunctionCall();
-            TransactionReceipt receipt = signer.transact(contracts.escrow(), data);
-            if (receipt.isStatusOK()) {
-                LOG.infof("job %s closed on chain (chain job %d, tx %s); its unspent balance is refunded", jobId,
-                        funding.key.chainJobId(), receipt.getTransactionHash());
-            } else {
-                LOG.warnf("job %s: closing chain job %d reverted (tx %s): has its owner delegated closing (bit 8) to %s?",
-                        jobId, funding.key.chainJobId(), receipt.getTransactionHash(), contracts.oracle());
-            }
-        } catch (RuntimeException e) {
-            LOG.warnf("job %s not closed on chain: %s", jobId, e.getMessage());
         }
     }
 

@@ -58,6 +58,16 @@ public class ContractRegistry {
     public record Contracts(long deploymentId, long chainId, String token, String escrow, String oracle, long genesis,
             long epochLength, int thresholdBps, long deployBlock, boolean deployedHere, DeeployEscrow escrowView,
             DeeployUSD tokenView) {
+
+        /** Where {@code epoch} begins on the contract's clock. */
+        public java.time.Instant epochStart(long epoch) {
+            return java.time.Instant.ofEpochSecond(genesis + epoch * epochLength);
+        }
+
+        /** The epoch {@code at} falls in, on the contract's clock. */
+        public long epochAt(java.time.Instant at) {
+            return Math.floorDiv(at.getEpochSecond() - genesis, epochLength);
+        }
     }
 
     public record JobType(int id, long cpuMillis, long memoryMb, BigInteger pricePerEpoch) {

@@ -6,6 +6,7 @@ import io.deeploy.escrow.repository.JobFunding;
 import io.deeploy.escrow.repository.JobFundingRepository;
 import io.deeploy.events.Event;
 import io.deeploy.events.payload.FundsLocked;
+import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.outbox.Outbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
@@ -21,7 +22,8 @@ import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
- * Applies the escrow's confirmed logs to the per-job ledger and announces funding through the outbox. Each log is
+ * Applies the escrow's confirmed logs to the per-job ledger and announces, through the outbox, funding offers
+ * (FundsLocked) and the paid period of an activated or extended job (PaidPeriodChanged). Each log is
  * applied once: its (transaction hash, log index) is recorded with its effect, and the checkpoint moves in the same
  * database transaction, so a re-read range changes nothing.
  */
@@ -145,7 +147,13 @@ public class Ledger {
                 job.paid = job.paid.add(DeeployEscrow.getEpochSettledEventFromLog(log).paid);
             }
             job.updatedAt = Instant.now();
-            return Uni.createFrom().voidItem();
+            boolean periodMoved = topic.equals(JOB_ACTIVATED) || (topic.equals(JOB_EXTENDED) && job.startEpoch != null);
+            if (!periodMoved || job.jobId == null) {
+                return Uni.createFrom().voidItem();
+            }
+            // The job stops at the end of what its chain job pays for: project-svc expires it then.
+            return outbox.enqueue(Event.of(new PaidPeriodChanged(job.jobId, BigInteger.valueOf(chainJobId), job.startEpoch,
+                    job.endEpoch, contracts.epochStart(job.startEpoch), contracts.epochStart(job.endEpoch))));
         });
     }
 

@@ -2,8 +2,9 @@ package io.deeploy.project.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
-/** Whether a job must be paid for on chain before it is scheduled. */
+/** Whether a job must be paid for on chain before it is scheduled, and how its paid time ends. */
 @ConfigMapping(prefix = "deeploy.billing")
 public interface BillingConfig {
 
@@ -16,4 +17,19 @@ public interface BillingConfig {
 
     @WithDefault("unpaid")
     Mode mode();
+
+    /**
+     * The length of an epoch in unpaid mode, where a job's {@code durationEpochs} count from its first start (in escrow
+     * mode the chain's epochs apply). Set it to the escrow contract's epoch length so both modes last alike.
+     */
+    @WithDefault("1h")
+    Duration unpaidEpochLength();
+
+    /** How long before its paid time ends a job is flagged {@code expiringSoon} and JobExpiring is announced. */
+    @WithDefault("1h")
+    Duration expiryWarning();
+
+    /** How often jobs are checked for a paid time ending or about to. */
+    @WithDefault("5s")
+    Duration expiryCheckInterval();
 }

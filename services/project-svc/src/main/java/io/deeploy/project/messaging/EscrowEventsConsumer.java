@@ -4,14 +4,19 @@ import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventType;
 import io.deeploy.events.payload.FundsLocked;
+import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.outbox.IdempotentConsumer;
+import io.deeploy.project.service.JobExpiry;
 import io.deeploy.project.service.JobService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Funding confirmed on chain releases a job waiting for it; each settled epoch adds to its spend; once per event. */
+/**
+ * Funding confirmed on chain releases a job waiting for it; its activation or extension sets when its paid time ends;
+ * each settled epoch adds to its spend; once per event.
+ */
 @ApplicationScoped
 public class EscrowEventsConsumer {
 
@@ -19,21 +24,29 @@ public class EscrowEventsConsumer {
 
     private final IdempotentConsumer consumer;
     private final JobService jobs;
+    private final JobExpiry expiry;
 
-    public EscrowEventsConsumer(IdempotentConsumer consumer, JobService jobs) {
+    public EscrowEventsConsumer(IdempotentConsumer consumer, JobService jobs, JobExpiry expiry) {
         this.consumer = consumer;
         this.jobs = jobs;
+        this.expiry = expiry;
     }
 
     @Incoming("escrow-events")
     public Uni<Void> onEscrowEvent(String record) {
         EventType type = EventType.byName(EventCodec.typeOf(record));
-        if (type != EventType.FUNDS_LOCKED && type != EventType.SETTLEMENT_COMPLETED) {
+        if (type != EventType.FUNDS_LOCKED && type != EventType.SETTLEMENT_COMPLETED && type != EventType.PAID_PERIOD_CHANGED) {
             return Uni.createFrom().voidItem();
         }
         Event<?> event = EventCodec.decode(record);
-        return consumer.processOnce(CONSUMER, event, () -> event.payload() instanceof FundsLocked funds
-                ? jobs.fundsLocked(funds, event)
-                : jobs.settlementCompleted((SettlementCompleted) event.payload(), event)).replaceWithVoid();
+        return consumer.processOnce(CONSUMER, event, () -> {
+            if (event.payload() instanceof FundsLocked funds) {
+                return jobs.fundsLocked(funds, event);
+            }
+            if (event.payload() instanceof PaidPeriodChanged period) {
+                return expiry.paidPeriodChanged(period, event);
+            }
+            return jobs.settlementCompleted((SettlementCompleted) event.payload(), event);
+        }).replaceWithVoid();
     }
 }

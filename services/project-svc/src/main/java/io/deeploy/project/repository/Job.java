@@ -76,6 +76,17 @@ public class Job {
     @Column(name = "epochs_settled", nullable = false)
     public int epochsSettled;
 
+    /**
+     * When the job's paid time ends and it is stopped (escrow billing: the end of the epochs its chain job pays for;
+     * unpaid mode: its duration from its first start); null until it starts, or while its funds are not active.
+     */
+    @Column(name = "paid_until")
+    public Instant paidUntil;
+
+    /** When the owner was told that the paid time ends soon (JobExpiring), for the current paidUntil; else null. */
+    @Column(name = "expiry_warned_at")
+    public Instant expiryWarnedAt;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

@@ -32,4 +32,16 @@ public class JobRepository implements PanacheRepositoryBase<Job, String> {
     public Uni<Long> countLiveInProject(String projectId) {
         return count("projectId = ?1 and state <> ?2", projectId, JobState.STOPPED);
     }
+
+    /** Jobs not stopped or stopping whose paid time ends at or before {@code at}, the earliest first. */
+    public Uni<List<Job>> paidUntilBy(java.time.Instant at, int limit) {
+        return find("paidUntil <= ?1 and state not in ?2 order by paidUntil", at,
+                List.of(JobState.STOPPING, JobState.STOPPED)).page(0, limit).list();
+    }
+
+    /** Jobs not stopped or stopping, not yet warned, whose paid time ends at or before {@code at}. */
+    public Uni<List<Job>> unwarnedPaidUntilBy(java.time.Instant at, int limit) {
+        return find("paidUntil <= ?1 and expiryWarnedAt is null and state not in ?2 order by paidUntil", at,
+                List.of(JobState.STOPPING, JobState.STOPPED)).page(0, limit).list();
+    }
 }

@@ -5,13 +5,18 @@ import io.deeploy.events.payload.JobSpec;
 import io.deeploy.project.repository.Job;
 import io.deeploy.project.repository.JobTransition;
 import io.deeploy.project.service.JobService;
+import io.deeploy.project.service.JobState;
 import java.time.Instant;
 import java.util.List;
 
-/** A job as the API shows it: where it runs, what it runs, where to reach it, and how it got there. */
+/**
+ * A job as the API shows it: where it runs, what it runs, where to reach it, how it got there, what it has spent, and
+ * when its paid time ends ({@code paidUntil}, {@code secondsLeft}; {@code expiringSoon} once JobExpiring went out).
+ */
 public record JobView(String id, String projectId, String alias, String kind, String state, List<String> nodes,
         String runningCommit, String url, String lastError, Instant createdAt, Instant updatedAt, JobSpec spec,
-        List<Transition> history, String fundingRequestId, Spend spend) {
+        List<Transition> history, String fundingRequestId, Spend spend, Instant paidUntil, Long secondsLeft,
+        boolean expiringSoon) {
 
     /**
      * What the job's funds became (escrow billing; null until funded), in token base units: locked by its chain job,
@@ -40,6 +45,15 @@ public record JobView(String id, String projectId, String alias, String kind, St
                 history.stream().map(t -> new Transition(t.fromState == null ? null : t.fromState.name(), t.toState.name(),
                         t.reason, t.at)).toList(),
                 // What to pass as requestId to the escrow's createJob to pay for this job.
-                JobService.requestIdOf(job.id), Spend.of(job));
+                JobService.requestIdOf(job.id), Spend.of(job), job.paidUntil, secondsLeft(job, Instant.now()),
+                job.expiryWarnedAt != null);
+    }
+
+    /** Paid time left while the job is live and its end is known; 0 once it has passed (the job is being stopped). */
+    static Long secondsLeft(Job job, Instant now) {
+        if (job.paidUntil == null || job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
+            return null;
+        }
+        return Math.max(0, java.time.Duration.between(now, job.paidUntil).toSeconds());
     }
 }

@@ -215,21 +215,28 @@ public class JobService {
             if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
                 return view(job.id);
             }
-            Instant now = Instant.now();
-            JobState from = job.state;
-            if (from == JobState.AWAITING_FUNDS) {
-                // Never requested: nothing runs anywhere, so there is nothing to wait for.
-                job.state = JobState.STOPPED;
-                job.updatedAt = now;
-                return transitions.persist(transition(job.id, from, JobState.STOPPED, reason + " before it was funded", null, now))
-                        .chain(() -> secrets.deleteOfJob(job.id)).chain(() -> view(job.id));
-            }
-            job.state = JobState.STOPPING;
-            job.updatedAt = now;
-            return transitions.persist(transition(job.id, from, JobState.STOPPING, reason, null, now))
-                    .chain(() -> outbox.enqueue(Event.of(new JobStopRequested(job.id, reason), now)))
-                    .chain(() -> view(job.id));
+            return requestStop(job, reason, Instant.now()).chain(() -> view(job.id));
         });
+    }
+
+    /**
+     * Stops a job that is neither stopping nor stopped, for {@code reason} (its owner, or the end of its paid time): a
+     * job never requested is STOPPED at once; any other becomes STOPPING and JobStopRequested goes out. In the caller's
+     * transaction.
+     */
+    Uni<Void> requestStop(Job job, String reason, Instant now) {
+        JobState from = job.state;
+        if (from == JobState.AWAITING_FUNDS) {
+            // Never requested: nothing runs anywhere, so there is nothing to wait for.
+            job.state = JobState.STOPPED;
+            job.updatedAt = now;
+            return transitions.persist(transition(job.id, from, JobState.STOPPED, reason + " before it was funded", null, now))
+                    .chain(() -> secrets.deleteOfJob(job.id));
+        }
+        job.state = JobState.STOPPING;
+        job.updatedAt = now;
+        return transitions.persist(transition(job.id, from, JobState.STOPPING, reason, null, now))
+                .chain(() -> outbox.enqueue(Event.of(new JobStopRequested(job.id, reason), now)));
     }
 
     /** The job if the caller may read its project; a job of a project the caller cannot see is reported missing. */

@@ -38,11 +38,14 @@ public class JobStatusService {
     private final JobRepository jobs;
     private final JobTransitionRepository transitions;
     private final JobSecretService secrets;
+    private final JobExpiry expiry;
 
-    public JobStatusService(JobRepository jobs, JobTransitionRepository transitions, JobSecretService secrets) {
+    public JobStatusService(JobRepository jobs, JobTransitionRepository transitions, JobSecretService secrets,
+            JobExpiry expiry) {
         this.jobs = jobs;
         this.transitions = transitions;
         this.secrets = secrets;
+        this.expiry = expiry;
     }
 
     public Uni<Void> apply(Event<?> event) {
@@ -76,6 +79,9 @@ public class JobStatusService {
         if (payload instanceof AppStarted started) {
             job.runningCommit = started.commit();
             job.lastError = null;
+            if (job.state != JobState.STOPPING && job.state != JobState.STOPPED) {
+                expiry.started(job, at);
+            }
             return move(job, JobState.RUNNING, "serving " + started.commit() + " on " + started.nodeId(), event);
         }
         if (payload instanceof AppFailed failed) {

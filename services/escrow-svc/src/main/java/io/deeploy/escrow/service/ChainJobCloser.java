@@ -1,0 +1,138 @@
+package io.deeploy.escrow.service;
+
+import io.deeploy.escrow.client.ChainException;
+import io.deeploy.escrow.client.OracleSigner;
+import io.deeploy.escrow.config.ChainConfig;
+import io.deeploy.escrow.repository.JobFunding;
+import io.deeploy.escrow.repository.JobFundingRepository;
+import io.deeploy.escrow.repository.SettlementRepository;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.jboss.logging.Logger;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+
+/**
+ * Closes a stopped job's chain job, which refunds its owner everything not paid to node operators, without taking back
+ * an epoch its nodes served: the close waits until the epochs that ended before the stop are settled (the oracle
+ * attests an epoch shortly after it ends, then the settler pays it) or {@code deeploy.chain.settle-window} after the
+ * last of them has passed, and while a settlement of the job is in flight, for up to one more window. The stop's
+ * consumer only records the close ({@link #request}); a tick sends what is due, on a worker thread of its own.
+ * <p>
+ * Before the job's paid epochs end the contract lets the oracle close only as the owner's delegate with the redeem bit
+ * (8); after they end, the oracle may always close. A refused close is logged and tried again after
+ * {@code deeploy.chain.close-retry}; estimating gas finds a refusal before anything is broadcast.
+ */
+@ApplicationScoped
+public class ChainJobCloser {
+
+    private static final Logger LOG = Logger.getLogger(ChainJobCloser.class);
+    static final int BATCH = 20;
+
+    private final ContractRegistry registry;
+    private final OracleSigner signer;
+    private final JobFundingRepository fundings;
+    private final SettlementRepository settlements;
+    private final ChainConfig config;
+
+    public ChainJobCloser(ContractRegistry registry, OracleSigner signer, JobFundingRepository fundings,
+            SettlementRepository settlements, ChainConfig config) {
+        this.registry = registry;
+        this.signer = signer;
+        this.fundings = fundings;
+        this.settlements = settlements;
+        this.config = config;
+    }
+
+    /**
+     * Records that the job stopped at {@code stoppedAt}; returns whether this call recorded it (false for a job without
+     * accepted funding, one closed already, or a stop seen before). Blocking.
+     */
+    public boolean request(String jobId, Instant stoppedAt) {
+        ContractRegistry.Contracts contracts = registry.require();
+        Instant notBefore = closeNotBefore(contracts, stoppedAt, config.settleWindow());
+        boolean recorded = Db.tx(() -> fundings.byJob(contracts.deploymentId(), jobId).map(funding -> {
+            if (funding == null || funding.state == JobFunding.State.CLOSED || funding.closeRequestedAt != null) {
+                return false;
+            }
+            funding.closeRequestedAt = stoppedAt;
+            funding.closeNotBefore = notBefore;
+            funding.updatedAt = Instant.now();
+            return true;
+        }));
+        if (recorded) {
+            LOG.infof("job %s stopped: its chain job is closed from %s, once the epochs it served are settled", jobId,
+                    notBefore);
+        }
+        return recorded;
+    }
+
+    /** The end of the last epoch that ended before the stop, plus the settle window; never before the stop itself. */
+    static Instant closeNotBefore(ContractRegistry.Contracts contracts, Instant stoppedAt, Duration settleWindow) {
+        Instant due = contracts.epochStart(contracts.epochAt(stoppedAt)).plus(settleWindow);
+        return due.isAfter(stoppedAt) ? due : stoppedAt;
+    }
+
+    @Scheduled(every = "${deeploy.chain.poll-interval:2s}", delayed = "2s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        try {
+            closeDue(Instant.now());
+        } catch (RuntimeException e) {
+            LOG.warnf("chain job closer: %s", e.getMessage());
+        }
+    }
+
+    /** Sends the closes due at {@code now}; returns how many the chain accepted. Blocking. */
+    public synchronized int closeDue(Instant now) {
+        ContractRegistry.Contracts contracts = registry.require();
+        List<JobFunding> due = Db.tx(() -> fundings.closesDue(contracts.deploymentId(), now, BATCH));
+        int closed = 0;
+        for (JobFunding funding : due) {
+            long inFlight = Db.tx(() -> settlements.inFlight(funding.jobId));
+            if (inFlight > 0 && now.isBefore(funding.closeNotBefore.plus(config.settleWindow()))) {
+                continue;
+            }
+            if (close(contracts, funding, now)) {
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    private boolean close(ContractRegistry.Contracts contracts, JobFunding funding, Instant now) {
+        long chainJobId = funding.key.chainJobId();
+        String data = contracts.escrowView().closeJob(BigInteger.valueOf(chainJobId)).encodeFunctionCall();
+        String refusal;
+        try {
+            TransactionReceipt receipt = signer.transact(contracts.escrow(), data);
+            if (receipt.isStatusOK()) {
+                LOG.infof("job %s closed on chain (chain job %d, tx %s); its unspent balance is refunded", funding.jobId,
+                        chainJobId, receipt.getTransactionHash());
+                // The watcher marks it CLOSED once the close is confirmed; until then it is not sent again.
+                postpone(funding.key, now.plus(config.rebroadcastAfter()), null);
+                return true;
+            }
+            refusal = "reverted in " + receipt.getTransactionHash();
+        } catch (ChainException e) {
+            refusal = e.getMessage();
+        }
+        LOG.warnf("job %s: closing chain job %d refused (%s). Before its paid epochs end only its owner, or the oracle %s "
+                + "as a delegate with the redeem bit (8), may close it; tried again in %s", funding.jobId, chainJobId, refusal,
+                contracts.oracle(), config.closeRetry());
+        postpone(funding.key, now.plus(config.closeRetry()), refusal);
+        return false;
+    }
+
+    private void postpone(JobFunding.Key key, Instant next, String refusal) {
+        Db.tx(() -> fundings.findById(key).invoke(funding -> {
+            funding.closeNotBefore = next;
+            funding.closeAttempts++;
+            funding.closeError = refusal == null ? null : refusal.substring(0, Math.min(500, refusal.length()));
+            funding.updatedAt = Instant.now();
+        }));
+    }
+}
