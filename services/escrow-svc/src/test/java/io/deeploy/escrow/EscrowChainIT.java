@@ -15,7 +15,7 @@ import io.deeploy.escrow.service.ChainWatcher;
 import io.deeploy.escrow.service.ContractRegistry;
 import io.deeploy.escrow.service.EscrowArithmetic;
 import io.deeploy.escrow.service.JobIds;
-import io.deeploy.escrow.service.SettlementFaults;
+import io.deeploy.escrow.service.CrashingChainClient;
 import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
 import io.deeploy.events.payload.AppStarted;
@@ -328,12 +328,12 @@ class EscrowChainIT {
 
     @Test
     void aCrashBetweenBroadcastAndRecordingPaysOnce() throws Exception {
-        settlesOnceDespite("node-b", SettlementFaults::crashAfterBroadcast);
+        settlesOnceDespite("node-b", CrashingChainClient::crashAfterBroadcast);
     }
 
     @Test
     void aCrashBeforeTheBroadcastPaysOnce() throws Exception {
-        settlesOnceDespite("node-c", SettlementFaults::crashBeforeBroadcast);
+        settlesOnceDespite("node-c", CrashingChainClient::crashBeforeBroadcast);
     }
 
     private void settlesOnceDespite(String nodeId, Runnable crash) throws Exception {
@@ -345,7 +345,7 @@ class EscrowChainIT {
         long epoch = activate(jobId, nodeId);
         crash.run();
         kafka.publish(Event.of(new SettlementDue(jobId, epoch, List.of(new NodeAvailability(nodeId, 1000)))));
-        awaitMining(() -> !SettlementFaults.armed());
+        awaitMining(() -> !CrashingChainClient.armed());
         // The reconciler (what runs after a restart) resolves the recorded transaction from the chain.
         awaitSettled(jobId, epoch);
         awaitMining(() -> settlementsCompleted(jobId).size() == 1);
@@ -395,6 +395,71 @@ class EscrowChainIT {
         assertThat(settlementsCompleted(jobId)).extracting(SettlementCompleted::epoch).containsExactlyInAnyOrder(start, start + 1);
     }
 
+    /**
+     * Every node of a multi-node job is paid for its own uptime: the first start activates the chain job with the
+     * operators of all the nodes the job was placed on, each is paid for the epoch it served, and a failover moves the
+     * set. No consumer calls the chain: every call (activate, node set, close) is a transaction recorded before its
+     * broadcast and resolved from its receipt; redelivered or older placements send nothing.
+     */
+    @Test
+    void eachNodeOfAMultiNodeJobIsActivatedAndPaidAndEveryChainCallIsRecorded() throws Exception {
+        ContractRegistry.Contracts c = registry.ensure();
+        StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
+        DeeployEscrow asUser = DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas);
+        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), USER, gas);
+        assertThat(asUser.setDelegate(c.oracle(), BigInteger.valueOf(8)).send().isStatusOK()).isTrue();
+        String jobId = "job-" + UUID.randomUUID();
+        fund(jobId, 3, 2);
+        long chainJob = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("chainJobId")).longValue();
+        String a = config.nodeOperators().get("node-a");
+        String b = config.nodeOperators().get("node-b");
+        String nodeC = config.nodeOperators().get("node-c");
+
+        Event<NodeSelected> first = Event.of(new NodeSelected(jobId, List.of("node-a", "node-b"), List.of(), 1, "fits", null));
+        kafka.publish(first);
+        kafka.publish(Event.of(new AppStarted(jobId, "node-a", "multi", "c1", "ctr", "127.0.0.1", 31004)));
+        awaitMining(() -> "ACTIVE".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+        assertThat(jobNodes(chainJob)).containsExactlyInAnyOrder(a.toLowerCase(), b.toLowerCase());
+        long start = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("startEpoch")).longValue();
+
+        // Both nodes served the first epoch: each operator is paid for it.
+        awaitMining(() -> c.escrowView().currentEpoch().send().longValue() > start);
+        BigInteger aBefore = claimable(a);
+        BigInteger bBefore = claimable(b);
+        kafka.publish(Event.of(new SettlementDue(jobId, start, List.of(new NodeAvailability("node-a", 1000),
+                new NodeAvailability("node-b", 990)))));
+        awaitSettled(jobId, start);
+        assertThat(claimable(a).subtract(aBefore)).isEqualTo(MICRO_PRICE);
+        assertThat(claimable(b).subtract(bBefore)).isEqualTo(MICRO_PRICE);
+
+        // node-a fails over to node-c; the older placement, delivered again late, changes nothing.
+        kafka.publish(Event.of(new NodeSelected(jobId, List.of("node-c", "node-b"), List.of(), 2, "failover", null)));
+        awaitMining(() -> jobNodes(chainJob).equals(java.util.Set.of(nodeC.toLowerCase(), b.toLowerCase())));
+        kafka.publish(first);
+        kafka.awaitConsumed("escrow-svc", Topics.JOB_EVENTS, Duration.ofSeconds(30));
+        for (int i = 0; i < 6; i++) {
+            mine();
+            Thread.sleep(500);
+        }
+        assertThat(jobNodes(chainJob)).containsExactlyInAnyOrder(nodeC.toLowerCase(), b.toLowerCase());
+
+        BigInteger ownerBefore = token.balanceOf(USER.getAddress()).send();
+        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+        awaitMining(() -> "CLOSED".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+        // Six node-epochs bought, two paid: four go back.
+        assertThat(token.balanceOf(USER.getAddress()).send().subtract(ownerBefore)).isEqualTo(MICRO_PRICE.multiply(BigInteger.valueOf(4)));
+        awaitMining(() -> given().get("/api/jobs/{id}/transactions", jobId).then().extract().<List<String>>path("state")
+                .stream().allMatch("CONFIRMED"::equals));
+        given().get("/api/jobs/{id}/transactions", jobId).then().statusCode(200)
+                .body("kind", equalTo(List.of("ACTIVATE", "UPDATE_NODES", "CLOSE")))
+                .body("txHash", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.startsWith("0x")));
+    }
+
+    private java.util.Set<String> jobNodes(long chainJobId) throws Exception {
+        return ((List<?>) registry.ensure().escrowView().jobNodes(BigInteger.valueOf(chainJobId)).send()).stream()
+                .map(address -> address.toString().toLowerCase()).collect(java.util.stream.Collectors.toSet());
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
 
     /**
@@ -407,7 +472,12 @@ class EscrowChainIT {
 
     /** As {@link #fund(String)}, for {@code epochs} epochs. */
     private TransactionReceipt fund(String jobId, int epochs) throws Exception {
-        TransactionReceipt created = offer(USER, jobId, epochs);
+        return fund(jobId, epochs, 1);
+    }
+
+    /** As {@link #fund(String)}, for {@code nodes} nodes and {@code epochs} epochs. */
+    private TransactionReceipt fund(String jobId, int epochs, int nodes) throws Exception {
+        TransactionReceipt created = offer(USER, jobId, epochs, nodes);
         awaitMining(() -> fundsLocked(jobId).stream().anyMatch(f -> f.transactionHash().equals(created.getTransactionHash())));
         FundsLocked offer = fundsLocked(jobId).stream().filter(f -> f.transactionHash().equals(created.getTransactionHash()))
                 .findFirst().orElseThrow();
@@ -418,15 +488,20 @@ class EscrowChainIT {
 
     /** {@code payer} creates a chain job of one MICRO node for {@code epochs} epochs naming {@code jobId}. */
     private TransactionReceipt offer(Credentials payer, String jobId, int epochs) throws Exception {
+        return offer(payer, jobId, epochs, 1);
+    }
+
+    /** {@code payer} creates a chain job of {@code nodes} MICRO nodes for {@code epochs} epochs naming {@code jobId}. */
+    private TransactionReceipt offer(Credentials payer, String jobId, int epochs, int nodes) throws Exception {
         ContractRegistry.Contracts c = registry.ensure();
-        BigInteger amount = MICRO_PRICE.multiply(BigInteger.valueOf(epochs));
+        BigInteger amount = MICRO_PRICE.multiply(BigInteger.valueOf((long) epochs * nodes));
         String mint = c.tokenView().mint(payer.getAddress(), amount).encodeFunctionCall();
         assertThat(signer.transact(c.token(), mint).isStatusOK()).isTrue();
         StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
         DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), payer, gas);
         DeeployEscrow escrow = DeeployEscrow.load(c.escrow(), chain.web3j(), payer, gas);
         assertThat(token.approve(c.escrow(), amount).send().isStatusOK()).isTrue();
-        TransactionReceipt created = escrow.createJob(BigInteger.valueOf(MICRO), BigInteger.ONE, BigInteger.valueOf(epochs),
+        TransactionReceipt created = escrow.createJob(BigInteger.valueOf(MICRO), BigInteger.valueOf(nodes), BigInteger.valueOf(epochs),
                 new byte[32], JobIds.requestIdOf(jobId)).send();
         assertThat(created.isStatusOK()).isTrue();
         return created;

@@ -62,6 +62,16 @@ public class OracleSigner {
         return nonce;
     }
 
+    /**
+     * Gives back {@code nonce}, reserved for a transaction that will never be broadcast, if it is the last one handed
+     * out; otherwise the node's pending count decides next time.
+     */
+    public synchronized void releaseNonce(long nonce) {
+        if (nextNonce == nonce + 1) {
+            nextNonce = nonce;
+        }
+    }
+
     /** Signs a call ({@code to} set) or a contract creation ({@code to} null) with EIP-155 replay protection. */
     public SignedTx sign(long nonce, String to, String data, BigInteger gasLimit, BigInteger gasPrice) {
         RawTransaction tx = to == null

@@ -8,29 +8,29 @@ import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.escrow.service.ChainJobCloser;
-import io.deeploy.escrow.service.ChainJobLifecycle;
+import io.deeploy.escrow.service.ChainJobNodes;
 import io.deeploy.escrow.service.FundingLinks;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * The funds project-svc accepted for a job (FundingAccepted) link it to that chain job in the ledger. A funded job's
- * first AppStarted starts its paid epochs on chain (the oracle's activate); a failover moves its paid
- * node set (updateNodes); its stop is recorded for {@link ChainJobCloser}, which closes it there once the epochs it
- * served are settled and refunds what is unspent. Needs no processed-id record: only a job the ledger shows FUNDED is
- * activated, a stop is recorded once, and the contract refuses a second activation or close, so a redelivered event
- * changes nothing.
+ * What escrow-svc needs to know of jobs, recorded and nothing more: no consumer waits for the chain. The funds
+ * project-svc accepted for a job (FundingAccepted) link it to that chain job; its placements (NodeSelected) and first
+ * start (AppStarted) are the node set its chain job should pay ({@link ChainJobNodes} activates it and follows
+ * failovers); its stop is recorded for {@link ChainJobCloser}. The chain writer's tick sends the transactions. Needs no
+ * processed-id record: a link is made once, a placement only replaces an older one, only the first start counts, and a
+ * stop is recorded once.
  */
 @ApplicationScoped
 public class JobEventsConsumer {
 
-    private final ChainJobLifecycle lifecycle;
+    private final ChainJobNodes nodes;
     private final FundingLinks links;
     private final ChainJobCloser closer;
 
-    public JobEventsConsumer(ChainJobLifecycle lifecycle, FundingLinks links, ChainJobCloser closer) {
-        this.lifecycle = lifecycle;
+    public JobEventsConsumer(ChainJobNodes nodes, FundingLinks links, ChainJobCloser closer) {
+        this.nodes = nodes;
         this.links = links;
         this.closer = closer;
     }
@@ -54,11 +54,13 @@ public class JobEventsConsumer {
     private void apply(String record) {
         EventType type = EventType.byName(EventCodec.typeOf(record));
         if (type == EventType.APP_STARTED) {
-            AppStarted started = (AppStarted) EventCodec.decode(record).payload();
-            lifecycle.activateOnFirstStart(started.jobId(), started.nodeId());
+            Event<?> event = EventCodec.decode(record);
+            AppStarted started = (AppStarted) event.payload();
+            nodes.served(started.jobId(), started.nodeId(), event.time());
         } else if (type == EventType.NODE_SELECTED) {
-            NodeSelected selected = (NodeSelected) EventCodec.decode(record).payload();
-            lifecycle.followPlacement(selected.jobId(), selected.nodeIds(), selected.placement());
+            Event<?> event = EventCodec.decode(record);
+            NodeSelected selected = (NodeSelected) event.payload();
+            nodes.placed(selected.jobId(), selected.nodeIds(), selected.placement(), event.time());
         } else if (type == EventType.FUNDING_ACCEPTED) {
             FundingAccepted accepted = (FundingAccepted) EventCodec.decode(record).payload();
             links.accepted(accepted.jobId(), accepted.chainJobId());

@@ -19,6 +19,20 @@ public class JobFundingRepository implements PanacheRepositoryBase<JobFunding, J
                 + "order by closeNotBefore", deploymentId, JobFunding.State.CLOSED, now).page(0, limit).list();
     }
 
+    /**
+     * Linked jobs, not stopped, whose node set the chain lacks, each with its {@link JobNodes}: funded ones that have
+     * served (to activate), and active ones placed anew since their node set was last sent.
+     */
+    public Uni<List<Object[]>> nodeSetsDue(long deploymentId, int limit) {
+        return getSession().chain(session -> session.createQuery("select f, n from JobFunding f, JobNodes n "
+                + "where n.jobId = f.jobId and f.key.deploymentId = ?1 and f.closeRequestedAt is null and ("
+                + "(f.state = ?2 and n.firstServedAt is not null) "
+                + "or (f.state = ?3 and n.placement > 0 and n.placement > coalesce(n.appliedPlacement, 0))) "
+                + "order by n.updatedAt", Object[].class)
+                .setParameter(1, deploymentId).setParameter(2, JobFunding.State.FUNDED)
+                .setParameter(3, JobFunding.State.ACTIVE).setMaxResults(limit).getResultList());
+    }
+
     public Uni<List<JobFunding>> byJobs(long deploymentId, Collection<String> jobIds) {
         return list("key.deploymentId = ?1 and jobId in ?2", deploymentId, jobIds);
     }

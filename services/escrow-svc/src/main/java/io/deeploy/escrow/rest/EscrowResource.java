@@ -3,6 +3,7 @@ package io.deeploy.escrow.rest;
 import io.deeploy.escrow.client.ChainClient;
 import io.deeploy.escrow.client.ChainException;
 import io.deeploy.escrow.config.ChainConfig;
+import io.deeploy.escrow.repository.ChainTransactionRepository;
 import io.deeploy.escrow.repository.JobFunding;
 import io.deeploy.escrow.repository.JobFundingRepository;
 import io.deeploy.escrow.repository.SettlementRepository;
@@ -34,9 +35,11 @@ public class EscrowResource {
     private final ChainConfig config;
     private final SettlementRepository settlements;
     private final JobFundingRepository fundings;
+    private final ChainTransactionRepository transactions;
 
     public EscrowResource(ChainClient chain, ContractRegistry registry, ChainConfig config,
-            SettlementRepository settlements, JobFundingRepository fundings) {
+            SettlementRepository settlements, JobFundingRepository fundings, ChainTransactionRepository transactions) {
+        this.transactions = transactions;
         this.chain = chain;
         this.registry = registry;
         this.config = config;
@@ -58,7 +61,12 @@ public class EscrowResource {
 
     public record FundingView(String jobId, long chainJobId, String escrowAddress, String owner, int jobType, int nodes,
             long epochs, String pricePerEpoch, String deposited, String paid, String refunded, String balance,
-            String state, Long startEpoch, Long endEpoch, String transactionHash) {
+            String state, Long startEpoch, Long endEpoch, String transactionHash, Instant closeRequestedAt,
+            String closeError) {
+    }
+
+    public record TransactionView(String kind, String txHash, long nonce, String state, Long blockNumber, String error,
+            Instant createdAt) {
     }
 
     public record SettlementView(String jobId, long epoch, String state, String txHash, String paid, String withheld,
@@ -171,7 +179,7 @@ public class EscrowResource {
         BigInteger balance = f.deposited.subtract(f.paid).subtract(f.refunded);
         return new FundingView(f.jobId, f.key.chainJobId(), c.escrow(), f.ownerAddress, f.jobType, f.nodes, f.epochs,
                 f.pricePerEpoch.toString(), f.deposited.toString(), f.paid.toString(), f.refunded.toString(),
-                balance.toString(), f.state.name(), f.startEpoch, f.endEpoch, f.createdTx);
+                balance.toString(), f.state.name(), f.startEpoch, f.endEpoch, f.createdTx, f.closeRequestedAt, f.closeError);
     }
 
     @GET
@@ -182,5 +190,16 @@ public class EscrowResource {
                 .map(s -> new SettlementView(s.key.jobId(), s.key.epoch(), s.state.name(), s.txHash,
                         s.paid == null ? null : s.paid.toString(), s.withheld == null ? null : s.withheld.toString(),
                         s.requestedAt)).toList());
+    }
+
+    /** The transactions escrow-svc sent for the job (activate, node sets, close), oldest first, with what became of them. */
+    @GET
+    @Path("/jobs/{jobId}/transactions")
+    @WithSession
+    public Uni<List<TransactionView>> transactions(@PathParam("jobId") String jobId) {
+        ContractRegistry.Contracts c = registry.require();
+        return transactions.ofJob(c.deploymentId(), jobId).map(list -> list.stream()
+                .map(t -> new TransactionView(t.kind.name(), t.txHash, t.nonce, t.state.name(), t.blockNumber, t.error,
+                        t.createdAt)).toList());
     }
 }

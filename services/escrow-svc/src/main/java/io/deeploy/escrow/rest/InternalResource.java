@@ -1,7 +1,8 @@
 package io.deeploy.escrow.rest;
 
 import io.deeploy.escrow.service.ApiException;
-import io.deeploy.escrow.service.ChainJobLifecycle;
+import io.deeploy.escrow.service.ChainJobNodes;
+import io.deeploy.escrow.service.ContractRegistry;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -19,19 +20,21 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Calls for the platform's own services and its operator, not users nor nodes: they present the platform services'
  * internal token (env DEEPLOY_INTERNAL_TOKEN), which no node holds, because activating a job starts its billing. Jobs are activated by their first
- * AppStarted anyway ({@link ChainJobLifecycle}); this is the manual path.
+ * AppStarted anyway ({@link ChainJobNodes}); this is the manual path.
  */
 @Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class InternalResource {
 
-    private final ChainJobLifecycle lifecycle;
+    private final ChainJobNodes nodes;
+    private final ContractRegistry registry;
     private final Optional<String> internalToken;
 
-    public InternalResource(ChainJobLifecycle lifecycle,
+    public InternalResource(ChainJobNodes nodes, ContractRegistry registry,
             @ConfigProperty(name = "deeploy.internal.token") Optional<String> internalToken) {
-        this.lifecycle = lifecycle;
+        this.nodes = nodes;
+        this.registry = registry;
         this.internalToken = internalToken;
     }
 
@@ -41,12 +44,12 @@ public class InternalResource {
     /** Blocking: answers once the activate transaction is mined. 404 JOB_NOT_FUNDED, 409 when not activatable. */
     @POST
     @Path("/jobs/{jobId}/activate")
-    public ChainJobLifecycle.Activation activate(@PathParam("jobId") String jobId,
+    public ChainJobNodes.Activation activate(@PathParam("jobId") String jobId,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, ActivateRequest request) {
         if (!authorized(authorization)) {
             throw new ApiException(401, "INTERNAL_UNAUTHORIZED", null, "the platform's internal token is required");
         }
-        return lifecycle.activate(jobId, request == null ? null : request.nodeIds());
+        return nodes.activate(registry.require(), jobId, request == null ? null : request.nodeIds());
     }
 
     /** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */

@@ -1,30 +1,31 @@
 package io.deeploy.escrow.service;
 
 import io.deeploy.escrow.client.ChainException;
-import io.deeploy.escrow.client.OracleSigner;
 import io.deeploy.escrow.config.ChainConfig;
+import io.deeploy.escrow.repository.ChainTransaction;
 import io.deeploy.escrow.repository.JobFunding;
 import io.deeploy.escrow.repository.JobFundingRepository;
 import io.deeploy.escrow.repository.SettlementRepository;
-import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.jboss.logging.Logger;
-import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
  * Closes a stopped job's chain job, which refunds its owner everything not paid to node operators, without taking back
  * an epoch its nodes served: the close waits until the epochs that ended before the stop are settled (the oracle
  * attests an epoch shortly after it ends, then the settler pays it) or {@code deeploy.chain.settle-window} after the
  * last of them has passed, and while a settlement of the job is in flight, for up to one more window. The stop's
- * consumer only records the close ({@link #request}); a tick sends what is due, on a worker thread of its own.
+ * consumer only records the close ({@link #request}); the chain writer's tick sends what is due through
+ * {@link ChainTransactions} (recorded before broadcast).
  * <p>
  * Before the job's paid epochs end the contract lets the oracle close only as the owner's delegate with the redeem bit
  * (8); after they end, the oracle may always close. A refused close is logged and tried again after
- * {@code deeploy.chain.close-retry}; estimating gas finds a refusal before anything is broadcast.
+ * {@code deeploy.chain.close-retry}; estimating gas finds a refusal before anything is signed.
  */
 @ApplicationScoped
 public class ChainJobCloser {
@@ -33,15 +34,15 @@ public class ChainJobCloser {
     static final int BATCH = 20;
 
     private final ContractRegistry registry;
-    private final OracleSigner signer;
+    private final ChainTransactions transactions;
     private final JobFundingRepository fundings;
     private final SettlementRepository settlements;
     private final ChainConfig config;
 
-    public ChainJobCloser(ContractRegistry registry, OracleSigner signer, JobFundingRepository fundings,
+    public ChainJobCloser(ContractRegistry registry, ChainTransactions transactions, JobFundingRepository fundings,
             SettlementRepository settlements, ChainConfig config) {
         this.registry = registry;
-        this.signer = signer;
+        this.transactions = transactions;
         this.fundings = fundings;
         this.settlements = settlements;
         this.config = config;
@@ -76,63 +77,53 @@ public class ChainJobCloser {
         return due.isAfter(stoppedAt) ? due : stoppedAt;
     }
 
-    @Scheduled(every = "${deeploy.chain.poll-interval:2s}", delayed = "2s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void tick() {
-        try {
-            closeDue(Instant.now());
-        } catch (RuntimeException e) {
-            LOG.warnf("chain job closer: %s", e.getMessage());
-        }
-    }
-
-    /** Sends the closes due at {@code now}; returns how many the chain accepted. Blocking. */
-    public synchronized int closeDue(Instant now) {
-        ContractRegistry.Contracts contracts = registry.require();
+    /**
+     * Sends the closes due at {@code now}, but none for a job in {@code busy} (a transaction of it in flight); returns
+     * how many were sent. Blocking.
+     */
+    public int closeDue(ContractRegistry.Contracts contracts, Instant now, Set<String> busy) {
         List<JobFunding> due = Db.tx(() -> fundings.closesDue(contracts.deploymentId(), now, BATCH));
-        int closed = 0;
+        int sent = 0;
         for (JobFunding funding : due) {
+            if (busy.contains(funding.jobId)) {
+                continue;
+            }
             long inFlight = Db.tx(() -> settlements.inFlight(funding.jobId));
             if (inFlight > 0 && now.isBefore(funding.closeNotBefore.plus(config.settleWindow()))) {
                 continue;
             }
             if (close(contracts, funding, now)) {
-                closed++;
+                sent++;
             }
         }
-        return closed;
+        return sent;
     }
 
     private boolean close(ContractRegistry.Contracts contracts, JobFunding funding, Instant now) {
         long chainJobId = funding.key.chainJobId();
         String data = contracts.escrowView().closeJob(BigInteger.valueOf(chainJobId)).encodeFunctionCall();
-        String refusal;
         try {
-            TransactionReceipt receipt = signer.transact(contracts.escrow(), data);
-            if (receipt.isStatusOK()) {
-                LOG.infof("job %s closed on chain (chain job %d, tx %s); its unspent balance is refunded", funding.jobId,
-                        chainJobId, receipt.getTransactionHash());
-                // The watcher marks it CLOSED once the close is confirmed; until then it is not sent again.
-                postpone(funding.key, now.plus(config.rebroadcastAfter()), null);
-                return true;
-            }
-            refusal = "reverted in " + receipt.getTransactionHash();
+            ChainTransaction tx = transactions.send(contracts, ChainTransaction.Kind.CLOSE, funding.jobId, chainJobId, data,
+                    // Not sent again while the watcher has not seen it confirmed; a reverted or dropped close is.
+                    saved -> postponed(funding.key, now.plus(config.rebroadcastAfter()), null));
+            LOG.infof("job %s: closing chain job %d (tx %s); its unspent balance goes back to its owner", funding.jobId,
+                    chainJobId, tx.txHash);
+            return true;
         } catch (ChainException e) {
-            refusal = e.getMessage();
+            LOG.warnf("job %s: closing chain job %d refused (%s). Before its paid epochs end only its owner, or the oracle "
+                    + "%s as a delegate with the redeem bit (8), may close it; tried again in %s", funding.jobId, chainJobId,
+                    e.getMessage(), contracts.oracle(), config.closeRetry());
+            Db.tx(() -> postponed(funding.key, now.plus(config.closeRetry()), e.getMessage()));
+            return false;
         }
-        LOG.warnf("job %s: closing chain job %d refused (%s). Before its paid epochs end only its owner, or the oracle %s "
-                + "as a delegate with the redeem bit (8), may close it; tried again in %s", funding.jobId, chainJobId, refusal,
-                contracts.oracle(), config.closeRetry());
-        postpone(funding.key, now.plus(config.closeRetry()), refusal);
-        return false;
     }
 
-    private void postpone(JobFunding.Key key, Instant next, String refusal) {
-        Db.tx(() -> fundings.findById(key).invoke(funding -> {
+    private Uni<Void> postponed(JobFunding.Key key, Instant next, String refusal) {
+        return fundings.findById(key).invoke(funding -> {
             funding.closeNotBefore = next;
             funding.closeAttempts++;
             funding.closeError = refusal == null ? null : refusal.substring(0, Math.min(500, refusal.length()));
             funding.updatedAt = Instant.now();
-        }));
+        }).replaceWithVoid();
     }
 }

@@ -1,21 +1,18 @@
 package io.deeploy.escrow.service;
 
 import io.deeploy.escrow.client.ChainClient;
-import io.deeploy.escrow.client.OracleSigner;
 import io.deeploy.escrow.config.ChainConfig;
 import io.deeploy.escrow.contracts.DeeployEscrow;
 import io.deeploy.escrow.repository.JobFunding;
 import io.deeploy.escrow.repository.JobFundingRepository;
 import io.deeploy.escrow.repository.Settlement;
-import io.deeploy.escrow.repository.SettlementBatch;
-import io.deeploy.escrow.repository.SettlementBatchRepository;
+import io.deeploy.escrow.repository.ChainTransaction;
 import io.deeploy.escrow.repository.SettlementRepository;
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.NodeAvailability;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.outbox.Outbox;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,14 +23,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.web3j.abi.EventEncoder;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
@@ -42,17 +36,14 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
  * <ol>
  * <li>batch pending settlements whose job is active on chain and whose epoch has ended (at most
  * {@code settle-batch-size} entries (job, epoch, node); a job-epoch is never split);</li>
- * <li>sign the {@code settle} transaction locally and record it (hash, nonce, raw bytes) with its settlements in
+ * <li>send the {@code settle} transaction through {@link ChainTransactions}, which records it with its settlements in
  * SENDING, in one database transaction, BEFORE broadcasting it;</li>
- * <li>broadcast it;</li>
- * <li>reconcile every SENDING transaction from the chain: a confirmed receipt settles its job-epochs with paid and
- * withheld from the receipt's EpochSettled logs and enqueues SettlementCompleted in the same database transaction; no
- * receipt while the nonce is unused: broadcast the same signed bytes again (same hash, so it can be mined once); nonce
- * used by another transaction: dropped, its settlements go back to PENDING, and before sending them again every
- * entry is checked with {@code isSettled} on chain.</li>
+ * <li>when {@link ChainTransactions} resolves it ({@link #resolved}): confirmed, its job-epochs are settled with paid
+ * and withheld from the receipt's EpochSettled logs and SettlementCompleted is enqueued in the same database
+ * transaction; reverted or dropped, its settlements go back to PENDING, and before they are sent again every entry is
+ * checked with {@code isSettled} on chain.</li>
  * </ol>
- * A crash anywhere leaves either nothing or a recorded transaction that step 4 resolves; the contract itself refuses a
- * second settlement of a (job, epoch, node) (skip reason 7), so nothing is ever paid twice.
+ * The contract itself refuses a second settlement of a (job, epoch, node) (skip reason 7), so nothing is ever paid twice.
  */
 @ApplicationScoped
 public class SettlementSender {
@@ -66,111 +57,51 @@ public class SettlementSender {
     /** Pending rows looked at per tick. */
     static final int LOOK_AHEAD = 1000;
 
-    /** Test-only fault injection: where the next send "crashes" (package-private; see the test's SettlementFaults). */
-    enum CrashPoint {
-        BEFORE_BROADCAST, AFTER_BROADCAST
-    }
-
-    static final AtomicReference<CrashPoint> CRASH = new AtomicReference<>();
-
-    static final class SimulatedCrash extends RuntimeException {
-        SimulatedCrash(CrashPoint point) {
-            super("simulated crash " + point);
-        }
-    }
-
     private final ChainClient chain;
-    private final OracleSigner signer;
     private final ContractRegistry registry;
     private final ChainConfig config;
     private final SettlementRepository settlements;
-    private final SettlementBatchRepository batches;
+    private final ChainTransactions transactions;
     private final JobFundingRepository fundings;
     private final Outbox outbox;
     private final NodeOperators nodeOperators;
 
-    public SettlementSender(ChainClient chain, OracleSigner signer, ContractRegistry registry, ChainConfig config,
-            SettlementRepository settlements, SettlementBatchRepository batches, JobFundingRepository fundings,
+    public SettlementSender(ChainClient chain, ContractRegistry registry, ChainConfig config,
+            SettlementRepository settlements, ChainTransactions transactions, JobFundingRepository fundings,
             Outbox outbox, NodeOperators nodeOperators) {
         this.nodeOperators = nodeOperators;
         this.chain = chain;
-        this.signer = signer;
         this.registry = registry;
         this.config = config;
         this.settlements = settlements;
-        this.batches = batches;
+        this.transactions = transactions;
         this.fundings = fundings;
         this.outbox = outbox;
     }
 
-    @Scheduled(every = "${deeploy.chain.poll-interval:2s}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void tick() {
-        try {
-            if (reconcile() == 0) {
-                sendNext();
-            }
-        } catch (SimulatedCrash e) {
-            LOG.warn(e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.warnf("settlement: %s", e.getMessage());
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
-    // Reconcile
+    // Resolve
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** Resolves recorded transactions from the chain. Returns how many are still open. Blocking. */
-    public synchronized int reconcile() {
-        ContractRegistry.Contracts contracts = registry.ensure();
-        int open = 0;
-        for (SettlementBatch batch : Db.tx(() -> batches.open(contracts.deploymentId()))) {
-            if (!resolve(contracts, batch)) {
-                open++;
-            }
+    /** Applies what became of a settle transaction (from {@link ChainTransactions#resolve}). Blocking. */
+    public void resolved(ContractRegistry.Contracts contracts, ChainTransactions.Resolution resolution) {
+        ChainTransaction tx = resolution.transaction();
+        if (resolution.state() != ChainTransaction.State.CONFIRMED) {
+            LOG.warnf("settle transaction %s %s; its settlements go back to pending", tx.txHash,
+                    resolution.state() == ChainTransaction.State.DROPPED ? "was dropped" : "reverted");
+            Db.tx(() -> transactions.record(resolution).chain(recorded -> recorded ? backToPending(tx.id)
+                    : Uni.createFrom().voidItem()));
+            return;
         }
-        return open;
-    }
-
-    private boolean resolve(ContractRegistry.Contracts contracts, SettlementBatch batch) {
-        Optional<TransactionReceipt> receipt = chain.receipt(batch.txHash);
-        if (receipt.isEmpty() && chain.nonce(signer.address(), DefaultBlockParameterName.LATEST) > batch.nonce) {
-            // Our nonce is used; look once more in case our own transaction was mined in between.
-            receipt = chain.receipt(batch.txHash);
-            if (receipt.isEmpty()) {
-                LOG.warnf("settle transaction %s (nonce %d) was dropped; its settlements go back to pending",
-                        batch.txHash, batch.nonce);
-                Db.tx(() -> close(batch.id, SettlementBatch.State.DROPPED, null));
-                return true;
-            }
-        }
-        if (receipt.isEmpty()) {
-            boolean stale = batch.broadcastAt == null
-                    || batch.broadcastAt.isBefore(Instant.now().minus(config.rebroadcastAfter()));
-            if (stale || !chain.knows(batch.txHash)) {
-                chain.sendRaw(batch.rawTx).ifPresent(error -> LOG.debugf("rebroadcast of %s: %s", batch.txHash, error));
-                Db.tx(() -> batches.update("broadcastAt = ?1, updatedAt = ?1 where id = ?2", Instant.now(), batch.id));
-            }
-            return false;
-        }
-        TransactionReceipt mined = receipt.get();
-        if (mined.getBlockNumber().longValue() > chain.blockNumber() - config.confirmations()) {
-            return false;
-        }
-        if (!mined.isStatusOK()) {
-            LOG.errorf("settle transaction %s reverted; its settlements go back to pending", batch.txHash);
-            Db.tx(() -> close(batch.id, SettlementBatch.State.REVERTED, mined.getBlockNumber().longValue()));
-            return true;
-        }
+        TransactionReceipt mined = resolution.receipt();
         Map<EpochKey, Outcome> outcomes = outcomes(contracts, mined);
         Map<EpochKey, BigInteger> bought = new HashMap<>();
-        for (Settlement s : Db.tx(() -> settlements.inBatch(batch.id))) {
+        for (Settlement s : Db.tx(() -> settlements.inBatch(tx.id))) {
             EpochKey key = new EpochKey(s.chainJobId, s.key.epoch());
             bought.put(key, nodesAt(contracts, key));
         }
-        Db.tx(() -> confirm(contracts, batch.id, mined, outcomes, bought));
-        return true;
+        Db.tx(() -> transactions.record(resolution).chain(recorded -> recorded ? confirm(tx.id, mined, outcomes, bought)
+                : Uni.createFrom().voidItem()));
     }
 
     record EpochKey(long chainJobId, long epoch) {
@@ -205,13 +136,10 @@ public class SettlementSender {
         return new Outcome(a.paid().add(b.paid()), reasons);
     }
 
-    private Uni<Void> confirm(ContractRegistry.Contracts contracts, long batchId, TransactionReceipt receipt,
-            Map<EpochKey, Outcome> outcomes, Map<EpochKey, BigInteger> bought) {
+    private Uni<Void> confirm(long batchId, TransactionReceipt receipt, Map<EpochKey, Outcome> outcomes,
+            Map<EpochKey, BigInteger> bought) {
         Instant now = Instant.now();
-        return batches.update("state = ?1, blockNumber = ?2, updatedAt = ?3 where id = ?4 and state = ?5",
-                        SettlementBatch.State.CONFIRMED, receipt.getBlockNumber().longValue(), now, batchId,
-                        SettlementBatch.State.SENDING)
-                .chain(updated -> updated == 0 ? Uni.createFrom().item(List.<Settlement>of()) : settlements.inBatch(batchId))
+        return settlements.inBatch(batchId)
                 .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
                 .onItem().transformToUniAndConcatenate(s -> {
                     EpochKey key = new EpochKey(s.chainJobId, s.key.epoch());
@@ -237,12 +165,9 @@ public class SettlementSender {
         return outbox.enqueue(Event.of(new SettlementCompleted(s.key.jobId(), s.key.epoch(), txHash, s.paid, s.withheld)));
     }
 
-    private Uni<Void> close(long batchId, SettlementBatch.State state, Long block) {
+    private Uni<Void> backToPending(long batchId) {
         Instant now = Instant.now();
-        return batches.update("state = ?1, blockNumber = ?2, updatedAt = ?3 where id = ?4 and state = ?5", state, block,
-                        now, batchId, SettlementBatch.State.SENDING)
-                .chain(updated -> updated == 0 ? Uni.createFrom().item(List.<Settlement>of()) : settlements.inBatch(batchId))
-                .invoke(list -> list.forEach(s -> s.moveTo(Settlement.State.PENDING, now)))
+        return settlements.inBatch(batchId).invoke(list -> list.forEach(s -> s.moveTo(Settlement.State.PENDING, now)))
                 .replaceWithVoid();
     }
 
@@ -304,16 +229,9 @@ public class SettlementSender {
         }
         List<DeeployEscrow.Settlement> all = batch.stream().flatMap(p -> p.entries().stream()).toList();
         String data = contracts.escrowView().settle(all).encodeFunctionCall();
-        OracleSigner.SignedTx tx = signer.sign(signer.reserveNonce(), contracts.escrow(), data,
-                signer.gasFor(contracts.escrow(), data), chain.gasPrice());
-        Db.tx(() -> record(contracts, tx, batch));
-        LOG.infof("settle transaction %s (nonce %d): %d job-epoch(s), %d entries", tx.hash(), tx.nonce(), batch.size(),
-                all.size());
-        crashIfArmed(CrashPoint.BEFORE_BROADCAST);
-        chain.sendRaw(tx.raw()).ifPresent(error -> LOG.warnf("broadcast of %s refused: %s (the reconciler retries)",
-                tx.hash(), error));
-        crashIfArmed(CrashPoint.AFTER_BROADCAST);
-        Db.tx(() -> batches.update("broadcastAt = ?1, updatedAt = ?1 where txHash = ?2", Instant.now(), tx.hash()));
+        ChainTransaction tx = transactions.send(contracts, ChainTransaction.Kind.SETTLE, null, null, data,
+                saved -> record(saved, batch));
+        LOG.infof("settle transaction %s: %d job-epoch(s), %d entries", tx.txHash, batch.size(), all.size());
         return batch.size();
     }
 
@@ -372,33 +290,20 @@ public class SettlementSender {
         }));
     }
 
-    private Uni<Void> record(ContractRegistry.Contracts contracts, OracleSigner.SignedTx tx, List<Planned> planned) {
+    /** In the transaction's recording: its settlements go SENDING with it. */
+    private Uni<Void> record(ChainTransaction tx, List<Planned> planned) {
         Instant now = Instant.now();
-        SettlementBatch batch = new SettlementBatch();
-        batch.deploymentId = contracts.deploymentId();
-        batch.nonce = tx.nonce();
-        batch.txHash = tx.hash();
-        batch.rawTx = tx.raw();
-        batch.state = SettlementBatch.State.SENDING;
-        batch.createdAt = now;
-        batch.updatedAt = now;
-        return batches.persist(batch).chain(saved -> Multi.createFrom().iterable(planned)
+        return Multi.createFrom().iterable(planned)
                 .onItem().transformToUniAndConcatenate(p -> settlements.findById(p.settlement().key).invoke(s -> {
                     if (s == null || s.state != Settlement.State.PENDING) {
                         throw new IllegalStateException("settlement " + p.settlement().key + " changed meanwhile");
                     }
                     s.moveTo(Settlement.State.SENDING, now);
-                    s.batchId = saved.id;
-                    s.txHash = tx.hash();
+                    s.batchId = tx.id;
+                    s.txHash = tx.txHash;
                     s.chainJobId = p.funding().key.chainJobId();
                     s.attempts++;
                 }))
-                .collect().asList().replaceWithVoid());
-    }
-
-    private static void crashIfArmed(CrashPoint point) {
-        if (CRASH.compareAndSet(point, null)) {
-            throw new SimulatedCrash(point);
-        }
+                .collect().asList().replaceWithVoid();
     }
 }

@@ -10,19 +10,27 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** One signed settle transaction, recorded before its broadcast so a crash can never lose track of it. */
+/**
+ * One signed transaction escrow-svc sends, recorded before its broadcast so that a crash can never lose track of it;
+ * resolved from the chain by {@code ChainTransactions}.
+ */
 @Entity
-@Table(name = "settlement_batch")
-public class SettlementBatch {
+@Table(name = "chain_transaction")
+public class ChainTransaction {
+
+    /** What the transaction does (the escrow function it calls). */
+    public enum Kind {
+        SETTLE, ACTIVATE, UPDATE_NODES, CLOSE
+    }
 
     public enum State {
         /** Signed and recorded; maybe broadcast, maybe mined: the reconciler finds out from the chain. */
         SENDING,
-        /** Mined and confirmed; its settlements are SETTLED (or back to PENDING when the chain said "not yet"). */
+        /** Mined and confirmed (a settle's settlements are SETTLED, or PENDING again where the chain said "not yet"). */
         CONFIRMED,
-        /** Mined but reverted as a whole (out of gas, oracle changed): its settlements are PENDING again. */
+        /** Mined but reverted as a whole: what it was for is sent again in a new transaction. */
         REVERTED,
-        /** Never mined: its nonce went to another transaction. Its settlements are PENDING again. */
+        /** Never mined: its nonce went to another transaction. What it was for is sent again in a new transaction. */
         DROPPED
     }
 
@@ -32,6 +40,17 @@ public class SettlementBatch {
 
     @Column(name = "deployment_id", nullable = false)
     public long deploymentId;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public Kind kind;
+
+    /** The backend job it acts on (null for a settle, which may carry many jobs' epochs). */
+    @Column(name = "job_id")
+    public String jobId;
+
+    @Column(name = "chain_job_id")
+    public Long chainJobId;
 
     @Column(nullable = false)
     public long nonce;
@@ -49,6 +68,9 @@ public class SettlementBatch {
 
     @Column(name = "block_number")
     public Long blockNumber;
+
+    /** Why it did not take effect, when it reverted or was dropped. */
+    public String error;
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
