@@ -63,7 +63,9 @@ anvil_up() {
   fi
   require_free_port anvil "$DEEPLOY_ANVIL_PORT"
   mkdir -p "$ANVIL_DIR"
-  local args=(--host 127.0.0.1 --port "$DEEPLOY_ANVIL_PORT" --chain-id "$ANVIL_CHAIN_ID")
+  # A transaction is mined at once (automine) and a block comes every second besides (interval mining), as on a real
+  # chain: escrow-svc waits for confirmations, which on automine alone would come only with later transactions.
+  local args=(--host 127.0.0.1 --port "$DEEPLOY_ANVIL_PORT" --chain-id "$ANVIL_CHAIN_ID" --block-time 1 --mixed-mining)
   if [[ $DEEPLOY_INSTANCE == platform ]]; then
     # The platform chain survives restarts: loaded at start, dumped on exit and every minute.
     args+=(--state "$ANVIL_DIR/state.json" --state-interval 60)

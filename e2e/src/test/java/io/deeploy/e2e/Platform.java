@@ -44,10 +44,19 @@ final class Platform implements AutoCloseable {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Path logs;
 
-    private Platform(String nodeId, Path logs, String gatewayHost) throws IOException {
+    /** Added to every service's environment (a platform configured otherwise, e.g. billing in escrow mode). */
+    private final Map<String, String> settings;
+    /** Where the node's earnings go, as its operator registers it (null: to the operator, this run's user). */
+    private final String payoutAddress;
+
+    private Platform(String nodeId, Path logs, String gatewayHost, Map<String, String> settings,
+            io.deeploy.signing.DeeployWallet user, String payoutAddress) throws IOException {
         this.nodeId = nodeId;
         this.logs = logs;
         this.gatewayHost = gatewayHost;
+        this.settings = Map.copyOf(settings);
+        this.user = user;
+        this.payoutAddress = payoutAddress;
         this.ingressPort = ServiceProcesses.freePort();
         this.gatewayPort = ServiceProcesses.freePort();
         for (String service : SERVICES) {
@@ -79,6 +88,23 @@ final class Platform implements AutoCloseable {
     }
 
     static Platform start(String nodeId, String gatewayHost) throws Exception {
+        return start(nodeId, gatewayHost, Map.of(), io.deeploy.signing.DeeployWallet.create(), null);
+    }
+
+    /** Stops the shared platform if it runs (a platform configured otherwise must not share Kafka groups with it). */
+    static synchronized void stopShared() {
+        if (shared != null) {
+            shared.close();
+            shared = null;
+        }
+    }
+
+    /**
+     * A platform of its own: {@code settings} go into every service's environment, {@code user} is its user, and its node
+     * pays its earnings to {@code payoutAddress}.
+     */
+    static Platform start(String nodeId, String gatewayHost, Map<String, String> settings, io.deeploy.signing.DeeployWallet user,
+            String payoutAddress) throws Exception {
         // A directory per platform (several may run in one test JVM), named by its node.
         Path logs = Path.of("target", "e2e-logs", nodeId);
         Files.createDirectories(logs);
@@ -89,7 +115,7 @@ final class Platform implements AutoCloseable {
             }
             LIVE.incrementAndGet();
         }
-        Platform platform = new Platform(nodeId, logs, gatewayHost);
+        Platform platform = new Platform(nodeId, logs, gatewayHost, settings, user, payoutAddress);
         try {
             platform.launch(INGRESS);
             for (String service : SERVICES) {
@@ -136,7 +162,8 @@ final class Platform implements AutoCloseable {
             Thread.sleep(200);
         }
         String body = "{\"id\":\"" + agentNodeId + "\",\"publicKey\":\"" + Files.readString(publicKey).strip()
-                + "\",\"address\":\"" + address + "\"}";
+                + "\",\"address\":\"" + address + "\""
+                + (payoutAddress == null ? "" : ",\"payoutAddress\":\"" + payoutAddress + "\"") + "}";
         HttpResponse<String> registered = apiPost("/api/nodes", body, java.util.UUID.randomUUID().toString());
         if (registered.statusCode() != 201 && registered.statusCode() != 200) {
             throw new IllegalStateException("node " + agentNodeId + " not registered: " + registered.body());
@@ -237,6 +264,7 @@ final class Platform implements AutoCloseable {
         env.put("DEEPLOY_REGISTRY_ALLOW_LOOPBACK_ADDRESSES", "true");
         env.put("DEEPLOY_JOBS_ALLOW_PRIVATE_REPOSITORIES", "true");
         env.put("DEEPLOY_AUDIENCE", AUDIENCE);
+        env.putAll(settings);
         processes.put(name, builder.start());
     }
 
@@ -270,7 +298,7 @@ final class Platform implements AutoCloseable {
     }
 
     /** This run's user: every project API call is signed by this wallet, as a browser wallet would sign it. */
-    final io.deeploy.signing.DeeployWallet user = io.deeploy.signing.DeeployWallet.create();
+    final io.deeploy.signing.DeeployWallet user;
 
 
     /** A signed call to project-svc's API; {@code path} is concrete, because the signature covers it. */

@@ -136,4 +136,51 @@ class JobExpiryIT {
         assertThat(stops(jobId)).hasSize(1);
         assertThat(stops(jobId).get(0).reason()).startsWith("stopped by");
     }
+
+    /**
+     * Extending adds epochs to the end, once per Idempotency-Key, for the owner or a delegate with the extend permission;
+     * bad input changes nothing and says which field.
+     */
+    @Test
+    void extendingMovesTheEndOncePerKey() {
+        DeeployWallet owner = DeeployWallet.create();
+        Map.Entry<String, Instant> job = startedJob(owner, 30);
+        String jobId = job.getKey();
+        Instant end = paidUntil(owner, jobId);
+        String extend = "/api/jobs/" + jobId + "/extend";
+
+        SignedApi.post(owner, extend, Map.of("epochs", 5), null).then().statusCode(400)
+                .body("code", equalTo("IDEMPOTENCY_KEY_REQUIRED"));
+        SignedApi.post(owner, extend, Map.of("epochs", 0), UUID.randomUUID().toString()).then().statusCode(400)
+                .body("code", equalTo("INVALID_FIELD")).body("field", equalTo("epochs"));
+        SignedApi.post(owner, extend, Map.of("epochs", 3651), UUID.randomUUID().toString()).then().statusCode(400)
+                .body("field", equalTo("epochs"));
+        SignedApi.post(DeeployWallet.create(), extend, Map.of("epochs", 5), UUID.randomUUID().toString()).then()
+                .statusCode(404).body("code", equalTo("JOB_NOT_FOUND"));
+        DeeployWallet redeemer = DeeployWallet.create();
+        SignedApi.put(owner, "/api/delegates/" + redeemer.address(), Map.of("permissions", List.of("redeem"))).then()
+                .statusCode(200);
+        SignedApi.post(redeemer, extend, Map.of("epochs", 5), UUID.randomUUID().toString()).then().statusCode(403)
+                .body("code", equalTo("PERMISSION_DENIED"));
+        assertThat(paidUntil(owner, jobId)).isEqualTo(end);
+
+        String key = UUID.randomUUID().toString();
+        SignedApi.post(owner, extend, Map.of("epochs", 5), key).then().statusCode(200)
+                .body("paidUntil", equalTo(end.plusSeconds(5).toString()));
+        // The same request again (a retry) extends nothing more; the same key for another request is refused.
+        SignedApi.post(owner, extend, Map.of("epochs", 5), key).then().statusCode(200)
+                .body("paidUntil", equalTo(end.plusSeconds(5).toString()));
+        SignedApi.post(owner, extend, Map.of("epochs", 7), key).then().statusCode(422)
+                .body("code", equalTo("IDEMPOTENCY_KEY_REUSED"));
+        DeeployWallet extender = DeeployWallet.create();
+        SignedApi.put(owner, "/api/delegates/" + extender.address(), Map.of("permissions", List.of("extend"))).then()
+                .statusCode(200);
+        SignedApi.post(extender, extend, Map.of("epochs", 2), UUID.randomUUID().toString()).then().statusCode(200)
+                .body("paidUntil", equalTo(end.plusSeconds(7).toString()));
+
+        SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202);
+        SignedApi.post(owner, extend, Map.of("epochs", 5), UUID.randomUUID().toString()).then().statusCode(409)
+                .body("code", equalTo("JOB_STOPPED"));
+        assertThat(paidUntil(owner, jobId)).isEqualTo(end.plusSeconds(7));
+    }
 }

@@ -220,10 +220,17 @@ class JobFundingIT {
         SignedApi.get(owner, "/api/jobs/" + jobId).then().body("paidUntil", equalTo(extendedEnd.toString()))
                 .body("state", equalTo("REQUESTED"));
 
+        // A paid job is extended on chain, not through the API.
+        SignedApi.post(owner, "/api/jobs/" + jobId + "/extend", Map.of("epochs", 5), UUID.randomUUID().toString()).then()
+                .statusCode(409).body("code", equalTo("EXTEND_ON_CHAIN"));
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("paidUntil", equalTo(extendedEnd.toString()));
+
         JobApiIT.awaitState(owner, jobId, "STOPPING");
         assertThat(Instant.now()).isAfterOrEqualTo(extendedEnd);
-        List<JobStopRequested> stops = kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).stream().map(Event::payload)
-                .filter(JobStopRequested.class::isInstance).map(JobStopRequested.class::cast).toList();
+        // The outbox publishes the stop shortly after the state changed.
+        List<JobStopRequested> stops = await().atMost(Duration.ofSeconds(20)).until(() -> kafka.eventsWithKey(
+                Topics.JOB_COMMANDS, jobId).stream().map(Event::payload).filter(JobStopRequested.class::isInstance)
+                .map(JobStopRequested.class::cast).toList(), found -> !found.isEmpty());
         assertThat(stops).hasSize(1);
         assertThat(stops.get(0).reason()).isEqualTo("expired: its paid time ended at " + extendedEnd);
     }

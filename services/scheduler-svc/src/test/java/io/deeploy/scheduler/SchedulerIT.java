@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
+import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpec;
@@ -21,6 +22,10 @@ import io.deeploy.outbox.testing.KafkaEvents;
 import io.deeploy.scheduler.rest.GatewayListener;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -214,35 +219,68 @@ class SchedulerIT {
     }
 
     /**
-     * The oracle: heartbeats that report the job as serving on its node count towards that node's availability; each
-     * ended epoch is announced once as SettlementDue; a node that reports a job not placed on it earns nothing.
+     * The oracle: heartbeats that report the job as serving on its node count towards that node's availability, as far
+     * as the platform's own probes of the app (at the node's registered address, the port of its AppStarted) pass too;
+     * each ended epoch is announced once as SettlementDue. A node that reports a job not placed on it earns nothing, and
+     * so does one that says "serving" while nothing answers where its app should be: heartbeats are the node's word only.
+     * With {@code deeploy.oracle.probes=false} (heartbeats alone) the liar's epochs would show close to 1000.
      */
     @Test
-    void endedEpochsAreAttestedOncePerJobWithTheServingNodesAvailability() {
+    void endedEpochsAreAttestedOncePerJobWithTheServingNodesAvailability() throws Exception {
         String node = newId("node-o");
+        String liar = newId("node-l");
         String intruder = newId("node-x");
         keepAlive(node, Map.of("CT", "FR"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", node).statusCode() == 200);
+        keepAlive(liar, Map.of("CT", "FR"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", node).statusCode() == 200
+                && given().get("/api/nodes/{id}", liar).statusCode() == 200);
         String jobId = newId("job");
-        kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", spec(500, 256, List.of(node)))));
+        kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", spec(500, 256, List.of(node, liar)))));
         await().atMost(Duration.ofSeconds(20)).until(() -> !selections(jobId).isEmpty());
-        serving.put(node, List.of(jobId));
-        serving.put(intruder, List.of(jobId));
-        keepAlive(intruder, Map.of("CT", "FR"));
+        long placement = selections(jobId).get(0).placement();
+        assertThat(selections(jobId).get(0).nodeIds()).containsExactlyInAnyOrder(node, liar);
 
-        // Epochs are 3 s in the test profile: wait for two attested epochs.
-        await().atMost(Duration.ofSeconds(40)).until(() -> attestations(jobId).size() >= 2);
+        // The honest node's app answers on a port of this machine; nothing listens on the port the liar reports.
+        HttpServer app = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        app.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        app.start();
+        int closedPort;
+        try (ServerSocket unused = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = unused.getLocalPort();
+        }
+        try {
+            assertThat(nodes.get(node).report(jobId, placement, new AppStarted(jobId, node, "a", "c1", "ctr", "elsewhere",
+                    app.getAddress().getPort())).statusCode()).isEqualTo(200);
+            assertThat(nodes.get(liar).report(jobId, placement, new AppStarted(jobId, liar, "a", "c1", "ctr", "elsewhere",
+                    closedPort)).statusCode()).isEqualTo(200);
+            serving.put(node, List.of(jobId));
+            serving.put(liar, List.of(jobId));
+            serving.put(intruder, List.of(jobId));
+            keepAlive(intruder, Map.of("CT", "FR"));
+
+            // Epochs are 3 s in the test profile: wait for three attested epochs.
+            await().atMost(Duration.ofSeconds(40)).until(() -> attestations(jobId).size() >= 3);
+        } finally {
+            app.stop(0);
+        }
         List<SettlementDue> due = attestations(jobId);
         assertThat(due.stream().map(SettlementDue::epoch).distinct().count()).as("one SettlementDue per epoch").isEqualTo(due.size());
         for (SettlementDue epoch : due) {
-            assertThat(epoch.availability()).extracting(NodeAvailability::nodeId).containsExactly(node);
-            assertThat(epoch.availability().get(0).permille()).isBetween(1, 1000);
+            assertThat(epoch.availability()).extracting(NodeAvailability::nodeId).containsExactlyInAnyOrder(node, liar);
+            assertThat(epoch.availability()).filteredOn(a -> a.nodeId().equals(liar)).extracting(NodeAvailability::permille)
+                    .as("heartbeats 'serving' while the probes fail earn nothing").containsExactly(0);
         }
-        // A full epoch in the middle of the run saw (nearly) every expected heartbeat.
-        assertThat(due.get(1).availability().get(0).permille()).isGreaterThanOrEqualTo(600);
+        // A full epoch in the middle of the run saw (nearly) every expected heartbeat, and its probes passed.
+        assertThat(due.get(1).availability()).filteredOn(a -> a.nodeId().equals(node)).extracting(NodeAvailability::permille)
+                .allSatisfy(permille -> assertThat(permille).isGreaterThanOrEqualTo(600));
         serving.remove(node);
+        serving.remove(liar);
         serving.remove(intruder);
         alive.remove(node);
+        alive.remove(liar);
         alive.remove(intruder);
         kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
     }

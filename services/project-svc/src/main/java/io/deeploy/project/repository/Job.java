@@ -83,6 +83,10 @@ public class Job {
     @Column(name = "paid_until")
     public Instant paidUntil;
 
+    /** Unpaid mode: epochs its owner added to {@code durationEpochs} (POST /api/jobs/{id}/extend). */
+    @Column(name = "epochs_extended", nullable = false)
+    public int epochsExtended;
+
     /** When the owner was told that the paid time ends soon (JobExpiring), for the current paidUntil; else null. */
     @Column(name = "expiry_warned_at")
     public Instant expiryWarnedAt;

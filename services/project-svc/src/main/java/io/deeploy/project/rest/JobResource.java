@@ -1,10 +1,14 @@
 package io.deeploy.project.rest;
 
 import io.deeploy.project.config.AuthConfig;
+import io.deeploy.project.service.ApiException;
+import io.deeploy.project.service.IdempotentCommands;
 import io.deeploy.project.service.JobService;
 import io.deeploy.project.service.LogGrantKeys;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -47,6 +51,26 @@ public class JobResource {
     public Uni<Response> stop(@Context UriInfo uri, @Context HttpHeaders headers, @PathParam("jobId") String jobId, byte[] body) {
         return requests.caller("POST", uri, headers, body).chain(caller -> jobs.stop(caller, jobId))
                 .map(view -> Response.accepted(view).build());
+    }
+
+    /**
+     * Adds epochs to the job's paid time ({@code {"epochs": N}}, 1-3650; the extend permission; an Idempotency-Key, so a
+     * retry extends once). Unpaid mode: at once, answered with the job. Escrow mode: 409 EXTEND_ON_CHAIN, the chain job is
+     * extended on chain.
+     */
+    @POST
+    @Path("/{jobId}/extend")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<JobView> extend(@Context UriInfo uri, @Context HttpHeaders headers,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("jobId") String jobId, byte[] body) {
+        return requests.caller("POST", uri, headers, body).chain(caller -> {
+            String key = IdempotentCommands.requireKey(idempotencyKey);
+            ExtendJobRequest request = requests.parse(body, ExtendJobRequest.class);
+            if (request.epochs() == null || request.epochs() < 1 || request.epochs() > 3650) {
+                throw ApiException.invalid("epochs", "epochs must be 1-3650");
+            }
+            return jobs.extend(caller, jobId, request.epochs(), request, key);
+        });
     }
 
     /**

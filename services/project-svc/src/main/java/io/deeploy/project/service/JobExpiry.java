@@ -49,9 +49,24 @@ public class JobExpiry {
         if (billing.mode() != BillingConfig.Mode.UNPAID || job.paidUntil != null) {
             return;
         }
-        int epochs = EventCodec.fromJson(job.spec, JobSpec.class).durationEpochs();
+        int epochs = EventCodec.fromJson(job.spec, JobSpec.class).durationEpochs() + job.epochsExtended;
         // Milliseconds: what the database, the API and the events all keep exactly.
         job.paidUntil = at.plus(billing.unpaidEpochLength().multipliedBy(epochs)).truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /**
+     * Unpaid mode: adds {@code epochs} to the job's duration, and to its end if it has started; an end moved out of the
+     * warning window clears the warning. In the caller's transaction.
+     */
+    static void extendUnpaid(Job job, int epochs, BillingConfig billing, Instant now) {
+        job.epochsExtended += epochs;
+        if (job.paidUntil != null) {
+            job.paidUntil = job.paidUntil.plus(billing.unpaidEpochLength().multipliedBy(epochs));
+            if (job.paidUntil.isAfter(now.plus(billing.expiryWarning()))) {
+                job.expiryWarnedAt = null;
+            }
+        }
+        job.updatedAt = now;
     }
 
     /**

@@ -239,6 +239,31 @@ public class JobService {
                 .chain(() -> outbox.enqueue(Event.of(new JobStopRequested(job.id, reason), now)));
     }
 
+    /**
+     * Adds {@code epochs} to the job's paid time (the owner, or a delegate with the extend permission), once per
+     * Idempotency-Key. Unpaid mode: at once. Escrow mode: the chain job is extended on chain by its owner (extendJob),
+     * and the job's end follows when the chain confirms it (PaidPeriodChanged): 409 EXTEND_ON_CHAIN says so.
+     */
+    @WithTransaction
+    public Uni<JobView> extend(Caller caller, String jobId, int epochs, Object request, String idempotencyKey) {
+        return inProject(jobId).chain(job -> access.permitted(caller, job.projectId, Permission.EXTEND)
+                .onFailure(ApiException.class).transform(e -> jobMissingIfProjectMissing((ApiException) e, jobId))
+                .replaceWith(job)).chain(job -> commands.execute("job.extend:" + job.id, idempotencyKey, request, () -> {
+                    if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
+                        return Uni.createFrom().failure(ApiException.conflict("JOB_STOPPED", "job " + job.id + " is "
+                                + job.state + ": a stopped job is not extended"));
+                    }
+                    if (billing.mode() != BillingConfig.Mode.UNPAID) {
+                        return Uni.createFrom().failure(ApiException.conflict("EXTEND_ON_CHAIN", "a paid job is extended on "
+                                + "chain: its owner calls extendJob(" + job.chainJobId + ", epochs) on the escrow, and the "
+                                + "job's paidUntil follows once the chain confirms it"));
+                    }
+                    JobExpiry.extendUnpaid(job, epochs, billing, Instant.now());
+                    return Uni.createFrom().item(job.id);
+                }))
+                .chain(outcome -> view(outcome.resourceId()));
+    }
+
     /** The job if the caller may read its project; a job of a project the caller cannot see is reported missing. */
     Uni<Job> readable(Caller caller, String jobId) {
         return inProject(jobId).chain(job -> access.readable(caller, job.projectId)

@@ -29,4 +29,23 @@ public interface OracleConfig {
     /** How long after its end an epoch is attested, so that heartbeats still in flight count. */
     @WithDefault("15s")
     Duration attestDelay();
+
+    /**
+     * Whether a node-epoch is paid only as far as the platform's own probes of the allocation passed too (the node's
+     * heartbeats alone are the node's word). Off only where the platform cannot reach its nodes' apps.
+     */
+    @WithDefault("true")
+    boolean probes();
+
+    /** The mean time between two probes of one allocation; each wait is drawn between half and one and a half of it. */
+    @WithDefault("30s")
+    Duration probeInterval();
+
+    /** A probe that has not passed within this fails. */
+    @WithDefault("3s")
+    Duration probeTimeout();
+
+    /** How often the prober looks for allocations whose probe is due (read by its {@code @Scheduled} expression). */
+    @WithDefault("2s")
+    Duration probeTick();
 }

@@ -62,6 +62,32 @@ public class AllocationRepository {
                 .setParameter(1, jobId).getResultList());
     }
 
+    /** The port at which the node's app of the job serves, from its AppStarted. */
+    public Uni<Void> serving(String jobId, String nodeId, int port) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "UPDATE allocation SET serving_port = ?3 WHERE job_id = ?1 AND node_id = ?2")
+                .setParameter(1, jobId).setParameter(2, nodeId).setParameter(3, port).executeUpdate()).replaceWithVoid();
+    }
+
+    /** An allocation to probe: where its app serves (the node's registered address, its port) and the job's spec. */
+    public record ProbeTarget(String jobId, String nodeId, String address, int port, String spec) {
+
+        public String key() {
+            return jobId + "@" + nodeId;
+        }
+    }
+
+    /** Every allocation desired to run whose app reported where it serves, at its node's registered address. */
+    public Uni<List<ProbeTarget>> probeTargets() {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "SELECT a.job_id, a.node_id, i.address, a.serving_port, a.spec FROM allocation a "
+                        + "JOIN node_identity i ON i.node_id = a.node_id WHERE a.desired = 'RUN' AND a.serving_port IS NOT NULL",
+                Object[].class)
+                .getResultList())
+                .map(rows -> rows.stream().map(r -> new ProbeTarget((String) r[0], (String) r[1], (String) r[2],
+                        ((Number) r[3]).intValue(), (String) r[4])).toList());
+    }
+
     public Uni<Row> find(String jobId, String nodeId) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
                 "SELECT " + COLUMNS + " FROM allocation WHERE job_id = ?1 AND node_id = ?2", Object[].class)

@@ -91,7 +91,10 @@ public class StatusReportService {
             }
             JobSpec spec = EventCodec.fromJson(allocation.spec(), JobSpec.class);
             EventPayload stamped = stamp(claimed, node, spec);
-            return outbox.enqueue(new Event<>(eventId, type.typeName(), type.schemaVersion(), jobId, at, stamped));
+            Uni<Void> probeTarget = stamped instanceof AppStarted started
+                    ? allocations.serving(jobId, node.nodeId(), started.port()) : Uni.createFrom().voidItem();
+            return probeTarget.chain(() -> outbox.enqueue(new Event<>(eventId, type.typeName(), type.schemaVersion(), jobId, at,
+                    stamped)));
         }));
     }
 

@@ -20,9 +20,12 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Attests each node's availability per (job, epoch). A heartbeat counts for a job when the node reports the job as
- * serving (its app passed the health check and has not crashed since) and the job is allocated to run on that node. Availability = counted heartbeats / heartbeats expected in an epoch (epoch length / heartbeat interval), in
- * thousandths, at most 1000. Once an epoch has ended (plus a short delay for heartbeats in flight), SettlementDue goes
+ * Attests each node's availability per (job, epoch), on two kinds of evidence. A heartbeat counts for a job when the node
+ * reports the job as serving (its app passed the health check and has not crashed since) and the job is allocated to
+ * run on that node: that is the node's word. The platform's probes of the allocation ({@link ServingProber}) are its
+ * own. Availability = counted heartbeats / heartbeats expected in an epoch (epoch length / heartbeat interval), in
+ * thousandths, at most 1000, and (with {@code deeploy.oracle.probes}, the default) at most the share of probes that
+ * passed: a node that says "serving" while the platform cannot reach its app earns nothing for that epoch. Once an epoch has ended (plus a short delay for heartbeats in flight), SettlementDue goes
  * out once per (job, epoch) with every node that served the job in it; escrow-svc pays the node-epochs at or above the
  * contract's threshold and refunds the rest. A failover epoch therefore pays a node only if it served enough of it:
  * time lost to the failover is not billed to the owner. Epochs are the escrow contract's: its genesis and epoch length
@@ -93,6 +96,43 @@ public class UptimeOracle {
         return chain;
     }
 
+    /** One probe of an allocation by the platform ({@link ServingProber}): whether it passed, and when. */
+    public record ProbeResult(String jobId, String nodeId, boolean passed, Instant at) {
+    }
+
+    /** Counts probes towards their (job, epoch, node), for allocations still desired to run there. In a transaction. */
+    public Uni<Void> recordProbes(List<ProbeResult> results) {
+        if (results.isEmpty() || clock == null) {
+            return Uni.createFrom().voidItem();
+        }
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (ProbeResult result : results) {
+            long epoch = epochAt(result.at());
+            chain = chain.chain(() -> Panache.getSession().chain(session -> session.createNativeQuery(
+                    "INSERT INTO node_epoch_probe (job_id, epoch, node_id, probes, passed) "
+                            + "SELECT ?1, ?2, ?3, 1, ?4 FROM allocation a WHERE a.job_id = ?1 AND a.node_id = ?3 "
+                            + "AND a.desired = 'RUN' ON CONFLICT (job_id, epoch, node_id) DO UPDATE SET "
+                            + "probes = node_epoch_probe.probes + 1, passed = node_epoch_probe.passed + excluded.passed")
+                    .setParameter(1, result.jobId()).setParameter(2, epoch).setParameter(3, result.nodeId())
+                    .setParameter(4, result.passed() ? 1 : 0).executeUpdate()).replaceWithVoid());
+        }
+        return chain;
+    }
+
+    /**
+     * A node-epoch's availability in thousandths: its heartbeats' share of those expected, and with probes on, at most
+     * the share of the platform's probes that passed (none made: nothing the platform saw, so 0).
+     */
+    static int permille(long beats, long expectedBeats, Number probes, Number passed, boolean probesRequired) {
+        int heard = (int) Math.min(1000, beats * 1000 / expectedBeats);
+        if (!probesRequired) {
+            return heard;
+        }
+        long made = probes == null ? 0 : probes.longValue();
+        int seen = made == 0 ? 0 : (int) (passed.longValue() * 1000 / made);
+        return Math.min(heard, seen);
+    }
+
     /** Announces every ended, not yet attested (job, epoch); returns how many. */
     public Uni<Integer> attestEnded(Instant now) {
         if (clock == null) {
@@ -100,7 +140,9 @@ public class UptimeOracle {
         }
         long lastEnded = epochAt(now.minus(config.attestDelay())) - 1;
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
-                "SELECT u.job_id, u.epoch, u.node_id, u.beats FROM node_epoch_uptime u WHERE u.epoch <= ?1 "
+                "SELECT u.job_id, u.epoch, u.node_id, u.beats, p.probes, p.passed FROM node_epoch_uptime u "
+                        + "LEFT JOIN node_epoch_probe p ON p.job_id = u.job_id AND p.epoch = u.epoch AND p.node_id = u.node_id "
+                        + "WHERE u.epoch <= ?1 "
                         + "AND NOT EXISTS (SELECT 1 FROM attested_epoch a WHERE a.job_id = u.job_id AND a.epoch = u.epoch) "
                         + "ORDER BY u.epoch, u.job_id, u.node_id LIMIT ?2", Object[].class)
                 .setParameter(1, lastEnded).setParameter(2, ATTEST_BATCH).getResultList())
@@ -108,7 +150,8 @@ public class UptimeOracle {
                     Map<String, List<NodeAvailability>> byJobEpoch = new LinkedHashMap<>();
                     long expected = expectedHeartbeats();
                     for (Object[] row : rows) {
-                        int permille = (int) Math.min(1000, ((Number) row[3]).longValue() * 1000 / expected);
+                        int permille = permille(((Number) row[3]).longValue(), expected, (Number) row[4], (Number) row[5],
+                                config.probes());
                         byJobEpoch.computeIfAbsent(row[0] + "@" + row[1], k -> new ArrayList<>())
                                 .add(new NodeAvailability((String) row[2], permille));
                     }

@@ -1,0 +1,257 @@
+package io.deeploy.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.deeploy.events.EventCodec;
+import io.deeploy.signing.DeeployWallet;
+import java.math.BigInteger;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.FunctionReturnDecoder;
+import org.web3j.abi.TypeReference;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.Type;
+import org.web3j.abi.datatypes.generated.Bytes32;
+import org.web3j.abi.datatypes.generated.Uint256;
+import org.web3j.abi.datatypes.generated.Uint32;
+import org.web3j.abi.datatypes.generated.Uint8;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.core.methods.response.VoidResponse;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
+import org.web3j.utils.Numeric;
+
+/**
+ * The money, end to end, through all five services on the local chain, in billing mode escrow with 20-second epochs.
+ * The user pays from a wallet of its own as a browser wallet would (approve, then createJob naming the job's request
+ * id); the job waits in AWAITING_FUNDS until the chain confirms, then runs; its node's operator is paid for the epochs
+ * the oracle attests (heartbeats and the platform's probes); the owner's stop closes the chain job and refunds the rest;
+ * a second job, paid for two epochs, expires by itself and is closed by the oracle without any delegation. The token
+ * balances of the owner, the operator and the escrow are asserted to the unit at every step (the escrow's own: its
+ * contracts are this run's, deployed for its epoch length on the fresh chain {@code ./deeploy test} starts, so no other
+ * job moves its balance meanwhile).
+ */
+class EscrowE2EIT {
+
+    /** anvil's dev account #0: escrow-svc's deployer and oracle here, the owner of the test token (it mints). */
+    static final String TOKEN_OWNER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    static final long CHAIN_ID = 31337;
+
+    static Platform platform;
+    static Web3j web3j;
+    static HttpService rpc;
+    static Credentials owner;
+    static Credentials operator;
+    static String escrow;
+    static String token;
+    static String oracle;
+
+    @BeforeAll
+    static void start() throws Exception {
+        owner = Credentials.create(Keys.createEcKeyPair());
+        operator = Credentials.create(Keys.createEcKeyPair());
+        // Not beside the shared platform: its escrow-svc, in another mode on other contracts, would share Kafka groups.
+        Platform.stopShared();
+        platform = Platform.start("e2e-pay-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", Map.ofEntries(
+                Map.entry("DEEPLOY_BILLING_MODE", "escrow"),
+                Map.entry("DEEPLOY_CHAIN_EPOCH_LENGTH", "20s"),
+                Map.entry("DEEPLOY_CHAIN_POLL_INTERVAL", "1s"),
+                Map.entry("DEEPLOY_CHAIN_SETTLE_WINDOW", "8s"),
+                Map.entry("DEEPLOY_CHAIN_CLOSE_RETRY", "5s"),
+                Map.entry("DEEPLOY_CHAIN_REBROADCAST_AFTER", "5s"),
+                Map.entry("DEEPLOY_ORACLE_HEARTBEAT_INTERVAL", "1s"),
+                Map.entry("DEEPLOY_ORACLE_ATTEST_DELAY", "3s"),
+                Map.entry("DEEPLOY_ORACLE_PROBE_INTERVAL", "2s"),
+                Map.entry("DEEPLOY_NODE_HEARTBEAT_INTERVAL", "1s")),
+                DeeployWallet.fromPrivateKey(Numeric.toHexStringWithPrefixZeroPadded(owner.getEcKeyPair().getPrivateKey(), 64)),
+                operator.getAddress());
+        rpc = new HttpService(System.getenv("ETH_RPC_URL"));
+        web3j = Web3j.build(rpc);
+        JsonNode chain = json(Platform.get(platform.url("escrow-svc", "/api/chain")));
+        escrow = chain.path("escrowAddress").asText();
+        token = chain.path("tokenAddress").asText();
+        oracle = chain.path("oracleAddress").asText();
+        assertThat(chain.path("epochLengthSeconds").asLong()).isEqualTo(20);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+        if (web3j != null) {
+            web3j.shutdown();
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws Exception {
+        return EventCodec.mapper().readTree(response.body());
+    }
+
+    @Test
+    void aPaidJobIsSettledToItsOperatorAndRefundedAndAnotherExpiresByItself() throws Exception {
+        // The owner's gas and dUSD (minted by the token's owner, as a faucet would), and closing delegated to the oracle
+        // so that the owner's stop can close on chain before expiry.
+        setBalance(owner.getAddress(), new BigInteger("100000000000000000000"));
+        setBalance(operator.getAddress(), new BigInteger("100000000000000000000"));
+        send(Credentials.create(TOKEN_OWNER_KEY), token, new Function("mint",
+                List.of(new Address(owner.getAddress()), new Uint256(100_000_000)), List.of()));
+        send(owner, escrow, new Function("setDelegate", List.of(new Address(oracle), new Uint8(8)), List.of()));
+        BigInteger ownerStart = balanceOf(owner.getAddress());
+        BigInteger escrowStart = balanceOf(escrow);
+        BigInteger operatorStart = balanceOf(operator.getAddress());
+        assertThat(ownerStart).isEqualTo(BigInteger.valueOf(100_000_000));
+        assertThat(claimable(operator.getAddress())).isZero();
+
+        String runs = job("runs-" + UUID.randomUUID().toString().substring(0, 8), 30);
+        String expires = job("ends-" + UUID.randomUUID().toString().substring(0, 8), 2);
+        assertThat(view(runs).path("state").asText()).isEqualTo("AWAITING_FUNDS");
+        assertThat(view(expires).path("state").asText()).isEqualTo("AWAITING_FUNDS");
+
+        // Pay for both, as the console would: the estimate by resources, approve, createJob naming the request id.
+        BigInteger amountRuns = pay(runs, 30);
+        BigInteger amountExpires = pay(expires, 2);
+        assertThat(balanceOf(owner.getAddress())).isEqualTo(ownerStart.subtract(amountRuns).subtract(amountExpires));
+        assertThat(balanceOf(escrow)).isEqualTo(escrowStart.add(amountRuns).add(amountExpires));
+
+        String url = awaitServing(runs);
+        awaitServing(expires);
+        assertThat(view(runs).path("spend").path("locked").asText()).isEqualTo(amountRuns.toString());
+        // Its first start activated its chain job; the paid time follows once the chain confirms the activation.
+        await().atMost(Duration.ofSeconds(30)).until(() -> !view(runs).path("paidUntil").isNull());
+
+        // The second job's two epochs end: it stops by itself, and the oracle closes its chain job once they are settled.
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> "STOPPED".equals(view(expires).path("state").asText()));
+        JsonNode history = view(expires).path("history");
+        assertThat(history.toString()).contains("expired: its paid time ended at " + view(expires).path("paidUntil").asText());
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> "CLOSED".equals(funding(expires).path("state").asText()));
+        JsonNode expired = funding(expires);
+        BigInteger paidExpired = new BigInteger(expired.path("paid").asText());
+        assertThat(paidExpired.add(new BigInteger(expired.path("refunded").asText()))).isEqualTo(amountExpires);
+
+        // The running job: at least one epoch settles to the operator, as the job's spend shows.
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> new BigInteger(view(runs).path("spend").path("paid").asText()).signum() > 0);
+        assertThat(platform.serve(url)).isEqualTo("paid");
+
+        // The owner stops it: closed on chain, and everything not paid to the operator goes back to the owner.
+        assertThat(platform.apiPost("/api/jobs/" + runs + "/stop", "", null).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(view(runs).path("state").asText()));
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> "CLOSED".equals(funding(runs).path("state").asText()));
+        JsonNode closed = funding(runs);
+        BigInteger paidRuns = new BigInteger(closed.path("paid").asText());
+        assertThat(paidRuns.signum()).isPositive();
+        assertThat(paidRuns.add(new BigInteger(closed.path("refunded").asText()))).isEqualTo(amountRuns);
+        // project-svc's spend agrees with the chain, settlement by settlement.
+        await().atMost(Duration.ofSeconds(30)).until(() -> view(runs).path("spend").path("paid").asText().equals(paidRuns.toString()));
+
+        BigInteger paid = paidRuns.add(paidExpired);
+        assertThat(claimable(operator.getAddress())).isEqualTo(paid);
+        assertThat(balanceOf(owner.getAddress())).isEqualTo(ownerStart.subtract(paid));
+        assertThat(balanceOf(escrow)).isEqualTo(escrowStart.add(paid));
+        // The operator claims its earnings.
+        send(operator, escrow, new Function("claim", List.of(), List.of()));
+        assertThat(balanceOf(operator.getAddress())).isEqualTo(operatorStart.add(paid));
+        assertThat(balanceOf(escrow)).isEqualTo(escrowStart);
+        assertThat(claimable(operator.getAddress())).isZero();
+    }
+
+    /** A CAR job on the platform's node for {@code epochs} epochs, serving "paid"; returns its id. */
+    String job(String alias, int epochs) throws Exception {
+        String projectId = json(platform.apiPost("/api/projects", "{\"name\":\"pay-" + UUID.randomUUID() + "\"}",
+                UUID.randomUUID().toString())).path("id").asText();
+        String body = EventCodec.mapper().writeValueAsString(Map.of(
+                "alias", alias, "kind", "CAR", "image", "local/python:bookworm",
+                "commands", List.of("cd /site && python3 -m http.server 8000"),
+                "fileVolumes", List.of(Map.of("name", "index", "mountPath", "/site/index.html", "content", "paid")),
+                "port", 8000, "resources", Map.of("cpu", 0.25, "memoryMb", 128), "durationEpochs", epochs,
+                "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
+        HttpResponse<String> created = platform.apiPost("/api/projects/" + projectId + "/jobs", body, UUID.randomUUID().toString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return json(created).path("id").asText();
+    }
+
+    /** Pays for the job as its owner: the estimate, approve and createJob; returns what was paid. */
+    BigInteger pay(String jobId, int epochs) throws Exception {
+        JsonNode estimate = json(Platform.get(platform.url("escrow-svc",
+                "/api/estimate?cpu=0.25&memoryMb=128&nodes=1&epochs=" + epochs)));
+        BigInteger amount = new BigInteger(estimate.path("amount").asText());
+        byte[] requestId = Numeric.hexStringToByteArray(view(jobId).path("fundingRequestId").asText());
+        send(owner, token, new Function("approve", List.of(new Address(escrow), new Uint256(amount)), List.of()));
+        send(owner, escrow, new Function("createJob", List.of(new Uint8(estimate.path("jobType").asInt()), new Uint32(1),
+                new Uint32(epochs), new Bytes32(new byte[32]), new Bytes32(requestId)), List.of()));
+        return amount;
+    }
+
+    String awaitServing(String jobId) throws Exception {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            JsonNode job = view(jobId);
+            assertThat(job.path("state").asText()).as(job.toString()).isNotEqualTo("FAILED");
+            return "RUNNING".equals(job.path("state").asText()) && !job.path("url").isNull();
+        });
+        String url = view(jobId).path("url").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> platform.serve(url).equals("paid"));
+        return url;
+    }
+
+    JsonNode view(String jobId) throws Exception {
+        return json(platform.apiGet("/api/jobs/" + jobId));
+    }
+
+    JsonNode funding(String jobId) throws Exception {
+        return json(Platform.get(platform.url("escrow-svc", "/api/jobs/" + jobId + "/funding")));
+    }
+
+    static TransactionReceipt send(Credentials from, String to, Function call) throws Exception {
+        RawTransactionManager manager = new RawTransactionManager(web3j, from, CHAIN_ID);
+        BigInteger gasPrice = web3j.ethGasPrice().send().getGasPrice().multiply(BigInteger.TWO);
+        var sent = manager.sendTransaction(gasPrice, BigInteger.valueOf(1_000_000), to, FunctionEncoder.encode(call),
+                BigInteger.ZERO);
+        assertThat(sent.hasError()).as(call.getName() + ": " + (sent.hasError() ? sent.getError().getMessage() : "")).isFalse();
+        TransactionReceipt receipt = new PollingTransactionReceiptProcessor(web3j, 200, 150)
+                .waitForTransactionReceipt(sent.getTransactionHash());
+        assertThat(receipt.isStatusOK()).as(call.getName() + " " + receipt.getTransactionHash()).isTrue();
+        return receipt;
+    }
+
+    static BigInteger balanceOf(String account) throws Exception {
+        return callUint(token, "balanceOf", account);
+    }
+
+    static BigInteger claimable(String account) throws Exception {
+        return callUint(escrow, "claimable", account);
+    }
+
+    @SuppressWarnings("rawtypes")
+    static BigInteger callUint(String contract, String name, String account) throws Exception {
+        Function call = new Function(name, List.of(new Address(account)), List.of(new TypeReference<Uint256>() { }));
+        String result = web3j.ethCall(Transaction.createEthCallTransaction(account, contract, FunctionEncoder.encode(call)),
+                DefaultBlockParameterName.LATEST).send().getValue();
+        List<Type> decoded = FunctionReturnDecoder.decode(result, call.getOutputParameters());
+        return (BigInteger) decoded.get(0).getValue();
+    }
+
+    static void setBalance(String account, BigInteger wei) throws Exception {
+        new Request<>("anvil_setBalance", List.of(account, Numeric.toHexStringWithPrefix(wei)), rpc, VoidResponse.class).send();
+    }
+}
