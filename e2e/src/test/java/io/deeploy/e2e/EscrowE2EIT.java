@@ -43,7 +43,8 @@ import org.web3j.utils.Numeric;
  * The user pays from a wallet of its own as a browser wallet would (approve, then createJob naming the job's request
  * id); the job waits in AWAITING_FUNDS until the chain confirms, then runs; its node's operator is paid for the epochs
  * the oracle attests (heartbeats and the platform's probes); the owner's stop closes the chain job and refunds the rest;
- * a second job, paid for two epochs, expires by itself and is closed by the oracle without any delegation. The token
+ * an extension is answered with the exact transactions the owner's wallet signs, and moves the job's paid time once the
+ * chain confirms them; a second job, paid for two epochs, expires by itself and is closed by the oracle without any delegation. The token
  * balances of the owner, the operator and the escrow are asserted to the unit at every step (the escrow's own: its
  * contracts are this run's, deployed for its epoch length on the fresh chain {@code ./deeploy test} starts, so no other
  * job moves its balance meanwhile).
@@ -74,7 +75,7 @@ class EscrowE2EIT {
                 Map.entry("DEEPLOY_CHAIN_EPOCH_LENGTH", "20s"),
                 Map.entry("DEEPLOY_CHAIN_POLL_INTERVAL", "1s"),
                 Map.entry("DEEPLOY_CHAIN_SETTLE_WINDOW", "8s"),
-                Map.entry("DEEPLOY_CHAIN_CLOSE_RETRY", "5s"),
+                Map.entry("DEEPLOY_CHAIN_REFUSED_RETRY", "5s"),
                 Map.entry("DEEPLOY_CHAIN_REBROADCAST_AFTER", "5s"),
                 Map.entry("DEEPLOY_ORACLE_HEARTBEAT_INTERVAL", "1s"),
                 Map.entry("DEEPLOY_ORACLE_ATTEST_DELAY", "3s"),
@@ -153,6 +154,26 @@ class EscrowE2EIT {
                 .until(() -> new BigInteger(view(runs).path("spend").path("paid").asText()).signum() > 0);
         assertThat(platform.serve(url)).isEqualTo("paid");
 
+        // Extended by three epochs: the API answers with exactly what the owner's wallet signs, and the job's paid time
+        // moves once the chain confirms it.
+        String endBefore = view(runs).path("paidUntil").asText();
+        HttpResponse<String> extension = platform.apiPost("/api/jobs/" + runs + "/extend", "{\"epochs\":3}",
+                UUID.randomUUID().toString());
+        assertThat(extension.statusCode()).as(extension.body()).isEqualTo(200);
+        JsonNode toSign = json(extension);
+        BigInteger amountExtension = new BigInteger(toSign.path("amount").asText());
+        assertThat(amountExtension).isEqualTo(amountRuns.divide(BigInteger.valueOf(30)).multiply(BigInteger.valueOf(3)));
+        assertThat(toSign.path("transactions").size()).isEqualTo(2);
+        BigInteger ownerBeforeExtension = balanceOf(owner.getAddress());
+        for (JsonNode transaction : toSign.path("transactions")) {
+            sendRaw(owner, transaction.path("to").asText(), transaction.path("data").asText());
+        }
+        assertThat(balanceOf(owner.getAddress())).isEqualTo(ownerBeforeExtension.subtract(amountExtension));
+        await().atMost(Duration.ofSeconds(30)).until(() -> java.time.Instant.parse(view(runs).path("paidUntil").asText())
+                .equals(java.time.Instant.parse(endBefore).plusSeconds(60)));
+        amountRuns = amountRuns.add(amountExtension);
+        assertThat(view(runs).path("spend").path("locked").asText()).isEqualTo(amountRuns.toString());
+
         // The owner stops it: closed on chain, and everything not paid to the operator goes back to the owner.
         assertThat(platform.apiPost("/api/jobs/" + runs + "/stop", "", null).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(view(runs).path("state").asText()));
@@ -223,14 +244,19 @@ class EscrowE2EIT {
     }
 
     static TransactionReceipt send(Credentials from, String to, Function call) throws Exception {
+        return sendRaw(from, to, FunctionEncoder.encode(call));
+    }
+
+    /** Signs and sends {@code data} to {@code to} as {@code from}'s wallet would, and waits for it to be mined. */
+    static TransactionReceipt sendRaw(Credentials from, String to, String data) throws Exception {
         RawTransactionManager manager = new RawTransactionManager(web3j, from, CHAIN_ID);
         BigInteger gasPrice = web3j.ethGasPrice().send().getGasPrice().multiply(BigInteger.TWO);
-        var sent = manager.sendTransaction(gasPrice, BigInteger.valueOf(1_000_000), to, FunctionEncoder.encode(call),
-                BigInteger.ZERO);
-        assertThat(sent.hasError()).as(call.getName() + ": " + (sent.hasError() ? sent.getError().getMessage() : "")).isFalse();
+        var sent = manager.sendTransaction(gasPrice, BigInteger.valueOf(1_000_000), to, data, BigInteger.ZERO);
+        assertThat(sent.hasError()).as(data.substring(0, 10) + ": " + (sent.hasError() ? sent.getError().getMessage() : ""))
+                .isFalse();
         TransactionReceipt receipt = new PollingTransactionReceiptProcessor(web3j, 200, 150)
                 .waitForTransactionReceipt(sent.getTransactionHash());
-        assertThat(receipt.isStatusOK()).as(call.getName() + " " + receipt.getTransactionHash()).isTrue();
+        assertThat(receipt.isStatusOK()).as(data.substring(0, 10) + " " + receipt.getTransactionHash()).isTrue();
         return receipt;
     }
 

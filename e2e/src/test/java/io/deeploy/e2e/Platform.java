@@ -252,6 +252,7 @@ final class Platform implements AutoCloseable {
         env.put("DEEPLOY_SCHEDULER_NODE_LOST_AFTER", "20s");
         env.put("DEEPLOY_SCHEDULER_SWEEP_INTERVAL", "1s");
         env.put("DEEPLOY_ORACLE_ESCROW_URL", url("escrow-svc", ""));
+        env.put("DEEPLOY_BILLING_ESCROW_URL", url("escrow-svc", ""));
         env.put("DEEPLOY_INGRESS_PORT", String.valueOf(ingressPort));
         env.put("DEEPLOY_INGRESS_ROUTES_FILE", routesFile().toString());
         env.put("DEEPLOY_GATEWAY_HOST", gatewayHost);

@@ -73,7 +73,7 @@ class EventCodecTest {
                 new SettlementDue("job-1", 12, List.of(new NodeAvailability("node-1", 950))),
                 new SettlementCompleted("job-1", 12, "0xtx", BigInteger.valueOf(375000), BigInteger.ZERO),
                 new PaidPeriodChanged("job-1", BigInteger.TEN, 12, 42, Instant.parse("2026-11-23T10:00:00Z"),
-                        Instant.parse("2026-11-24T16:00:00Z")),
+                        Instant.parse("2026-11-24T16:00:00Z"), BigInteger.valueOf(3_000_000)),
                 new JobExpiring("job-1", Instant.parse("2026-11-24T16:00:00Z")));
     }
 

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.RawTransactionManager;
 import org.web3j.tx.gas.StaticGasProvider;
 
 /**
@@ -225,14 +226,19 @@ class EscrowChainIT {
         long chainJob = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("chainJobId")).longValue();
         awaitMining(() -> paidPeriods(jobId).size() == 1);
         assertThat(paidPeriods(jobId).get(0)).isEqualTo(new PaidPeriodChanged(jobId, BigInteger.valueOf(chainJob), startEpoch,
-                startEpoch + 100, contracts.epochStart(startEpoch), contracts.epochStart(startEpoch + 100)));
+                startEpoch + 100, contracts.epochStart(startEpoch), contracts.epochStart(startEpoch + 100),
+                MICRO_PRICE.multiply(BigInteger.valueOf(100))));
         assertThat(contracts.epochStart(startEpoch + 100).getEpochSecond())
                 .isEqualTo(contracts.escrowView().epochStart(BigInteger.valueOf(startEpoch + 100)).send().longValue());
-        // Extended by its owner on chain: the paid time moves with it.
-        extend(chainJob, 5);
+        // Extended by its owner with exactly the transactions escrow-svc gives: the paid time moves with it.
+        given().get("/api/jobs/{id}/extension?epochs=0", jobId).then().statusCode(400).body("field", equalTo("epochs"));
+        given().get("/api/jobs/{id}/extension?epochs=5", "job-" + UUID.randomUUID()).then().statusCode(404)
+                .body("code", equalTo("JOB_NOT_FUNDED"));
+        extendWithTheGivenTransactions(jobId, 5);
         awaitMining(() -> paidPeriods(jobId).size() == 2);
         assertThat(paidPeriods(jobId).get(1).endEpoch()).isEqualTo(startEpoch + 105);
         assertThat(paidPeriods(jobId).get(1).paidUntil()).isEqualTo(contracts.epochStart(startEpoch + 105));
+        assertThat(paidPeriods(jobId).get(1).deposited()).isEqualTo(MICRO_PRICE.multiply(BigInteger.valueOf(105)));
 
         // Later starts (a redeploy, a redelivery) change nothing.
         kafka.publish(started);
@@ -259,11 +265,8 @@ class EscrowChainIT {
      */
     @Test
     void aStoppedJobIsClosedOnChainAndRefundedWhenItsOwnerDelegatedClosing() throws Exception {
-        ContractRegistry.Contracts c = registry.ensure();
-        StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
-        DeeployEscrow asUser = DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas);
-        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), USER, gas);
-        assertThat(asUser.setDelegate(c.oracle(), BigInteger.ZERO).send().isStatusOK()).isTrue();
+        DeeployUSD token = userToken();
+        delegateClosing(false);
 
         String undelegated = "job-" + UUID.randomUUID();
         fund(undelegated);
@@ -275,7 +278,7 @@ class EscrowChainIT {
         Thread.sleep(2000);
         given().get("/api/jobs/{id}/funding", undelegated).then().body("state", equalTo("FUNDED"));
 
-        assertThat(asUser.setDelegate(c.oracle(), BigInteger.valueOf(8)).send().isStatusOK()).isTrue();
+        delegateClosing(true);
         // The refused close is tried again, and goes through now that the owner has delegated closing.
         awaitMining(() -> "CLOSED".equals(given().get("/api/jobs/{id}/funding", undelegated).then().extract().path("state")));
         String jobId = "job-" + UUID.randomUUID();
@@ -367,10 +370,8 @@ class EscrowChainIT {
     @Test
     void anExpiredJobIsClosedByTheOracleOnlyAfterItsEpochsAreSettled() throws Exception {
         ContractRegistry.Contracts c = registry.ensure();
-        StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
-        DeeployEscrow asUser = DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas);
-        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), USER, gas);
-        assertThat(asUser.setDelegate(c.oracle(), BigInteger.ZERO).send().isStatusOK()).isTrue();
+        DeeployUSD token = userToken();
+        delegateClosing(false);
 
         String jobId = "job-" + UUID.randomUUID();
         fund(jobId, 2);
@@ -404,10 +405,8 @@ class EscrowChainIT {
     @Test
     void eachNodeOfAMultiNodeJobIsActivatedAndPaidAndEveryChainCallIsRecorded() throws Exception {
         ContractRegistry.Contracts c = registry.ensure();
-        StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
-        DeeployEscrow asUser = DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas);
-        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), USER, gas);
-        assertThat(asUser.setDelegate(c.oracle(), BigInteger.valueOf(8)).send().isStatusOK()).isTrue();
+        DeeployUSD token = userToken();
+        delegateClosing(true);
         String jobId = "job-" + UUID.randomUUID();
         fund(jobId, 3, 2);
         long chainJob = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("chainJobId")).longValue();
@@ -497,9 +496,8 @@ class EscrowChainIT {
         BigInteger amount = MICRO_PRICE.multiply(BigInteger.valueOf((long) epochs * nodes));
         String mint = c.tokenView().mint(payer.getAddress(), amount).encodeFunctionCall();
         assertThat(signer.transact(c.token(), mint).isStatusOK()).isTrue();
-        StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
-        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), payer, gas);
-        DeeployEscrow escrow = DeeployEscrow.load(c.escrow(), chain.web3j(), payer, gas);
+        DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), payer, gas());
+        DeeployEscrow escrow = DeeployEscrow.load(c.escrow(), chain.web3j(), payer, gas());
         assertThat(token.approve(c.escrow(), amount).send().isStatusOK()).isTrue();
         TransactionReceipt created = escrow.createJob(BigInteger.valueOf(MICRO), BigInteger.valueOf(nodes), BigInteger.valueOf(epochs),
                 new byte[32], JobIds.requestIdOf(jobId)).send();
@@ -538,16 +536,42 @@ class EscrowChainIT {
                 .filter(e -> e.payload() instanceof FundsLocked).map(e -> (FundsLocked) e.payload()).toList();
     }
 
-    /** The owner extends chain job {@code chainJobId} by {@code epochs} (mint, approve, extendJob). */
-    private void extend(long chainJobId, int epochs) throws Exception {
+    /** Gas for the test's own transactions: twice the node's price, a fixed limit. */
+    private StaticGasProvider gas() {
+        return new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
+    }
+
+    /** The token, as the paying user calls it. */
+    private DeeployUSD userToken() {
+        return DeeployUSD.load(registry.ensure().token(), chain.web3j(), USER, gas());
+    }
+
+    /** The user grants the platform's oracle the redeem bit (8), which lets it close the user's jobs before expiry, or revokes it. */
+    private void delegateClosing(boolean granted) throws Exception {
+        ContractRegistry.Contracts c = registry.ensure();
+        assertThat(DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas())
+                .setDelegate(c.oracle(), granted ? BigInteger.valueOf(8) : BigInteger.ZERO).send().isStatusOK()).isTrue();
+    }
+
+    /**
+     * The owner extends the job by {@code epochs} as a wallet would: it gets dUSD (a mint by the service account), then
+     * signs and sends the transactions {@code GET /api/jobs/{id}/extension} answers, as they are.
+     */
+    private void extendWithTheGivenTransactions(String jobId, int epochs) throws Exception {
         ContractRegistry.Contracts c = registry.ensure();
         BigInteger amount = MICRO_PRICE.multiply(BigInteger.valueOf(epochs));
+        List<Map<String, String>> transactions = given().get("/api/jobs/{id}/extension?epochs=" + epochs, jobId).then()
+                .statusCode(200).body("amount", equalTo(amount.toString())).body("epochs", equalTo(epochs))
+                .extract().path("transactions");
+        assertThat(transactions).extracting(t -> t.get("to")).containsExactly(c.token(), c.escrow());
         assertThat(signer.transact(c.token(), c.tokenView().mint(USER.getAddress(), amount).encodeFunctionCall()).isStatusOK())
                 .isTrue();
-        StaticGasProvider gas = new StaticGasProvider(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000));
-        assertThat(DeeployUSD.load(c.token(), chain.web3j(), USER, gas).approve(c.escrow(), amount).send().isStatusOK()).isTrue();
-        assertThat(DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas)
-                .extendJob(BigInteger.valueOf(chainJobId), BigInteger.valueOf(epochs)).send().isStatusOK()).isTrue();
+        RawTransactionManager wallet = new RawTransactionManager(chain.web3j(), USER, chain.chainId());
+        for (Map<String, String> transaction : transactions) {
+            String hash = wallet.sendTransaction(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000),
+                    transaction.get("to"), transaction.get("data"), BigInteger.ZERO).getTransactionHash();
+            assertThat(signer.awaitReceipt(hash).isStatusOK()).as(transaction.get("description")).isTrue();
+        }
     }
 
     private List<PaidPeriodChanged> paidPeriods(String jobId) {

@@ -179,6 +179,9 @@ class JobFundingIT {
         String projectId = JobApiIT.newProject(owner);
         String jobId = JobApiIT.postJob(owner, projectId, JobApiIT.warJob("unpaid-" + UUID.randomUUID().toString().substring(0, 8)),
                 UUID.randomUUID().toString()).statusCode(201).extract().path("id");
+        // Nothing to extend before it is paid for.
+        SignedApi.post(owner, "/api/jobs/" + jobId + "/extend", Map.of("epochs", 5), UUID.randomUUID().toString()).then()
+                .statusCode(409).body("code", equalTo("JOB_NOT_FUNDED"));
         SignedApi.post(owner, "/api/jobs/" + jobId + "/stop", null, null).then().statusCode(202)
                 .body("state", equalTo("STOPPED"));
         kafka.publish(Event.of(entry(jobId, 10, 30, owner.address(), "0xcc")));
@@ -204,9 +207,11 @@ class JobFundingIT {
         SignedApi.get(owner, "/api/jobs/" + jobId).then().body("paidUntil", equalTo(null));
 
         Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(92), 1, 2, from, from.plusSeconds(1))));
+        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(92), 1, 2, from, from.plusSeconds(1),
+                BigInteger.ONE)));
         Instant activatedEnd = from.plusSeconds(10);
-        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(91), 100, 130, from, activatedEnd)));
+        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(91), 100, 130, from, activatedEnd,
+                BigInteger.valueOf(375_000 * 30))));
         await().atMost(Duration.ofSeconds(20)).until(() -> activatedEnd.toString().equals(
                 SignedApi.get(owner, "/api/jobs/" + jobId).then().extract().path("paidUntil")));
         // The end is within the warning window (an hour by default): warned at once.
@@ -214,15 +219,20 @@ class JobFundingIT {
         SignedApi.get(owner, "/api/jobs/" + jobId).then().body("expiringSoon", equalTo(true));
 
         Instant extendedEnd = from.plusSeconds(16);
-        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(91), 100, 136, from, extendedEnd)));
+        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(91), 100, 136, from, extendedEnd,
+                BigInteger.valueOf(375_000 * 36))));
         await().atMost(Duration.ofSeconds(20)).until(() -> expiring(jobId).size() == 2);
         assertThat(expiring(jobId)).containsExactly(new JobExpiring(jobId, activatedEnd), new JobExpiring(jobId, extendedEnd));
+        // The extension's deposit counts in the job's spend; a stranger chain job's period moved nothing.
         SignedApi.get(owner, "/api/jobs/" + jobId).then().body("paidUntil", equalTo(extendedEnd.toString()))
-                .body("state", equalTo("REQUESTED"));
+                .body("state", equalTo("REQUESTED")).body("spend.locked", equalTo(String.valueOf(375_000 * 36)));
 
-        // A paid job is extended on chain, not through the API.
+        // A paid job is extended on chain with the transactions escrow-svc gives (EscrowE2EIT signs them); without an
+        // escrow-svc to ask (none in this test), a clear 503, and nothing changes. Strangers learn nothing.
         SignedApi.post(owner, "/api/jobs/" + jobId + "/extend", Map.of("epochs", 5), UUID.randomUUID().toString()).then()
-                .statusCode(409).body("code", equalTo("EXTEND_ON_CHAIN"));
+                .statusCode(503).body("code", equalTo("ESCROW_UNAVAILABLE"));
+        SignedApi.post(DeeployWallet.create(), "/api/jobs/" + jobId + "/extend", Map.of("epochs", 5), UUID.randomUUID().toString())
+                .then().statusCode(404).body("code", equalTo("JOB_NOT_FOUND"));
         SignedApi.get(owner, "/api/jobs/" + jobId).then().body("paidUntil", equalTo(extendedEnd.toString()));
 
         JobApiIT.awaitState(owner, jobId, "STOPPING");

@@ -78,7 +78,10 @@ public interface ChainConfig {
     @WithDefault("60s")
     Duration settleWindow();
 
-    /** After a close the chain refused (not delegated to the oracle, and not expired yet), the next try waits this long. */
+    /**
+     * After a call the chain refused (a close before expiry the owner has not delegated, an activation none of whose
+     * nodes has an operator address), the next try waits this long.
+     */
     @WithDefault("60s")
-    Duration closeRetry();
+    Duration refusedRetry();
 }

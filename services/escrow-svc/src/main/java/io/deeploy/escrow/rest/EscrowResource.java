@@ -65,6 +65,15 @@ public class EscrowResource {
             String closeError) {
     }
 
+    /** A transaction for the user's wallet to sign and send, exactly: to, calldata (0x hex), and what it does. */
+    public record TransactionToSign(String to, String data, String description) {
+    }
+
+    /** What extending a job by {@code epochs} costs and the transactions that do it, in order. */
+    public record ExtensionView(String jobId, long chainJobId, long epochs, String amount, String amountFormatted,
+            String token, String escrowAddress, List<TransactionToSign> transactions) {
+    }
+
     public record TransactionView(String kind, String txHash, long nonce, String state, Long blockNumber, String error,
             Instant createdAt) {
     }
@@ -201,5 +210,39 @@ public class EscrowResource {
         return transactions.ofJob(c.deploymentId(), jobId).map(list -> list.stream()
                 .map(t -> new TransactionView(t.kind.name(), t.txHash, t.nonce, t.state.name(), t.blockNumber, t.error,
                         t.createdAt)).toList());
+    }
+
+    /**
+     * The transactions that extend the job's chain job by {@code epochs}, for its owner's wallet: approve the escrow for
+     * exactly what {@code extendJob} charges (price x the job's nodes x epochs), then {@code extendJob}. Nothing changes
+     * here: the ledger, and the job's paid time, follow the chain once it confirms them (JobExtended). 404
+     * JOB_NOT_FUNDED; 409 JOB_CLOSED once it is closed or stopping, JOB_EXPIRED once its paid epochs are over.
+     */
+    @GET
+    @Path("/jobs/{jobId}/extension")
+    @WithSession
+    public Uni<ExtensionView> extension(@PathParam("jobId") String jobId, @QueryParam("epochs") String epochs) {
+        long epochCount = parse("epochs", epochs, 1, 0xFFFF_FFFFL);
+        ContractRegistry.Contracts c = registry.require();
+        return fundings.byJob(c.deploymentId(), jobId).map(f -> {
+            if (f == null) {
+                throw ApiException.notFound("JOB_NOT_FUNDED", "no confirmed funding for " + jobId);
+            }
+            if (f.state == JobFunding.State.CLOSED || f.closeRequestedAt != null) {
+                throw ApiException.conflict("JOB_CLOSED", jobId + " is stopped: its chain job is closed or closing");
+            }
+            if (f.endEpoch != null && c.epochAt(Instant.now()) >= f.endEpoch) {
+                throw ApiException.conflict("JOB_EXPIRED", jobId + "'s paid epochs are over: it is not extended any more");
+            }
+            BigInteger amount = EscrowArithmetic.quote(f.pricePerEpoch, f.nodes, epochCount);
+            BigInteger chainJobId = BigInteger.valueOf(f.key.chainJobId());
+            List<TransactionToSign> transactions = List.of(
+                    new TransactionToSign(c.token(), c.tokenView().approve(c.escrow(), amount).encodeFunctionCall(),
+                            "approve the escrow for " + EscrowArithmetic.format(amount) + " dUSD"),
+                    new TransactionToSign(c.escrow(), c.escrowView().extendJob(chainJobId, BigInteger.valueOf(epochCount))
+                            .encodeFunctionCall(), "extend chain job " + chainJobId + " by " + epochCount + " epoch(s)"));
+            return new ExtensionView(jobId, f.key.chainJobId(), epochCount, amount.toString(), EscrowArithmetic.format(amount),
+                    c.token(), c.escrow(), transactions);
+        });
     }
 }

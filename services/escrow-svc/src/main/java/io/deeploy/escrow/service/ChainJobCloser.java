@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
  * <p>
  * Before the job's paid epochs end the contract lets the oracle close only as the owner's delegate with the redeem bit
  * (8); after they end, the oracle may always close. A refused close is logged and tried again after
- * {@code deeploy.chain.close-retry}; estimating gas finds a refusal before anything is signed.
+ * {@code deeploy.chain.refused-retry}; estimating gas finds a refusal before anything is signed.
  */
 @ApplicationScoped
 public class ChainJobCloser {
@@ -112,8 +112,8 @@ public class ChainJobCloser {
         } catch (ChainException e) {
             LOG.warnf("job %s: closing chain job %d refused (%s). Before its paid epochs end only its owner, or the oracle "
                     + "%s as a delegate with the redeem bit (8), may close it; tried again in %s", funding.jobId, chainJobId,
-                    e.getMessage(), contracts.oracle(), config.closeRetry());
-            Db.tx(() -> postponed(funding.key, now.plus(config.closeRetry()), e.getMessage()));
+                    e.getMessage(), contracts.oracle(), config.refusedRetry());
+            Db.tx(() -> postponed(funding.key, now.plus(config.refusedRetry()), e.getMessage()));
             return false;
         }
     }

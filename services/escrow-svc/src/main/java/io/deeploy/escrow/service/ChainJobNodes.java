@@ -1,6 +1,7 @@
 package io.deeploy.escrow.service;
 
 import io.deeploy.escrow.client.ChainException;
+import io.deeploy.escrow.config.ChainConfig;
 import io.deeploy.escrow.repository.ChainTransaction;
 import io.deeploy.escrow.repository.JobFunding;
 import io.deeploy.escrow.repository.JobFundingRepository;
@@ -15,7 +16,9 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,9 +41,13 @@ public class ChainJobNodes {
     private final JobFundingRepository fundings;
     private final JobNodesRepository jobNodes;
     private final NodeOperators nodeOperators;
+    private final ChainConfig config;
+    /** Jobs whose last call was refused, and when to try again (in memory: a restart tries at once). */
+    private final Map<String, Instant> refusedUntil = new ConcurrentHashMap<>();
 
     public ChainJobNodes(ChainTransactions transactions, JobFundingRepository fundings, JobNodesRepository jobNodes,
-            NodeOperators nodeOperators) {
+            NodeOperators nodeOperators, ChainConfig config) {
+        this.config = config;
         this.transactions = transactions;
         this.fundings = fundings;
         this.jobNodes = jobNodes;
@@ -67,7 +74,8 @@ public class ChainJobNodes {
         for (Object[] row : due) {
             JobFunding funding = (JobFunding) row[0];
             JobNodes nodes = (JobNodes) row[1];
-            if (busy.contains(funding.jobId)) {
+            Instant now = Instant.now();
+            if (busy.contains(funding.jobId) || refusedUntil.getOrDefault(funding.jobId, now).isAfter(now)) {
                 continue;
             }
             try {
@@ -77,9 +85,11 @@ public class ChainJobNodes {
                     continue;
                 }
                 sent++;
+                refusedUntil.remove(funding.jobId);
             } catch (ChainException | ApiException e) {
-                LOG.warnf("job %s: node set not sent to chain job %d: %s (tried again)", funding.jobId,
-                        funding.key.chainJobId(), e.getMessage());
+                refusedUntil.put(funding.jobId, now.plus(config.refusedRetry()));
+                LOG.warnf("job %s: node set not sent to chain job %d: %s (tried again in %s)", funding.jobId,
+                        funding.key.chainJobId(), e.getMessage(), config.refusedRetry());
             }
         }
         return sent;

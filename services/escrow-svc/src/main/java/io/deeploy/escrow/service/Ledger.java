@@ -153,7 +153,7 @@ public class Ledger {
             }
             // The job stops at the end of what its chain job pays for: project-svc expires it then.
             return outbox.enqueue(Event.of(new PaidPeriodChanged(job.jobId, BigInteger.valueOf(chainJobId), job.startEpoch,
-                    job.endEpoch, contracts.epochStart(job.startEpoch), contracts.epochStart(job.endEpoch))));
+                    job.endEpoch, contracts.epochStart(job.startEpoch), contracts.epochStart(job.endEpoch), job.deposited)));
         });
     }
 

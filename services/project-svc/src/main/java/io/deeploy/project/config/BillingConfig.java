@@ -32,4 +32,10 @@ public interface BillingConfig {
     /** How often jobs are checked for a paid time ending or about to. */
     @WithDefault("5s")
     Duration expiryCheckInterval();
+
+    /**
+     * escrow-svc (env {@code DEEPLOY_BILLING_ESCROW_URL}): in escrow mode it gives the transactions that extend a paid job
+     * on chain. Without it, extending a paid job answers 503 ESCROW_UNAVAILABLE.
+     */
+    java.util.Optional<String> escrowUrl();
 }

@@ -1,6 +1,8 @@
 package io.deeploy.project.rest;
 
+import io.deeploy.project.client.EscrowClient;
 import io.deeploy.project.config.AuthConfig;
+import io.deeploy.project.config.BillingConfig;
 import io.deeploy.project.service.ApiException;
 import io.deeploy.project.service.IdempotentCommands;
 import io.deeploy.project.service.JobService;
@@ -27,8 +29,13 @@ public class JobResource {
     private final ApiRequests requests;
     private final LogGrantKeys grantKeys;
     private final AuthConfig auth;
+    private final BillingConfig billing;
+    private final EscrowClient escrow;
 
-    public JobResource(JobService jobs, ApiRequests requests, LogGrantKeys grantKeys, AuthConfig auth) {
+    public JobResource(JobService jobs, ApiRequests requests, LogGrantKeys grantKeys, AuthConfig auth, BillingConfig billing,
+            EscrowClient escrow) {
+        this.billing = billing;
+        this.escrow = escrow;
         this.jobs = jobs;
         this.requests = requests;
         this.grantKeys = grantKeys;
@@ -55,13 +62,13 @@ public class JobResource {
 
     /**
      * Adds epochs to the job's paid time ({@code {"epochs": N}}, 1-3650; the extend permission; an Idempotency-Key, so a
-     * retry extends once). Unpaid mode: at once, answered with the job. Escrow mode: 409 EXTEND_ON_CHAIN, the chain job is
-     * extended on chain.
+     * retry extends once). Unpaid mode: at once, answered with the job. Escrow mode: answered with what the owner's wallet
+     * signs (escrow-svc's approve and extendJob, exactly), and the job's paid time moves once the chain confirms them.
      */
     @POST
     @Path("/{jobId}/extend")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<JobView> extend(@Context UriInfo uri, @Context HttpHeaders headers,
+    public Uni<Object> extend(@Context UriInfo uri, @Context HttpHeaders headers,
             @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("jobId") String jobId, byte[] body) {
         return requests.caller("POST", uri, headers, body).chain(caller -> {
             String key = IdempotentCommands.requireKey(idempotencyKey);
@@ -69,7 +76,11 @@ public class JobResource {
             if (request.epochs() == null || request.epochs() < 1 || request.epochs() > 3650) {
                 throw ApiException.invalid("epochs", "epochs must be 1-3650");
             }
-            return jobs.extend(caller, jobId, request.epochs(), request, key);
+            if (billing.mode() == BillingConfig.Mode.ESCROW) {
+                return jobs.extendableOnChain(caller, jobId).chain(job -> escrow.extension(job.id, request.epochs()))
+                        .map(transactions -> (Object) transactions);
+            }
+            return jobs.extend(caller, jobId, request.epochs(), request, key).map(view -> (Object) view);
         });
     }
 

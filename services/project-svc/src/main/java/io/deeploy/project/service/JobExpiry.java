@@ -70,8 +70,9 @@ public class JobExpiry {
     }
 
     /**
-     * Escrow mode: the chain job accepted for the job was activated or extended. A later end clears the warning given
-     * for the earlier one. In the escrow consumer's transaction.
+     * Escrow mode: the chain job accepted for the job was activated or extended: its end, and what it deposited (the
+     * spend's {@code locked}, extensions included). A later end clears the warning given for the earlier one. In the
+     * escrow consumer's transaction.
      */
     public Uni<Void> paidPeriodChanged(PaidPeriodChanged period, Event<?> event) {
         return jobs.findById(period.jobId()).invoke(job -> {
@@ -84,6 +85,9 @@ public class JobExpiry {
                 job.expiryWarnedAt = null;
             }
             job.paidUntil = period.paidUntil();
+            if (period.deposited() != null) {
+                job.fundsLocked = period.deposited();
+            }
             job.updatedAt = event.time();
         }).replaceWithVoid();
     }

@@ -240,9 +240,8 @@ public class JobService {
     }
 
     /**
-     * Adds {@code epochs} to the job's paid time (the owner, or a delegate with the extend permission), once per
-     * Idempotency-Key. Unpaid mode: at once. Escrow mode: the chain job is extended on chain by its owner (extendJob),
-     * and the job's end follows when the chain confirms it (PaidPeriodChanged): 409 EXTEND_ON_CHAIN says so.
+     * Unpaid mode: adds {@code epochs} to the job's paid time at once (the owner, or a delegate with the extend
+     * permission), once per Idempotency-Key. (In escrow mode the chain job is extended on chain: {@link #extendableOnChain}.)
      */
     @WithTransaction
     public Uni<JobView> extend(Caller caller, String jobId, int epochs, Object request, String idempotencyKey) {
@@ -253,15 +252,31 @@ public class JobService {
                         return Uni.createFrom().failure(ApiException.conflict("JOB_STOPPED", "job " + job.id + " is "
                                 + job.state + ": a stopped job is not extended"));
                     }
-                    if (billing.mode() != BillingConfig.Mode.UNPAID) {
-                        return Uni.createFrom().failure(ApiException.conflict("EXTEND_ON_CHAIN", "a paid job is extended on "
-                                + "chain: its owner calls extendJob(" + job.chainJobId + ", epochs) on the escrow, and the "
-                                + "job's paidUntil follows once the chain confirms it"));
-                    }
                     JobExpiry.extendUnpaid(job, epochs, billing, Instant.now());
                     return Uni.createFrom().item(job.id);
                 }))
                 .chain(outcome -> view(outcome.resourceId()));
+    }
+
+    /**
+     * Escrow mode: the job whose chain job the caller may extend (the owner, or a delegate with the extend permission):
+     * live, and funded by an accepted chain job (409 JOB_STOPPED, JOB_NOT_FUNDED otherwise). Its owner's wallet then
+     * extends it on chain, and its paid time follows once the chain confirms it (PaidPeriodChanged).
+     */
+    @WithSession
+    public Uni<Job> extendableOnChain(Caller caller, String jobId) {
+        return inProject(jobId).chain(job -> access.permitted(caller, job.projectId, Permission.EXTEND)
+                .onFailure(ApiException.class).transform(e -> jobMissingIfProjectMissing((ApiException) e, jobId))
+                .replaceWith(job)).invoke(job -> {
+                    if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
+                        throw ApiException.conflict("JOB_STOPPED", "job " + job.id + " is " + job.state
+                                + ": a stopped job is not extended");
+                    }
+                    if (job.chainJobId == null) {
+                        throw ApiException.conflict("JOB_NOT_FUNDED", "job " + job.id + " has no confirmed funds to extend: "
+                                + "pay for it first (its fundingRequestId)");
+                    }
+                });
     }
 
     /** The job if the caller may read its project; a job of a project the caller cannot see is reported missing. */

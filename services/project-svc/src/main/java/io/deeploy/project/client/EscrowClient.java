@@ -1,0 +1,75 @@
+package io.deeploy.project.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.deeploy.events.EventCodec;
+import io.deeploy.project.config.BillingConfig;
+import io.deeploy.project.service.ApiException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.http.HttpClient;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * escrow-svc, which owns the chain: the transactions that extend a job's chain job
+ * ({@code GET /api/jobs/{id}/extension}). Non-blocking (a Vert.x client on the caller's event loop). Its refusals
+ * (4xx with a code) are passed on as they are; no answer is 503 ESCROW_UNAVAILABLE.
+ */
+@ApplicationScoped
+public class EscrowClient {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final BillingConfig billing;
+    private final HttpClient http;
+
+    public EscrowClient(BillingConfig billing, Vertx vertx) {
+        this.billing = billing;
+        this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) TIMEOUT.toMillis()));
+    }
+
+    @PreDestroy
+    void close() {
+        http.closeAndAwait();
+    }
+
+    /** escrow-svc's answer: the amount, and the transactions for the owner's wallet, in order. */
+    public Uni<JsonNode> extension(String jobId, int epochs) {
+        if (billing.escrowUrl().isEmpty()) {
+            return Uni.createFrom().failure(unavailable("deeploy.billing.escrow-url is not set"));
+        }
+        URI base = URI.create(billing.escrowUrl().get());
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(base.getHost())
+                .setPort(base.getPort()).setURI("/api/jobs/" + jobId + "/extension?epochs=" + epochs)
+                .setTimeout(TIMEOUT.toMillis());
+        return http.request(request).chain(req -> req.send()).chain(response -> response.body().map(body -> {
+            JsonNode answer = parse(body.toString());
+            if (response.statusCode() == 200) {
+                return answer;
+            }
+            if (response.statusCode() >= 400 && response.statusCode() < 500 && answer.hasNonNull("code")) {
+                throw new ApiException(response.statusCode(), answer.path("code").asText(),
+                        answer.path("field").isNull() || answer.path("field").isMissingNode() ? null : answer.path("field").asText(),
+                        answer.path("message").asText());
+            }
+            throw unavailable("escrow-svc answered " + response.statusCode());
+        })).onFailure(e -> !(e instanceof ApiException)).transform(e -> unavailable(e.getMessage()));
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return EventCodec.mapper().readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return EventCodec.mapper().createObjectNode();
+        }
+    }
+
+    private static ApiException unavailable(String why) {
+        return new ApiException(503, "ESCROW_UNAVAILABLE", null, "the escrow service cannot be asked now (" + why + ")");
+    }
+}
