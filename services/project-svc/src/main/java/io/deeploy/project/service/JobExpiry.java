@@ -55,16 +55,14 @@ public class JobExpiry {
     }
 
     /**
-     * Unpaid mode: adds {@code epochs} to the job's duration, and to its end if it has started; an end moved out of the
-     * warning window clears the warning. In the caller's transaction.
+     * Unpaid mode: adds {@code epochs} to the job's duration, and to its end if it has started. The new end is warned of
+     * in its turn, as in escrow mode (once per end). In the caller's transaction.
      */
     static void extendUnpaid(Job job, int epochs, BillingConfig billing, Instant now) {
         job.epochsExtended += epochs;
         if (job.paidUntil != null) {
             job.paidUntil = job.paidUntil.plus(billing.unpaidEpochLength().multipliedBy(epochs));
-            if (job.paidUntil.isAfter(now.plus(billing.expiryWarning()))) {
-                job.expiryWarnedAt = null;
-            }
+            job.expiryWarnedAt = null;
         }
         job.updatedAt = now;
     }
