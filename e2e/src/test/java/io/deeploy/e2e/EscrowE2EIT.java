@@ -21,9 +21,7 @@ import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.Type;
-import org.web3j.abi.datatypes.generated.Bytes32;
 import org.web3j.abi.datatypes.generated.Uint256;
-import org.web3j.abi.datatypes.generated.Uint32;
 import org.web3j.abi.datatypes.generated.Uint8;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
@@ -121,12 +119,24 @@ class EscrowE2EIT {
         assertThat(ownerStart).isEqualTo(BigInteger.valueOf(100_000_000));
         assertThat(claimable(operator.getAddress())).isZero();
 
+        // The job type paid by must give a node the resources the job asks for: refused at creation, nothing created.
+        String refusedProject = project();
+        assertRefused(job(refusedProject, "small-" + UUID.randomUUID().toString().substring(0, 8), 2, 0.5, 128, 53),
+                "JOB_TYPE_TOO_SMALL", "jobType");
+        assertRefused(job(refusedProject, "nosuch-" + UUID.randomUUID().toString().substring(0, 8), 2, 0.25, 128, 99),
+                "UNKNOWN_JOB_TYPE", "jobType");
+        assertRefused(job(refusedProject, "huge-" + UUID.randomUUID().toString().substring(0, 8), 2, 1, 200_000, null),
+                "NO_JOB_TYPE_FITS", "resources.memoryMb");
+        assertThat(json(platform.apiGet("/api/projects/" + refusedProject + "/jobs")).size()).isZero();
+
         String runs = job("runs-" + UUID.randomUUID().toString().substring(0, 8), 30);
         String expires = job("ends-" + UUID.randomUUID().toString().substring(0, 8), 2);
+        // Without a type named, the cheapest that covers 0.25 CPU and 128 MiB (MICRO) is the one to pay by.
+        assertThat(view(runs).path("jobType").asInt()).isEqualTo(53);
         assertThat(view(runs).path("state").asText()).isEqualTo("AWAITING_FUNDS");
         assertThat(view(expires).path("state").asText()).isEqualTo("AWAITING_FUNDS");
 
-        // Pay for both, as the console would: the estimate by resources, approve, createJob naming the request id.
+        // Pay for both, as the console would: the transactions the job shows (approve, createJob naming its request id).
         BigInteger amountRuns = pay(runs, 30);
         BigInteger amountExpires = pay(expires, 2);
         assertThat(balanceOf(owner.getAddress())).isEqualTo(ownerStart.subtract(amountRuns).subtract(amountExpires));
@@ -197,31 +207,53 @@ class EscrowE2EIT {
         assertThat(claimable(operator.getAddress())).isZero();
     }
 
-    /** A CAR job on the platform's node for {@code epochs} epochs, serving "paid"; returns its id. */
+    /** A CAR job on the platform's node for {@code epochs} epochs, serving "paid", in a project of its own; returns its id. */
     String job(String alias, int epochs) throws Exception {
-        String projectId = json(platform.apiPost("/api/projects", "{\"name\":\"pay-" + UUID.randomUUID() + "\"}",
-                UUID.randomUUID().toString())).path("id").asText();
-        String body = EventCodec.mapper().writeValueAsString(Map.of(
-                "alias", alias, "kind", "CAR", "image", "local/python:bookworm",
-                "commands", List.of("cd /site && python3 -m http.server 8000"),
-                "fileVolumes", List.of(Map.of("name", "index", "mountPath", "/site/index.html", "content", "paid")),
-                "port", 8000, "resources", Map.of("cpu", 0.25, "memoryMb", 128), "durationEpochs", epochs,
-                "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
-        HttpResponse<String> created = platform.apiPost("/api/projects/" + projectId + "/jobs", body, UUID.randomUUID().toString());
+        HttpResponse<String> created = job(project(), alias, epochs, 0.25, 128, null);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         return json(created).path("id").asText();
     }
 
-    /** Pays for the job as its owner: the estimate, approve and createJob; returns what was paid. */
+    String project() throws Exception {
+        return json(platform.apiPost("/api/projects", "{\"name\":\"pay-" + UUID.randomUUID() + "\"}",
+                UUID.randomUUID().toString())).path("id").asText();
+    }
+
+    /** Asks for the job; {@code jobType} null lets the platform choose the type to pay by. */
+    HttpResponse<String> job(String projectId, String alias, int epochs, double cpu, int memoryMb, Integer jobType)
+            throws Exception {
+        Map<String, Object> job = new java.util.HashMap<>(Map.of(
+                "alias", alias, "kind", "CAR", "image", "local/python:bookworm",
+                "commands", List.of("cd /site && python3 -m http.server 8000"),
+                "fileVolumes", List.of(Map.of("name", "index", "mountPath", "/site/index.html", "content", "paid")),
+                "port", 8000, "resources", Map.of("cpu", cpu, "memoryMb", memoryMb), "durationEpochs", epochs,
+                "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
+        if (jobType != null) {
+            job.put("jobType", jobType);
+        }
+        return platform.apiPost("/api/projects/" + projectId + "/jobs", EventCodec.mapper().writeValueAsString(job),
+                UUID.randomUUID().toString());
+    }
+
+    static void assertRefused(HttpResponse<String> response, String code, String field) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(json(response).path("code").asText()).isEqualTo(code);
+        assertThat(json(response).path("field").asText()).isEqualTo(field);
+    }
+
+    /**
+     * Pays for the job as its owner's wallet would: the transactions the job shows while it waits for its funds (approve,
+     * then createJob naming its request id), signed and sent as they are; returns what was paid.
+     */
     BigInteger pay(String jobId, int epochs) throws Exception {
-        JsonNode estimate = json(Platform.get(platform.url("escrow-svc",
-                "/api/estimate?cpu=0.25&memoryMb=128&nodes=1&epochs=" + epochs)));
-        BigInteger amount = new BigInteger(estimate.path("amount").asText());
-        byte[] requestId = Numeric.hexStringToByteArray(view(jobId).path("fundingRequestId").asText());
-        send(owner, token, new Function("approve", List.of(new Address(escrow), new Uint256(amount)), List.of()));
-        send(owner, escrow, new Function("createJob", List.of(new Uint8(estimate.path("jobType").asInt()), new Uint32(1),
-                new Uint32(epochs), new Bytes32(new byte[32]), new Bytes32(requestId)), List.of()));
-        return amount;
+        JsonNode payment = view(jobId).path("payment");
+        assertThat(payment.path("epochs").asInt()).isEqualTo(epochs);
+        assertThat(payment.path("requestId").asText()).isEqualTo(view(jobId).path("fundingRequestId").asText());
+        assertThat(payment.path("transactions").size()).isEqualTo(2);
+        for (JsonNode transaction : payment.path("transactions")) {
+            sendRaw(owner, transaction.path("to").asText(), transaction.path("data").asText());
+        }
+        return new BigInteger(payment.path("amount").asText());
     }
 
     String awaitServing(String jobId) throws Exception {

@@ -73,6 +73,77 @@ class WorkerAppRunnerE2EIT {
         return url;
     }
 
+    /**
+     * A live job through the lifecycle API, all five services and the real ingress: edited, rolled back to an earlier
+     * commit (which pauses auto-deploy), resumed; each a new revision served at the same URL while a client polling it
+     * sees no failed request.
+     */
+    @Test
+    void aLiveJobIsEditedRolledBackAndResumedAtTheSameUrlWithoutDowntime() throws Exception {
+        String repo = "life" + UUID.randomUUID().toString().substring(0, 8);
+        String repoUrl = git.createRepository(repo, Map.of("index.html", "v1"));
+        String alias = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+        String jobId = json(createJob(platform.pythonSiteJob(alias, repoUrl, "true"))).path("id").asText();
+        String url = awaitServing(jobId, "v1");
+        String c1 = job(jobId).path("runningCommit").asText();
+        String c2 = git.commit(repo, Map.of("index.html", "v2"), "v2");
+        await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("v2"));
+
+        AtomicBoolean polling = new AtomicBoolean(true);
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<String> lastFailure = new AtomicReference<>();
+        Thread client = new Thread(() -> {
+            while (polling.get()) {
+                try {
+                    String page = platform.serve(url);
+                    if (!page.matches("v[123]")) {
+                        failed.incrementAndGet();
+                        lastFailure.set(page);
+                    }
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    failed.incrementAndGet();
+                    lastFailure.set(e.toString());
+                }
+            }
+        });
+        client.start();
+
+        // Edited: the new build command runs in revision 1, served at the same URL.
+        HttpResponse<String> edited = platform.api("PATCH", "/api/jobs/" + jobId,
+                "{\"commands\":[\"echo edited > edited.html\",\"python3 -m http.server 8000\"]}", UUID.randomUUID().toString());
+        assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
+        assertThat(json(edited).path("spec").path("revision").asInt()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url + "edited.html").equals("edited\n"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> job(jobId).path("runningRevision").asInt() == 1);
+        assertThat(platform.serve(url)).isEqualTo("v2");
+
+        // Rolled back to the first commit: served, and a new commit is not deployed while it is pinned.
+        HttpResponse<String> rolledBack = platform.apiPost("/api/jobs/" + jobId + "/rollback", "{\"commit\":\"" + c1 + "\"}",
+                UUID.randomUUID().toString());
+        assertThat(rolledBack.statusCode()).as(rolledBack.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("v1"));
+        git.commit(repo, Map.of("index.html", "v3"), "v3");
+        await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(25)).until(() -> platform.serve(url).equals("v1"));
+        assertThat(job(jobId).path("runningCommit").asText()).isEqualTo(c1);
+
+        // Resumed: the branch's head is deployed.
+        HttpResponse<String> resumed = platform.apiPost("/api/jobs/" + jobId + "/resume", "", UUID.randomUUID().toString());
+        assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("v3"));
+        polling.set(false);
+        client.join();
+        assertThat(failed.get()).as("failed requests during the revisions, last: %s", lastFailure.get()).isZero();
+        assertThat(job(jobId).path("url").asText()).isEqualTo(url);
+
+        JsonNode versions = json(platform.apiGet("/api/jobs/" + jobId + "/versions"));
+        assertThat(versions.path("revision").asInt()).isEqualTo(3);
+        assertThat(versions.path("revisions").findValuesAsText("reason")).hasSize(4);
+        assertThat(versions.path("served").findValuesAsText("version")).contains(c1, c2);
+        assertThat(platform.apiPost("/api/jobs/" + jobId + "/stop", "", null).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
+    }
+
     @Test
     void aRepositoryBecomesALiveAppThatFollowsItsCommitsWithoutDowntime() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() ->

@@ -8,6 +8,7 @@ import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobExpiring;
 import io.deeploy.events.payload.JobRequested;
+import io.deeploy.events.payload.JobSpecChanged;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeRegistered;
@@ -35,6 +36,7 @@ public enum EventType {
     JOB_STOP_REQUESTED("JobStopRequested", 1, Topics.JOB_COMMANDS, JobStopRequested.class),
     FUNDING_ACCEPTED("FundingAccepted", 1, Topics.JOB_COMMANDS, FundingAccepted.class),
     JOB_EXPIRING("JobExpiring", 1, Topics.JOB_COMMANDS, JobExpiring.class),
+    JOB_SPEC_CHANGED("JobSpecChanged", 1, Topics.JOB_COMMANDS, JobSpecChanged.class),
     NODE_SELECTED("NodeSelected", 1, Topics.JOB_EVENTS, NodeSelected.class),
     BUILD_STARTED("BuildStarted", 1, Topics.JOB_EVENTS, BuildStarted.class),
     BUILD_COMPLETED("BuildCompleted", 1, Topics.JOB_EVENTS, BuildCompleted.class),

@@ -13,6 +13,7 @@ import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobExpiring;
+import io.deeploy.events.payload.JobSpecChanged;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
@@ -59,7 +60,7 @@ class EventCodecTest {
                 new NodeSelected("job-1", List.of("node-1"), List.of("node-2"), 1, "fits", SPEC),
                 new BuildStarted("job-1", "node-1", "build-1", "b2"),
                 new BuildCompleted("job-1", "node-1", "build-1", "b2", false, 1234, "exit 2", "npm ERR!"),
-                new AppStarted("job-1", "node-1", "hello", "b2", "c0ffee", "127.0.0.1", 32001),
+                new AppStarted("job-1", "node-1", "hello", "b2", "c0ffee", "127.0.0.1", 32001, 2),
                 new AppFailed("job-1", "node-1", "b2", "health check failed", "Traceback", 2),
                 new JobStopRequested("job-1", "owner"),
                 new JobStopped("job-1", "node-1", "owner"),
@@ -74,7 +75,12 @@ class EventCodecTest {
                 new SettlementCompleted("job-1", 12, "0xtx", BigInteger.valueOf(375000), BigInteger.ZERO),
                 new PaidPeriodChanged("job-1", BigInteger.TEN, 12, 42, Instant.parse("2026-11-23T10:00:00Z"),
                         Instant.parse("2026-11-24T16:00:00Z"), BigInteger.valueOf(3_000_000)),
-                new JobExpiring("job-1", Instant.parse("2026-11-24T16:00:00Z")));
+                new JobExpiring("job-1", Instant.parse("2026-11-24T16:00:00Z")),
+                new JobSpecChanged("job-1", new JobSpec(SPEC.kind(), SPEC.alias(), SPEC.image(),
+                        SPEC.vcs() == null ? null : SPEC.vcs().pinnedTo("b2"), SPEC.commands(), SPEC.env(), SPEC.secretEnvNames(),
+                        SPEC.port(), SPEC.resources(), SPEC.restartPolicy(), SPEC.healthCheck(), SPEC.targetNodes(),
+                        SPEC.targetNodeCount(), SPEC.nodeTags(), SPEC.durationEpochs(), SPEC.volumes(), SPEC.fileVolumes(),
+                        SPEC.tunnel(), SPEC.registry(), SPEC.egress(), 3), "rolled back to b2 by 0xabc"));
     }
 
     @Test
@@ -88,6 +94,18 @@ class EventCodecTest {
             assertThat(decoded).isEqualTo(event);
             assertThat(decoded.key()).isEqualTo(payload.key());
         }
+    }
+
+    @Test
+    void aSpecWrittenBeforeRevisionsAndPinsReadsAsRevisionZeroFollowingTheBranch() {
+        String json = EventCodec.toJson(SPEC);
+        assertThat(json).contains("\"revision\":0", "\"commit\":null").doesNotContain("pinned");
+        String older = json.replace(",\"revision\":0", "").replace(",\"commit\":null", "");
+        JobSpec read = EventCodec.fromJson(older, JobSpec.class);
+        assertThat(read).isEqualTo(SPEC);
+        assertThat(read.revision()).isZero();
+        assertThat(read.vcs().pinned()).isFalse();
+        assertThat(EventCodec.fromJson(EventCodec.toJson(SPEC.withRevision(4)), JobSpec.class).revision()).isEqualTo(4);
     }
 
     @Test

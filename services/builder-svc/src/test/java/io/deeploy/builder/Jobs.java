@@ -9,6 +9,7 @@ import io.deeploy.events.Event;
 import io.deeploy.events.Topics;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobRequested;
+import io.deeploy.events.payload.JobSpecChanged;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
@@ -51,7 +52,13 @@ final class Jobs {
     static JobSpec onThisNode(JobSpec spec) {
         return new JobSpec(spec.kind(), spec.alias(), spec.image(), spec.vcs(), spec.commands(), spec.env(), spec.secretEnvNames(),
                 spec.port(), spec.resources(), spec.restartPolicy(), spec.healthCheck(), List.of(TestPlatform.NODE), 1,
-                spec.nodeTags(), spec.durationEpochs(), spec.volumes(), spec.fileVolumes(), spec.tunnel(), spec.registry(), spec.egress());
+                spec.nodeTags(), spec.durationEpochs(), spec.volumes(), spec.fileVolumes(), spec.tunnel(), spec.registry(), spec.egress(),
+                spec.revision());
+    }
+
+    /** A new revision of the job's spec, as project-svc announces an edit, a restart or a rollback. */
+    static void revise(String jobId, JobSpec spec) {
+        kafka().publish(Event.of(new JobSpecChanged(jobId, onThisNode(spec), "revision " + spec.revision())));
     }
 
     static void request(String jobId, JobSpec spec) {

@@ -127,6 +127,57 @@ class WarDeployIT {
         stopAndCheckClean(jobId);
     }
 
+    /**
+     * A new revision of the spec is deployed beside what serves and switched to; a revision pinned to an earlier commit
+     * (a rollback) runs that commit and does not deploy new ones until a revision follows the branch again; a pin to a
+     * commit that is not on the branch fails that deployment and leaves what serves serving.
+     */
+    @Test
+    void aRevisionIsDeployedBesideWhatServesAndAPinnedCommitPausesAutoDeploy() throws Exception {
+        String repo = "pin" + UUID.randomUUID().toString().substring(0, 8);
+        String url = git.createRepository(repo, Map.of("index.html", "v0"));
+        String c1 = git.commit(repo, Map.of("index.html", "v1"), "v1");
+        String c2 = git.commit(repo, Map.of("index.html", "v2"), "v2");
+        String jobId = "job-" + UUID.randomUUID();
+        JobSpec spec = war(url, List.of("python3 -m http.server 8000"), 5);
+        AppStarted first = deployAndAwaitStart(jobId, spec);
+        assertThat(first.commit()).isEqualTo(c2);
+        assertThat(first.revision()).isZero();
+
+        Jobs.revise(jobId, spec.withVcs(spec.vcs().pinnedTo(c1)).withRevision(1));
+        AppStarted rolledBack = await().atMost(Duration.ofSeconds(90)).until(() -> all(jobId, AppStarted.class),
+                l -> l.size() == 2).get(1);
+        assertThat(rolledBack.commit()).isEqualTo(c1);
+        assertThat(rolledBack.revision()).isEqualTo(1);
+        assertThat(rolledBack.port()).isNotEqualTo(first.port());
+        assertThat(get(rolledBack.port())).isEqualTo("v1");
+        await().atMost(Duration.ofSeconds(20)).until(() -> docker.listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec().size() == 1);
+
+        // Pinned: a new commit, polled and pushed, is not deployed.
+        String c3 = git.commit(repo, Map.of("index.html", "v3"), "v3");
+        String push = "{\"ref\":\"refs/heads/main\",\"repository\":{\"clone_url\":\"" + url + "\"}}";
+        webhook(push, sign(push));
+        await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(25)).until(() -> all(jobId, BuildStarted.class).size() == 2);
+        assertThat(get(rolledBack.port())).isEqualTo("v1");
+
+        // Following the branch again: its head is deployed.
+        Jobs.revise(jobId, spec.withRevision(2));
+        AppStarted resumed = await().atMost(Duration.ofSeconds(90)).until(() -> all(jobId, AppStarted.class),
+                l -> l.size() == 3).get(2);
+        assertThat(resumed.commit()).isEqualTo(c3);
+        assertThat(get(resumed.port())).isEqualTo("v3");
+
+        // A pin to a commit the branch does not have: that deployment fails, v3 keeps serving.
+        Jobs.revise(jobId, spec.withVcs(spec.vcs().pinnedTo("0123456789abcdef0123456789abcdef01234567")).withRevision(3));
+        BuildCompleted refused = await().atMost(Duration.ofSeconds(60)).until(() -> all(jobId, BuildCompleted.class).stream()
+                .filter(b -> !b.success()).findFirst(), Optional::isPresent).orElseThrow();
+        assertThat(refused.failureReason()).contains("is not on branch main");
+        assertThat(get(resumed.port())).isEqualTo("v3");
+        assertThat(all(jobId, AppStarted.class)).hasSize(3);
+        stopAndCheckClean(jobId);
+    }
+
     @Test
     void aSignedWebhookRedeploysAtOnceAndABadSignatureIsRefused() throws Exception {
         String repo = "hook" + UUID.randomUUID().toString().substring(0, 8);

@@ -3,6 +3,7 @@ package io.deeploy.escrow;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tx.RawTransactionManager;
+import org.web3j.utils.Numeric;
 import org.web3j.tx.gas.StaticGasProvider;
 
 /**
@@ -144,8 +146,43 @@ class EscrowChainIT {
         given().get("/api/estimate?cpu=1&memoryMb=999999&nodes=1&epochs=1").then().statusCode(400)
                 .body("code", equalTo("NO_JOB_TYPE_FITS")).body("field", equalTo("memoryMb"));
         given().get("/api/estimate?cpu=half&nodes=1&epochs=1").then().statusCode(400).body("field", equalTo("cpu"));
+        // A type named with the resources of a node must give it that much (MICRO: 0.25 CPU, 512 MiB).
+        given().get("/api/estimate?jobType=53&cpu=0.5&memoryMb=256&nodes=1&epochs=1").then().statusCode(400)
+                .body("code", equalTo("JOB_TYPE_TOO_SMALL")).body("field", equalTo("jobType"))
+                .body("message", containsString("cheapest that covers them is 54"));
+        given().get("/api/estimate?jobType=53&cpu=0.25&memoryMb=1024&nodes=1&epochs=1").then().statusCode(400)
+                .body("code", equalTo("JOB_TYPE_TOO_SMALL"));
+        given().get("/api/estimate?jobType=1&cpu=0.25&memoryMb=512&nodes=1&epochs=1").then().statusCode(200)
+                .body("jobType", equalTo(1));
         given().get("/api/jobs/{id}/funding", "job-" + UUID.randomUUID()).then().statusCode(404)
                 .body("code", equalTo("JOB_NOT_FUNDED"));
+    }
+
+    @Test
+    void aJobIsPaidForWithExactlyTheTransactionsTheApiGives() throws Exception {
+        String jobId = "job-" + UUID.randomUUID();
+        given().get("/api/jobs/{id}/payment?jobType=53&cpu=1&memoryMb=128&nodes=1&epochs=1", jobId).then().statusCode(400)
+                .body("code", equalTo("JOB_TYPE_TOO_SMALL")).body("field", equalTo("jobType"));
+        given().get("/api/jobs/{id}/payment?cpu=0.25&memoryMb=128&nodes=1&epochs=3", "job-42").then().statusCode(400)
+                .body("field", equalTo("jobId"));
+
+        ContractRegistry.Contracts c = registry.ensure();
+        BigInteger amount = MICRO_PRICE.multiply(BigInteger.valueOf(2 * 3));
+        List<Map<String, String>> transactions = given()
+                .get("/api/jobs/{id}/payment?cpu=0.25&memoryMb=128&nodes=2&epochs=3", jobId).then().statusCode(200)
+                .body("jobType", equalTo(MICRO)).body("amount", equalTo(amount.toString()))
+                .body("requestId", equalTo(Numeric.toHexString(JobIds.requestIdOf(jobId))))
+                .extract().path("transactions");
+        assertThat(transactions).extracting(t -> t.get("to")).containsExactly(c.token(), c.escrow());
+        signAndSend(transactions, amount);
+
+        awaitMining(() -> fundsLocked(jobId).size() == 1);
+        FundsLocked locked = fundsLocked(jobId).get(0);
+        assertThat(locked.amount()).isEqualTo(amount);
+        assertThat(locked.jobType()).isEqualTo(MICRO);
+        assertThat(locked.nodes()).isEqualTo(2);
+        assertThat(locked.epochs()).isEqualTo(3);
+        assertThat(locked.payer()).isEqualToIgnoringCase(USER.getAddress());
     }
 
     @Test
@@ -564,6 +601,12 @@ class EscrowChainIT {
                 .statusCode(200).body("amount", equalTo(amount.toString())).body("epochs", equalTo(epochs))
                 .extract().path("transactions");
         assertThat(transactions).extracting(t -> t.get("to")).containsExactly(c.token(), c.escrow());
+        signAndSend(transactions, amount);
+    }
+
+    /** The user gets {@code amount} dUSD (a mint by the service account) and signs and sends the transactions as they are. */
+    private void signAndSend(List<Map<String, String>> transactions, BigInteger amount) throws Exception {
+        ContractRegistry.Contracts c = registry.ensure();
         assertThat(signer.transact(c.token(), c.tokenView().mint(USER.getAddress(), amount).encodeFunctionCall()).isStatusOK())
                 .isTrue();
         RawTransactionManager wallet = new RawTransactionManager(chain.web3j(), USER, chain.chainId());

@@ -25,7 +25,7 @@ class JobSpecValidatorTest {
                 new CreateJobRequest.Repository("https://git.example.org/hello.git", "main", null, null, 30),
                 List.of("python3 -m http.server 8000"), Map.of("MODE", "prod"), null, 8000,
                 new CreateJobRequest.Resources(1.0, 512, 0), null, new CreateJobRequest.HealthCheck("http", "/", 1, 60, null),
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
     }
 
     @Test
@@ -68,10 +68,10 @@ class JobSpecValidatorTest {
     @Test
     void aCarRequestNeedsAnImageAndNoRepository() {
         CreateJobRequest car = new CreateJobRequest("web", JobKind.CAR, null, null, null, null, null, 80, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null);
         assertRefused(car, "image");
         CreateJobRequest withRepo = new CreateJobRequest("web", JobKind.CAR, "local/debian:bookworm",
-                war().repository(), null, null, null, 80, null, null, null, null, null, null, null, null, null, null, null, null);
+                war().repository(), null, null, null, 80, null, null, null, null, null, null, null, null, null, null, null, null, null);
         assertRefused(withRepo, "repository");
     }
 

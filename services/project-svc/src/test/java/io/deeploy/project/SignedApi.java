@@ -63,6 +63,10 @@ final class SignedApi {
         return signed(wallet, "POST", path, body, key).post(path);
     }
 
+    static Response patch(DeeployWallet wallet, String path, Object body, String key) {
+        return signed(wallet, "PATCH", path, body, key).patch(path);
+    }
+
     static Response put(DeeployWallet wallet, String path, Object body) {
         return signed(wallet, "PUT", path, body, null).put(path);
     }

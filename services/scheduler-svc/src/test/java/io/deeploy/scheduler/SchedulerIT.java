@@ -11,12 +11,14 @@ import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpec;
+import io.deeploy.events.payload.JobSpecChanged;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.JobStopped;
 import io.deeploy.events.payload.NodeAvailability;
 import io.deeploy.events.payload.SettlementDue;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.events.payload.Resources;
+import io.deeploy.node.api.Allocation;
 import io.deeploy.node.api.AllocationHealth;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.deeploy.scheduler.rest.GatewayListener;
@@ -166,6 +168,56 @@ class SchedulerIT {
         assertThat(selections(jobId)).hasSize(1);
         given().get("/api/placements/{id}", jobId).then().body("state", equalTo("RELEASED"));
         alive.remove(nodeId);
+    }
+
+    /**
+     * A new revision of a placed job's spec reaches its node in place (same placement, nothing moves); a stale revision,
+     * delivered late or again, changes nothing, and a waiting job is placed with its newest revision.
+     */
+    @Test
+    void aNewRevisionReachesTheJobsNodeInPlaceAndAStaleOneChangesNothing() {
+        String nodeId = newId("node");
+        keepAlive(nodeId, Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", nodeId).statusCode() == 200);
+        String jobId = newId("job");
+        JobSpec first = spec(500, 256, List.of(nodeId));
+        kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", first)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !selections(jobId).isEmpty());
+
+        JobSpec second = new JobSpec(first.kind(), first.alias(), "local/python:bookworm", null, first.commands(),
+                Map.of("MODE", "v2"), List.of(), first.port(), first.resources(), first.restartPolicy(), first.healthCheck(),
+                first.targetNodes(), first.targetNodeCount(), first.nodeTags(), first.durationEpochs(), null, null, null, null,
+                null, 2);
+        kafka.publish(Event.of(new JobSpecChanged(jobId, second, "revision 2: edited")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> desiredSpec(nodeId, jobId).revision() == 2);
+        assertThat(desiredSpec(nodeId, jobId)).isEqualTo(second);
+        // A stale revision (an older one delivered late) and a replay: nothing changes, nothing is placed again.
+        kafka.publish(Event.of(new JobSpecChanged(jobId, first.withRevision(1), "revision 1: restarted")));
+        kafka.publish(Event.of(new JobSpecChanged(jobId, second.withRevision(2), "revision 2 again")));
+        kafka.awaitConsumed("scheduler-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(30));
+        assertThat(desiredSpec(nodeId, jobId)).isEqualTo(second);
+        assertThat(selections(jobId)).hasSize(1);
+        assertThat(nodes.get(nodeId).allocations(-1, 0).allocations()).filteredOn(a -> a.jobId().equals(jobId))
+                .extracting(Allocation::placement).containsExactly(1L);
+
+        // A job waiting for room is placed with the newest revision it was given.
+        String waiting = newId("job");
+        JobSpec big = spec(1800, 256, List.of(nodeId));
+        kafka.publish(Event.of(new JobRequested(waiting, "prj", "owner", big)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/placements/{id}", waiting).statusCode() == 200);
+        given().get("/api/placements/{id}", waiting).then().body("state", equalTo("WAITING"));
+        kafka.publish(Event.of(new JobSpecChanged(waiting, big.withRevision(3), "revision 3: redeployed")));
+        kafka.awaitConsumed("scheduler-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(30));
+        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !selections(waiting).isEmpty());
+        assertThat(selections(waiting).get(0).spec().revision()).isEqualTo(3);
+        assertThat(desiredSpec(nodeId, waiting).revision()).isEqualTo(3);
+        alive.remove(nodeId);
+    }
+
+    static JobSpec desiredSpec(String nodeId, String jobId) {
+        return nodes.get(nodeId).allocations(-1, 0).allocations().stream().filter(a -> a.jobId().equals(jobId))
+                .findFirst().orElseThrow().spec();
     }
 
     /**

@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * Everything a node needs to run a job, as carried by JobRequested. Secret values are absent: env vars marked secret
  * are listed by name in {@code secretEnvNames}, a tunnel token by {@code tunnel.tokenRef}, a registry password by
- * {@code registry.passwordRef}, and resolved by the agent through project-svc.
+ * {@code registry.passwordRef}, and resolved by the agent through project-svc. {@code revision} grows with every new
+ * version of the job's spec (an edit, a restart, a redeploy, a rollback): each revision is deployed anew on the job's
+ * nodes, beside what serves, and replaces it once healthy; a revision older than the one a service holds is stale.
  */
 public record JobSpec(
         JobKind kind,
@@ -28,7 +30,8 @@ public record JobSpec(
         List<FileVolume> fileVolumes,
         TunnelSettings tunnel,
         RegistryAuth registry,
-        Egress egress) {
+        Egress egress,
+        long revision) {
 
     /**
      * Absent lists (from an older producer, or omitted) read as empty. An absent {@code tunnel} stays null and means the
@@ -47,12 +50,34 @@ public record JobSpec(
         fileVolumes = fileVolumes == null ? List.of() : fileVolumes;
     }
 
+    /** A first revision (0) of a spec. */
+    public JobSpec(JobKind kind, String alias, String image, VcsSource vcs, List<String> commands, Map<String, String> env,
+            List<String> secretEnvNames, int port, Resources resources, String restartPolicy, HealthCheck healthCheck,
+            List<String> targetNodes, int targetNodeCount, List<String> nodeTags, int durationEpochs, List<Volume> volumes,
+            List<FileVolume> fileVolumes, TunnelSettings tunnel, RegistryAuth registry, Egress egress) {
+        this(kind, alias, image, vcs, commands, env, secretEnvNames, port, resources, restartPolicy, healthCheck, targetNodes,
+                targetNodeCount, nodeTags, durationEpochs, volumes, fileVolumes, tunnel, registry, egress, 0);
+    }
+
+    /** This spec with its code from {@code source} (a commit pinned or unpinned), same revision. */
+    public JobSpec withVcs(VcsSource source) {
+        return new JobSpec(kind, alias, image, source, commands, env, secretEnvNames, port, resources, restartPolicy,
+                healthCheck, targetNodes, targetNodeCount, nodeTags, durationEpochs, volumes, fileVolumes, tunnel, registry,
+                egress, revision);
+    }
+
+    /** This spec as revision {@code next}: deployed anew wherever it runs. */
+    public JobSpec withRevision(long next) {
+        return new JobSpec(kind, alias, image, vcs, commands, env, secretEnvNames, port, resources, restartPolicy, healthCheck,
+                targetNodes, targetNodeCount, nodeTags, durationEpochs, volumes, fileVolumes, tunnel, registry, egress, next);
+    }
+
     /** A spec with the default egress ({@link Egress#INTERNET}). */
     public JobSpec(JobKind kind, String alias, String image, VcsSource vcs, List<String> commands, Map<String, String> env,
             List<String> secretEnvNames, int port, Resources resources, String restartPolicy, HealthCheck healthCheck,
             List<String> targetNodes, int targetNodeCount, List<String> nodeTags, int durationEpochs, List<Volume> volumes,
             List<FileVolume> fileVolumes, TunnelSettings tunnel, RegistryAuth registry) {
         this(kind, alias, image, vcs, commands, env, secretEnvNames, port, resources, restartPolicy, healthCheck, targetNodes,
-                targetNodeCount, nodeTags, durationEpochs, volumes, fileVolumes, tunnel, registry, null);
+                targetNodeCount, nodeTags, durationEpochs, volumes, fileVolumes, tunnel, registry, null, 0);
     }
 }

@@ -6,10 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.IncorrectObjectTypeException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
@@ -78,10 +83,23 @@ public class GitClient {
         }
     }
 
+    /** True when {@code commit} is a commit reachable from {@code branch} in the mirror (a pinned commit must be). */
+    public boolean onBranch(Path mirror, String branch, String commit) throws IOException {
+        try (Git git = Git.open(mirror.toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
+            ObjectId wanted = git.getRepository().resolve(commit + "^{commit}");
+            ObjectId head = git.getRepository().resolve(Constants.R_HEADS + branch);
+            return wanted != null && head != null && walk.isMergedInto(walk.parseCommit(wanted), walk.parseCommit(head));
+        } catch (MissingObjectException | IncorrectObjectTypeException | RevisionSyntaxException e) {
+            return false;
+        }
+    }
+
     /** Checks {@code commit} out of the mirror into a fresh directory {@code into}. */
     public void checkout(Path mirror, String commit, Path into) throws GitAPIException {
         try (Git git = Git.cloneRepository().setURI(mirror.toUri().toString()).setDirectory(into.toFile()).setNoCheckout(true).call()) {
-            git.checkout().setName(commit).call();
+            // A hard reset rather than a checkout: the clone checked nothing out, and a checkout of any commit but the
+            // head "conflicts" with the files missing from that empty work tree.
+            git.reset().setMode(ResetCommand.ResetType.HARD).setRef(commit).call();
         }
     }
 }

@@ -266,6 +266,7 @@ final class JobRunner {
         Allocation want = desired;
         Serving current = serving;
         if (want == null || want.desired() != Allocation.Desired.RUN || want.spec().kind() != JobKind.WAR
+                || want.spec().vcs().pinned() // rolled back: auto-deploy is paused until the job is resumed
                 || commit.equals(failedCommit) || (current != null && commit.equals(current.version()))) {
             return;
         }
@@ -369,6 +370,12 @@ final class JobRunner {
         cancellation = null;
         if (current != null) {
             phase = Phase.SERVING;
+            String digest = digest(spec);
+            if (!digest.equals(current.specDigest())) {
+                // A new spec that could not be deployed is not fetched again on every reconciliation: a new commit or a
+                // new revision (a redeploy) tries again.
+                failedSpecDigest = digest;
+            }
             watch(spec, current.version());
         } else {
             phase = Phase.FAILED;
@@ -575,7 +582,7 @@ final class JobRunner {
     private void announce(Serving current, long placement) {
         announcedPlacement = placement;
         parts.reports.report(jobId, placement, new AppStarted(jobId, parts.node.id(), current.spec().alias(), current.version(),
-                current.containerId(), parts.node.publishAddress(), current.hostPort()));
+                current.containerId(), parts.node.publishAddress(), current.hostPort(), current.spec().revision()));
         TunnelSettings tunnel = current.spec().tunnel();
         if (TunnelSettings.needsProcess(tunnel)) {
             parts.tunnels.serve(jobId, placement, current.spec().alias(), tunnel, parts.secrets.get(jobId, tunnel.tokenRef()),
@@ -587,7 +594,9 @@ final class JobRunner {
     }
 
     private void watch(JobSpec spec, String commit) {
-        if (spec.kind() == JobKind.WAR && commit != null) {
+        if (spec.kind() == JobKind.WAR && spec.vcs().pinned()) {
+            parts.watcher.unwatch(jobId);
+        } else if (spec.kind() == JobKind.WAR && commit != null) {
             parts.watcher.watch(jobId, spec.vcs().repositoryUrl(), spec.vcs().branch(), spec.vcs().pollIntervalSeconds(), commit,
                     parts.secrets.gitCredentials(jobId, spec));
         }

@@ -57,7 +57,10 @@ public class WarBuilder {
     public record FetchFailed(String reason) implements Fetch {
     }
 
-    /** Fetches the job's branch; {@code unlessAt} (a commit) is not checked out again when the head is still there. */
+    /**
+     * Fetches the job's branch and checks out its head, or the commit the spec pins (which must be on the branch);
+     * {@code unlessAt} (a commit) is not checked out again when it is still the one to run.
+     */
     public Fetch fetch(String jobId, long placement, JobSpec spec, String unlessAt) {
         long started = System.nanoTime();
         String buildId = UUID.randomUUID().toString();
@@ -67,6 +70,13 @@ public class WarBuilder {
             workspaces.create(jobId);
             commit = git.sync(spec.vcs().repositoryUrl(), spec.vcs().branch(), workspaces.mirror(jobId),
                     secrets.gitCredentials(jobId, spec));
+            if (spec.vcs().pinned()) {
+                String pinned = spec.vcs().commit();
+                if (!git.onBranch(workspaces.mirror(jobId), spec.vcs().branch(), pinned)) {
+                    throw new IllegalStateException("commit " + pinned + " is not on branch " + spec.vcs().branch());
+                }
+                commit = pinned;
+            }
             if (commit.equals(unlessAt)) {
                 return new Fetched(buildId, commit, null, started);
             }

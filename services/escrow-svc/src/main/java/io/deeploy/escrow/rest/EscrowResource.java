@@ -10,6 +10,7 @@ import io.deeploy.escrow.repository.SettlementRepository;
 import io.deeploy.escrow.service.ApiException;
 import io.deeploy.escrow.service.ContractRegistry;
 import io.deeploy.escrow.service.EscrowArithmetic;
+import io.deeploy.escrow.service.JobIds;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -22,6 +23,7 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.util.List;
 import org.jboss.logging.Logger;
+import org.web3j.utils.Numeric;
 
 /** The chain, prices and estimates, and each job's funding and settlements. Token amounts are strings of base units. */
 @Path("/api")
@@ -74,6 +76,14 @@ public class EscrowResource {
             String token, String escrowAddress, List<TransactionToSign> transactions) {
     }
 
+    /**
+     * What paying for a backend job costs and the transactions that do it from its owner's wallet, in order: approve the
+     * escrow for exactly the quote, then {@code createJob} naming the job's request id (so the funds are announced for it).
+     */
+    public record PaymentView(String jobId, int jobType, long nodes, long epochs, String amount, String amountFormatted,
+            String token, String escrowAddress, String requestId, List<TransactionToSign> transactions) {
+    }
+
     public record TransactionView(String kind, String txHash, long nonce, String state, Long blockNumber, String error,
             Instant createdAt) {
     }
@@ -115,12 +125,10 @@ public class EscrowResource {
     @Path("/estimate")
     public EstimateView estimate(@QueryParam("jobType") String jobType, @QueryParam("nodes") String nodes,
             @QueryParam("epochs") String epochs, @QueryParam("cpu") String cpu, @QueryParam("memoryMb") String memoryMb) {
-        int type = (jobType == null || jobType.isBlank()) && (cpu != null || memoryMb != null)
-                ? covering(cpu, memoryMb) : (int) parse("jobType", jobType, 0, 255);
+        ContractRegistry.JobType known = jobTypeFor(jobType, cpu, memoryMb);
         long nodeCount = parse("nodes", nodes, 1, 0xFFFF_FFFFL);
         long epochCount = parse("epochs", epochs, 1, 0xFFFF_FFFFL);
-        ContractRegistry.JobType known = registry.jobType(type).orElseThrow(() -> new ApiException(400,
-                "UNKNOWN_JOB_TYPE", "jobType", "no job type " + type + " (see GET /api/job-types)"));
+        int type = known.id();
         ContractRegistry.Contracts c = registry.require();
         BigInteger onChain;
         try {
@@ -137,8 +145,33 @@ public class EscrowResource {
                 c.token(), EscrowArithmetic.TOKEN_DECIMALS);
     }
 
-    /** The cheapest job type for a node of {@code cpu} cores and {@code memoryMb}; 400 naming the field that no type covers. */
-    private int covering(String cpu, String memoryMb) {
+    /**
+     * The job type a node of {@code cpu} cores and {@code memoryMb} is paid by: the one named, which must give a node at
+     * least that much (400 JOB_TYPE_TOO_SMALL naming {@code jobType}: the seed checked the container's resources against
+     * the type paid for), or else the cheapest that does.
+     */
+    private ContractRegistry.JobType jobTypeFor(String jobType, String cpu, String memoryMb) {
+        boolean named = jobType != null && !jobType.isBlank();
+        if (!named && cpu == null && memoryMb == null) {
+            throw ApiException.invalid("jobType", "jobType is required, or the resources of a node (cpu, memoryMb)");
+        }
+        long cpuMillis = cpuMillis(cpu);
+        long memory = memoryMb == null ? 0 : parse("memoryMb", memoryMb, 0, 1L << 30);
+        if (!named) {
+            return covering(cpuMillis, memory);
+        }
+        int type = (int) parse("jobType", jobType, 0, 255);
+        ContractRegistry.JobType known = registry.jobType(type).orElseThrow(() -> new ApiException(400,
+                "UNKNOWN_JOB_TYPE", "jobType", "no job type " + type + " (see GET /api/job-types)"));
+        if (known.cpuMillis() < cpuMillis || known.memoryMb() < memory) {
+            throw new ApiException(400, "JOB_TYPE_TOO_SMALL", "jobType", "job type " + type + " gives a node "
+                    + known.cpuMillis() + " mCPU and " + known.memoryMb() + " MiB, less than the " + cpuMillis + " mCPU and "
+                    + memory + " MiB asked for (the cheapest that covers them is " + covering(cpuMillis, memory).id() + ")");
+        }
+        return known;
+    }
+
+    private static long cpuMillis(String cpu) {
         long cpuMillis;
         try {
             cpuMillis = cpu == null ? 0 : new java.math.BigDecimal(cpu.strip()).movePointRight(3).setScale(0, java.math.RoundingMode.CEILING)
@@ -149,8 +182,12 @@ public class EscrowResource {
         if (cpuMillis < 0 || cpuMillis > 1_000_000) {
             throw ApiException.invalid("cpu", "cpu must be between 0 and 1000 cores");
         }
-        long memory = memoryMb == null ? 0 : parse("memoryMb", memoryMb, 0, 1L << 30);
-        return registry.cheapestCovering(cpuMillis, memory).map(ContractRegistry.JobType::id).orElseThrow(() -> new ApiException(400,
+        return cpuMillis;
+    }
+
+    /** The cheapest job type for a node of {@code cpuMillis} and {@code memory}; 400 naming the field that no type covers. */
+    private ContractRegistry.JobType covering(long cpuMillis, long memory) {
+        return registry.cheapestCovering(cpuMillis, memory).orElseThrow(() -> new ApiException(400,
                 "NO_JOB_TYPE_FITS", cpuMillis > registry.jobTypes().stream().mapToLong(ContractRegistry.JobType::cpuMillis).max().orElse(0)
                         ? "cpu" : "memoryMb", "no job type has " + cpuMillis + " mCPU and " + memory + " MiB per node (see GET /api/job-types)"));
     }
@@ -210,6 +247,36 @@ public class EscrowResource {
         return transactions.ofJob(c.deploymentId(), jobId).map(list -> list.stream()
                 .map(t -> new TransactionView(t.kind.name(), t.txHash, t.nonce, t.state.name(), t.blockNumber, t.error,
                         t.createdAt)).toList());
+    }
+
+    /**
+     * How to pay for the backend job {@code jobId} ({@link PaymentView}): its job type as {@link #estimate} chooses or
+     * checks it against the resources of a node, for {@code nodes} x {@code epochs}. Nothing changes here: the funds
+     * count once the chain confirms createJob (FundsLocked) and project-svc accepts them.
+     */
+    @GET
+    @Path("/jobs/{jobId}/payment")
+    public PaymentView payment(@PathParam("jobId") String jobId, @QueryParam("jobType") String jobType,
+            @QueryParam("cpu") String cpu, @QueryParam("memoryMb") String memoryMb, @QueryParam("nodes") String nodes,
+            @QueryParam("epochs") String epochs) {
+        byte[] requestId;
+        try {
+            requestId = JobIds.requestIdOf(jobId);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("jobId", e.getMessage());
+        }
+        EstimateView estimate = estimate(jobType, nodes, epochs, cpu, memoryMb);
+        ContractRegistry.Contracts c = registry.require();
+        BigInteger amount = new BigInteger(estimate.amount());
+        List<TransactionToSign> transactions = List.of(
+                new TransactionToSign(c.token(), c.tokenView().approve(c.escrow(), amount).encodeFunctionCall(),
+                        "approve the escrow for " + estimate.amountFormatted() + " dUSD"),
+                new TransactionToSign(c.escrow(), c.escrowView().createJob(BigInteger.valueOf(estimate.jobType()),
+                        BigInteger.valueOf(estimate.nodes()), BigInteger.valueOf(estimate.epochs()), new byte[32], requestId)
+                        .encodeFunctionCall(), "pay for " + jobId + ": job type " + estimate.jobType() + ", "
+                                + estimate.nodes() + " node(s) x " + estimate.epochs() + " epoch(s)"));
+        return new PaymentView(jobId, estimate.jobType(), estimate.nodes(), estimate.epochs(), estimate.amount(),
+                estimate.amountFormatted(), c.token(), c.escrow(), Numeric.toHexString(requestId), transactions);
     }
 
     /**

@@ -34,8 +34,9 @@ public interface BillingConfig {
     Duration expiryCheckInterval();
 
     /**
-     * escrow-svc (env {@code DEEPLOY_BILLING_ESCROW_URL}): in escrow mode it gives the transactions that extend a paid job
-     * on chain. Without it, extending a paid job answers 503 ESCROW_UNAVAILABLE.
+     * escrow-svc (env {@code DEEPLOY_BILLING_ESCROW_URL}): in escrow mode it checks the job type of a new job and gives
+     * the transactions that pay for it and that extend it on chain. Without it, a new job shows no payment (its funds'
+     * job type is still checked when they arrive) and extending a paid job answers 503 ESCROW_UNAVAILABLE.
      */
     java.util.Optional<String> escrowUrl();
 }

@@ -52,12 +52,23 @@ public class Job {
     @Column(name = "running_commit")
     public String runningCommit;
 
+    /** The revision of the spec that last started serving (AppStarted); null until one did. */
+    @Column(name = "running_revision")
+    public Long runningRevision;
+
     public String url;
 
     @Column(name = "last_error")
     public String lastError;
 
     /** The chain job whose funds were accepted for this job (escrow billing), else null. */
+    /** Escrow mode: the chain job type the job is to be paid by (null in unpaid mode). */
+    @Column(name = "job_type")
+    public Integer jobType;
+
+    /** Escrow mode: escrow-svc's answer for paying the job (amount, transactions to sign), as JSON. */
+    public String payment;
+
     @Column(name = "chain_job_id")
     public BigInteger chainJobId;
 

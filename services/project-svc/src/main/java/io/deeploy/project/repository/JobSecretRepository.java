@@ -18,9 +18,12 @@ public class JobSecretRepository {
     public record Row(String jobId, String name, Sealed sealed) {
     }
 
-    public Uni<Void> insert(String jobId, String name, Sealed sealed) {
+    /** Stores the secret, replacing the job's secret of the same name (an edit that sets a new value). */
+    public Uni<Void> put(String jobId, String name, Sealed sealed) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                "INSERT INTO job_secret (job_id, name, key_id, nonce, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                "INSERT INTO job_secret (job_id, name, key_id, nonce, ciphertext, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                        + "ON CONFLICT (job_id, name) DO UPDATE SET key_id = EXCLUDED.key_id, nonce = EXCLUDED.nonce, "
+                        + "ciphertext = EXCLUDED.ciphertext, created_at = EXCLUDED.created_at")
                 .setParameter(1, jobId).setParameter(2, name).setParameter(3, sealed.keyId())
                 .setParameter(4, sealed.nonce()).setParameter(5, sealed.ciphertext())
                 .setParameter(6, OffsetDateTime.now(ZoneOffset.UTC))

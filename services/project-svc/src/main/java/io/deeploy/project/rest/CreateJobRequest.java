@@ -9,7 +9,8 @@ import java.util.Map;
  * checks every field, applies defaults and names the first bad field in its error. {@code secretEnv} holds environment
  * values that are secrets: stored encrypted, given to the app like {@code env}, never shown by the API. {@code egress}
  * is where the job's containers may connect: {@code internet} (the default: public addresses only), {@code none}, or
- * {@code all} (private ranges too) where the operator allows it.
+ * {@code all} (private ranges too) where the operator allows it. {@code jobType} (escrow mode) is the chain job type the
+ * owner will pay by: it must give each node at least {@code resources}; absent, the cheapest type that does is chosen.
  */
 public record CreateJobRequest(
         String alias,
@@ -31,7 +32,8 @@ public record CreateJobRequest(
         List<FileVolume> fileVolumes,
         Tunnel tunnel,
         Registry registry,
-        String egress) {
+        String egress,
+        Integer jobType) {
 
     /**
      * The private registry that holds {@code image} (a CAR job's app image, a WAR job's base image): {@code server} is its

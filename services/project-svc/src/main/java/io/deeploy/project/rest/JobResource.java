@@ -1,16 +1,21 @@
 package io.deeploy.project.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.project.client.EscrowClient;
 import io.deeploy.project.config.AuthConfig;
 import io.deeploy.project.config.BillingConfig;
+import io.deeploy.project.config.JobsConfig;
 import io.deeploy.project.service.ApiException;
 import io.deeploy.project.service.IdempotentCommands;
+import io.deeploy.project.service.JobLifecycle;
 import io.deeploy.project.service.JobService;
+import io.deeploy.project.service.JobSpecValidator;
 import io.deeploy.project.service.LogGrantKeys;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -20,6 +25,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 @Path("/api/jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -31,9 +39,13 @@ public class JobResource {
     private final AuthConfig auth;
     private final BillingConfig billing;
     private final EscrowClient escrow;
+    private final JobLifecycle lifecycle;
+    private final JobSpecValidator.Rules rules;
 
     public JobResource(JobService jobs, ApiRequests requests, LogGrantKeys grantKeys, AuthConfig auth, BillingConfig billing,
-            EscrowClient escrow) {
+            EscrowClient escrow, JobLifecycle lifecycle, JobsConfig jobsConfig) {
+        this.lifecycle = lifecycle;
+        this.rules = new JobSpecValidator.Rules(jobsConfig.allowPrivateRepositories(), jobsConfig.allowUnrestrictedEgress());
         this.billing = billing;
         this.escrow = escrow;
         this.jobs = jobs;
@@ -82,6 +94,95 @@ public class JobResource {
             }
             return jobs.extend(caller, jobId, request.epochs(), request, key).map(view -> (Object) view);
         });
+    }
+
+    /**
+     * Edits the live job ({@link EditJobRequest}: only the fields given change): the next revision of its spec, deployed
+     * beside what serves and switched to once healthy, alias and URL kept. Checked as at creation (400 naming the field,
+     * FIELD_NOT_EDITABLE for what an edit does not change, and nothing changes); the create permission; an
+     * Idempotency-Key, so a retry makes one revision.
+     */
+    @PATCH
+    @Path("/{jobId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RequestBody(content = @Content(schema = @Schema(implementation = EditJobRequest.class)))
+    public Uni<JobView> edit(@Context UriInfo uri, @Context HttpHeaders headers,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("jobId") String jobId, byte[] body) {
+        return requests.caller("PATCH", uri, headers, body).chain(caller -> {
+            String key = IdempotentCommands.requireKey(idempotencyKey);
+            JsonNode fields = requests.parse(body, JsonNode.class);
+            if (!fields.isObject()) {
+                throw new ApiException(400, "MALFORMED_BODY", null, "an edit is a JSON object of the fields to change");
+            }
+            fields.fieldNames().forEachRemaining(field -> {
+                if (EditJobRequest.NOT_EDITABLE.contains(field)) {
+                    throw new ApiException(400, "FIELD_NOT_EDITABLE", field, field + " is not changed by an edit"
+                            + (field.equals("durationEpochs") ? " (extend the job instead)" : ""));
+                }
+                if (java.util.Arrays.stream(EditJobRequest.class.getRecordComponents()).noneMatch(c -> c.getName().equals(field))) {
+                    throw ApiException.invalid(field, "a job has no field " + field);
+                }
+            });
+            EditJobRequest edit = requests.parse(body, EditJobRequest.class);
+            return lifecycle.edit(caller, jobId, edit, rules, key);
+        });
+    }
+
+    /** Fresh containers of the job's spec on its nodes, without downtime (a new revision; the create permission). */
+    @POST
+    @Path("/{jobId}/restart")
+    public Uni<JobView> restart(@Context UriInfo uri, @Context HttpHeaders headers,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("jobId") String jobId, byte[] body) {
+        return requests.caller("POST", uri, headers, body)
+                .chain(caller -> lifecycle.restart(caller, jobId, IdempotentCommands.requireKey(idempotencyKey)));
+    }
+
+    /** The job deployed anew: its branch fetched and built again (WAR), its image pulled again (CAR). */
+    @POST
+    @Path("/{jobId}/redeploy")
+    public Uni<JobView> redeploy(@Context UriInfo uri, @Context HttpHeaders headers,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("jobId") String jobId, byte[] body) {
+        return requests.caller("POST", uri, headers, body)
+                .chain(caller -> lifecycle.redeploy(caller, jobId, IdempotentCommands.requireKey(idempotencyKey)));
+    }
+
+    /**
+     * Back to an earlier revision and/or a commit that served ({@link RollbackJobRequest}); a commit pauses auto-deploy
+     * until {@code resume}.
+     */
+    @POST
+    @Path("/{jobId}/rollback")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<JobView> rollback(@Context UriInfo uri, @Context HttpHeaders headers,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("jobId") String jobId, byte[] body) {
+        return requests.caller("POST", uri, headers, body).chain(caller -> {
+            String key = IdempotentCommands.requireKey(idempotencyKey);
+            RollbackJobRequest request = requests.parse(body, RollbackJobRequest.class);
+            if (request.revision() == null && (request.commit() == null || request.commit().isBlank())) {
+                throw ApiException.invalid("revision", "name the revision or the commit (or both) to roll back to");
+            }
+            if (request.revision() != null && request.revision() < 0) {
+                throw ApiException.invalid("revision", "revisions count from 0");
+            }
+            return lifecycle.rollback(caller, jobId, request, key);
+        });
+    }
+
+    /** A rolled-back WAR job follows its branch again: the head is deployed, and every new commit after it. */
+    @POST
+    @Path("/{jobId}/resume")
+    public Uni<JobView> resume(@Context UriInfo uri, @Context HttpHeaders headers,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("jobId") String jobId, byte[] body) {
+        return requests.caller("POST", uri, headers, body)
+                .chain(caller -> lifecycle.resume(caller, jobId, IdempotentCommands.requireKey(idempotencyKey)));
+    }
+
+    /** The job's revisions, newest first, and each commit or image that served it. */
+    @GET
+    @Path("/{jobId}/versions")
+    public Uni<JobLifecycle.Versions> versions(@Context UriInfo uri, @Context HttpHeaders headers,
+            @PathParam("jobId") String jobId) {
+        return requests.caller("GET", uri, headers, null).chain(caller -> lifecycle.versions(caller, jobId));
     }
 
     /**

@@ -32,11 +32,14 @@ public class JobSecretService {
         this.cipher = cipher;
     }
 
-    /** Seals and stores the job's secrets; runs in the transaction that creates the job. */
+    /**
+     * Seals and stores the job's secrets, replacing those of the same names; runs in the transaction that creates or
+     * revises the job.
+     */
     public Uni<Void> store(String jobId, Map<String, String> values) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Map.Entry<String, String> entry : values.entrySet()) {
-            chain = chain.chain(() -> secrets.insert(jobId, entry.getKey(), cipher.seal(entry.getValue(), context(jobId, entry.getKey()))));
+            chain = chain.chain(() -> secrets.put(jobId, entry.getKey(), cipher.seal(entry.getValue(), context(jobId, entry.getKey()))));
         }
         return chain;
     }

@@ -1,5 +1,6 @@
 package io.deeploy.project.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.FundingAccepted;
@@ -10,9 +11,11 @@ import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.node.LogGrant;
 import io.deeploy.outbox.Outbox;
+import io.deeploy.project.client.EscrowClient;
 import io.deeploy.project.config.BillingConfig;
 import io.deeploy.project.repository.Job;
 import io.deeploy.project.repository.JobRepository;
+import io.deeploy.project.repository.JobRevisionRepository;
 import io.deeploy.project.repository.JobTransition;
 import io.deeploy.project.repository.JobTransitionRepository;
 import io.deeploy.project.rest.CreateJobRequest;
@@ -39,9 +42,14 @@ public class JobService {
     private final BillingConfig billing;
     private final ProjectAccess access;
     private final FundingRules fundingRules;
+    private final EscrowClient escrow;
+    private final JobRevisionRepository revisions;
 
     public JobService(JobRepository jobs, JobTransitionRepository transitions, IdempotentCommands commands, Outbox outbox,
-            JobSecretService secrets, BillingConfig billing, ProjectAccess access, FundingRules fundingRules) {
+            JobSecretService secrets, BillingConfig billing, ProjectAccess access, FundingRules fundingRules,
+            EscrowClient escrow, JobRevisionRepository revisions) {
+        this.revisions = revisions;
+        this.escrow = escrow;
         this.access = access;
         this.fundingRules = fundingRules;
         this.secrets = secrets;
@@ -66,15 +74,34 @@ public class JobService {
                                 return Uni.createFrom().failure(new ApiException(409, "ALIAS_TAKEN", "alias",
                                         "another live job already uses the alias '" + spec.alias() + "'"));
                             }
-                            return insert(project.owner, caller.describe(), projectId, spec, JobSpecValidator.secrets(request));
+                            String jobId = "job-" + UUID.randomUUID();
+                            return payment(jobId, spec, request.jobType()).chain(payment -> insert(jobId, project.owner,
+                                    caller.describe(), projectId, spec, JobSpecValidator.secrets(request), payment));
                         })))
                 .chain(outcome -> view(outcome.resourceId()));
     }
 
-    private Uni<String> insert(String owner, String requestedBy, String projectId, JobSpec spec, Map<String, String> secretValues) {
+    /**
+     * Escrow mode: how the job is to be paid for, from escrow-svc, which checks a named job type against the job's
+     * resources (400 naming {@code jobType}) or chooses the cheapest that covers them. Null in unpaid mode, and when no
+     * escrow-svc is configured (then only the funds' type is checked, when they arrive).
+     */
+    private Uni<JsonNode> payment(String jobId, JobSpec spec, Integer jobType) {
+        if (billing.mode() != BillingConfig.Mode.ESCROW || billing.escrowUrl().isEmpty()) {
+            return Uni.createFrom().nullItem();
+        }
+        return escrow.payment(jobId, jobType, spec);
+    }
+
+    private Uni<String> insert(String jobId, String owner, String requestedBy, String projectId, JobSpec spec,
+            Map<String, String> secretValues, JsonNode payment) {
         Instant now = Instant.now();
         Job job = new Job();
-        job.id = "job-" + UUID.randomUUID();
+        job.id = jobId;
+        if (payment != null) {
+            job.jobType = payment.path("jobType").asInt();
+            job.payment = payment.toString();
+        }
         job.projectId = projectId;
         job.alias = spec.alias();
         job.kind = spec.kind();
@@ -87,6 +114,7 @@ public class JobService {
         // Flushed first: the secrets are written with native SQL and reference the job row.
         Uni<Void> stored = jobs.persistAndFlush(job)
                 .chain(() -> secrets.store(job.id, secretValues))
+                .chain(() -> revisions.insert(job.id, spec.revision(), job.spec, "created by " + requestedBy, now))
                 .chain(() -> transitions.persist(transition(job.id, null, job.state, paid
                         ? "requested by " + requestedBy + "; waiting for its funds on chain (requestId " + requestIdOf(job.id) + ")"
                         : "requested by " + requestedBy, null, now)))
@@ -209,9 +237,7 @@ public class JobService {
     @WithTransaction
     public Uni<JobView> stop(Caller caller, String jobId) {
         String reason = "stopped by " + caller.describe();
-        return inProject(jobId).chain(job -> access.permitted(caller, job.projectId, Permission.REDEEM)
-                .onFailure(ApiException.class).transform(e -> jobMissingIfProjectMissing((ApiException) e, jobId))
-                .replaceWith(job)).chain(job -> {
+        return permittedJob(caller, jobId, Permission.REDEEM).chain(job -> {
             if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
                 return view(job.id);
             }
@@ -245,9 +271,8 @@ public class JobService {
      */
     @WithTransaction
     public Uni<JobView> extend(Caller caller, String jobId, int epochs, Object request, String idempotencyKey) {
-        return inProject(jobId).chain(job -> access.permitted(caller, job.projectId, Permission.EXTEND)
-                .onFailure(ApiException.class).transform(e -> jobMissingIfProjectMissing((ApiException) e, jobId))
-                .replaceWith(job)).chain(job -> commands.execute("job.extend:" + job.id, idempotencyKey, request, () -> {
+        return permittedJob(caller, jobId, Permission.EXTEND)
+                .chain(job -> commands.execute("job.extend:" + job.id, idempotencyKey, request, () -> {
                     if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
                         return Uni.createFrom().failure(ApiException.conflict("JOB_STOPPED", "job " + job.id + " is "
                                 + job.state + ": a stopped job is not extended"));
@@ -265,18 +290,23 @@ public class JobService {
      */
     @WithSession
     public Uni<Job> extendableOnChain(Caller caller, String jobId) {
-        return inProject(jobId).chain(job -> access.permitted(caller, job.projectId, Permission.EXTEND)
+        return permittedJob(caller, jobId, Permission.EXTEND).invoke(job -> {
+            if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
+                throw ApiException.conflict("JOB_STOPPED", "job " + job.id + " is " + job.state
+                        + ": a stopped job is not extended");
+            }
+            if (job.chainJobId == null) {
+                throw ApiException.conflict("JOB_NOT_FUNDED", "job " + job.id + " has no confirmed funds to extend: "
+                        + "pay for it first (its fundingRequestId)");
+            }
+        });
+    }
+
+    /** The job if the caller holds {@code permission} on its project; missing if the caller cannot see the project. */
+    Uni<Job> permittedJob(Caller caller, String jobId, Permission permission) {
+        return inProject(jobId).chain(job -> access.permitted(caller, job.projectId, permission)
                 .onFailure(ApiException.class).transform(e -> jobMissingIfProjectMissing((ApiException) e, jobId))
-                .replaceWith(job)).invoke(job -> {
-                    if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
-                        throw ApiException.conflict("JOB_STOPPED", "job " + job.id + " is " + job.state
-                                + ": a stopped job is not extended");
-                    }
-                    if (job.chainJobId == null) {
-                        throw ApiException.conflict("JOB_NOT_FUNDED", "job " + job.id + " has no confirmed funds to extend: "
-                                + "pay for it first (its fundingRequestId)");
-                    }
-                });
+                .replaceWith(job));
     }
 
     /** The job if the caller may read its project; a job of a project the caller cannot see is reported missing. */
@@ -297,7 +327,7 @@ public class JobService {
         return e.status() == 404 ? ApiException.notFound("JOB_NOT_FOUND", "no job " + jobId) : e;
     }
 
-    private Uni<JobView> view(String jobId) {
+    Uni<JobView> view(String jobId) {
         return jobs.findById(jobId).chain(job -> transitions.history(jobId).map(history -> JobView.of(job, history)));
     }
 

@@ -13,6 +13,7 @@ import io.deeploy.events.payload.VcsSource;
 import io.deeploy.events.payload.Volume;
 import io.deeploy.node.TargetAddresses;
 import io.deeploy.project.rest.CreateJobRequest;
+import io.deeploy.project.rest.EditJobRequest;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -180,6 +181,60 @@ public final class JobSpecValidator {
         return new JobSpec(kind, alias, image, vcs, List.copyOf(commands), Map.copyOf(env), new TreeSet<>(secretEnv.keySet()).stream().toList(), port,
                 resources(request.resources()), restartPolicy, healthCheck(request.healthCheck()), List.copyOf(targetNodes),
                 nodeCount, List.copyOf(nodeTags), duration, volumes, files, tunnel, registry, egress);
+    }
+
+    /**
+     * The next revision of {@code current} with {@code edit} applied, checked by the same rules as a new job (an edited
+     * field is named as in a create request); everything the edit may not change is carried over as it is. Secret env
+     * names already set stay set (their values are not in the spec and are not checked again).
+     */
+    public static JobSpec edited(JobSpec current, EditJobRequest edit, Rules rules) {
+        VcsSource vcs = current.vcs();
+        CreateJobRequest.Repository repository = vcs == null ? null : new CreateJobRequest.Repository(vcs.repositoryUrl(),
+                edit.branch() == null ? vcs.branch() : edit.branch(), vcs.username(), null, vcs.pollIntervalSeconds());
+        Map<String, String> secretEnv = new TreeMap<>();
+        current.secretEnvNames().forEach(name -> secretEnv.put(name, "set"));
+        if (edit.secretEnv() != null) {
+            secretEnv.putAll(edit.secretEnv());
+        }
+        RegistryAuth registry = current.registry();
+        HealthCheck check = current.healthCheck();
+        Resources resources = current.resources();
+        String image = edit.image() == null ? current.image() : edit.image();
+        CreateJobRequest merged = new CreateJobRequest(current.alias(), current.kind(), image, repository,
+                edit.commands() == null ? current.commands() : edit.commands(),
+                edit.env() == null ? current.env() : edit.env(), secretEnv,
+                edit.port() == null ? current.port() : edit.port(),
+                new CreateJobRequest.Resources(resources.cpuMillis() / 1000.0, (int) resources.memoryMb(), resources.gpus()),
+                edit.restartPolicy() == null ? current.restartPolicy() : edit.restartPolicy(),
+                edit.healthCheck() != null ? edit.healthCheck() : new CreateJobRequest.HealthCheck(
+                        check.mode().name().toLowerCase(Locale.ROOT), check.path(), check.initialDelaySeconds(),
+                        check.timeoutSeconds(), check.intervalSeconds()),
+                current.targetNodes(), current.targetNodeCount(), current.nodeTags(), current.durationEpochs(),
+                current.volumes().stream().map(v -> new CreateJobRequest.Volume(v.name(), v.mountPath())).toList(),
+                edit.fileVolumes() != null ? edit.fileVolumes() : current.fileVolumes().stream()
+                        .map(f -> new CreateJobRequest.FileVolume(f.name(), f.mountPath(), f.content())).toList(),
+                null,
+                // Checks that an edited image is still on the registry the job's credentials are for.
+                registry == null ? null : new CreateJobRequest.Registry(registry.server(), registry.username(), "set"),
+                null, null);
+        JobSpec checked = validate(merged, rules);
+        VcsSource nextVcs = vcs == null ? null : new VcsSource(vcs.repositoryUrl(), checked.vcs().branch(), vcs.username(),
+                vcs.credentialsRef(), vcs.pollIntervalSeconds(), vcs.commit());
+        return new JobSpec(current.kind(), current.alias(), checked.image(), nextVcs, checked.commands(), checked.env(),
+                checked.secretEnvNames(), checked.port(), current.resources(), checked.restartPolicy(), checked.healthCheck(),
+                current.targetNodes(), current.targetNodeCount(), current.nodeTags(), current.durationEpochs(),
+                current.volumes(), checked.fileVolumes(), current.tunnel(), current.registry(), current.egress(),
+                current.revision() + 1);
+    }
+
+    /** The secret values an edit sets, by secret name (as {@link #secrets}). */
+    public static Map<String, String> secrets(EditJobRequest edit) {
+        Map<String, String> secrets = new TreeMap<>();
+        if (edit.secretEnv() != null) {
+            edit.secretEnv().forEach((name, value) -> secrets.put(SECRET_ENV_PREFIX + name, value));
+        }
+        return secrets;
     }
 
     /**

@@ -15,6 +15,7 @@ import io.deeploy.events.payload.TunnelReady;
 import io.deeploy.events.payload.TunnelSettings;
 import io.deeploy.project.repository.Job;
 import io.deeploy.project.repository.JobRepository;
+import io.deeploy.project.repository.JobRevisionRepository;
 import io.deeploy.project.repository.JobTransitionRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,9 +40,11 @@ public class JobStatusService {
     private final JobTransitionRepository transitions;
     private final JobSecretService secrets;
     private final JobExpiry expiry;
+    private final JobRevisionRepository revisions;
 
     public JobStatusService(JobRepository jobs, JobTransitionRepository transitions, JobSecretService secrets,
-            JobExpiry expiry) {
+            JobExpiry expiry, JobRevisionRepository revisions) {
+        this.revisions = revisions;
         this.jobs = jobs;
         this.transitions = transitions;
         this.secrets = secrets;
@@ -79,10 +82,14 @@ public class JobStatusService {
         if (payload instanceof AppStarted started) {
             job.runningCommit = started.commit();
             job.lastError = null;
+            // Deliveries of several nodes and revisions may interleave: the newest revision that serves is shown.
+            job.runningRevision = job.runningRevision == null ? started.revision() : Math.max(job.runningRevision, started.revision());
             if (job.state != JobState.STOPPING && job.state != JobState.STOPPED) {
                 expiry.started(job, at);
             }
-            return move(job, JobState.RUNNING, "serving " + started.commit() + " on " + started.nodeId(), event);
+            return revisions.served(job.id, started.revision(), started.commit(), at)
+                    .chain(() -> move(job, JobState.RUNNING, "serving " + started.commit() + " (revision " + started.revision()
+                            + ") on " + started.nodeId(), event));
         }
         if (payload instanceof AppFailed failed) {
             job.lastError = failed.reason();

@@ -70,6 +70,38 @@ public class PlacementService {
         });
     }
 
+    /**
+     * A new revision of a job's spec: every node the job runs on is given it (same placement, so nothing moves; the agents
+     * deploy it beside what serves), and a job still waiting is placed with it later. A revision at or below the one held
+     * is stale and changes nothing. The revision never changes what the job reserves (project-svc does not edit resources
+     * or nodes). Must run in a transaction (the idempotent consumer's).
+     */
+    public Uni<Void> respec(String jobId, JobSpec spec, String reason, Instant at) {
+        return lock().chain(() -> placements.findById(jobId)).chain(placement -> {
+            if (placement == null || placement.state == Placement.State.RELEASED) {
+                return Uni.createFrom().voidItem();
+            }
+            long held = EventCodec.fromJson(placement.spec, JobSpec.class).revision();
+            if (spec.revision() <= held) {
+                LOG.debugf("job %s: revision %d is not newer than %d; ignored", jobId, spec.revision(), held);
+                return Uni.createFrom().voidItem();
+            }
+            String specJson = EventCodec.toJson(spec);
+            placement.spec = specJson;
+            if (placement.state != Placement.State.PLACED) {
+                return Uni.createFrom().voidItem();
+            }
+            LOG.infof("job %s: revision %d to %s (%s)", jobId, spec.revision(), placement.nodeIds, reason);
+            return allocations.runningNodes(jobId).chain(running -> {
+                Uni<Void> chain = Uni.createFrom().voidItem();
+                for (String nodeId : running) {
+                    chain = chain.chain(() -> allocations.run(jobId, nodeId, placement.attempt, specJson, reason, at));
+                }
+                return chain;
+            });
+        });
+    }
+
     /** Releases a stopped job's reservations; a job that never got a node is reported stopped right away. */
     public Uni<Void> release(String jobId, String reason, Instant at) {
         return lock().chain(() -> placements.findById(jobId)).chain(placement -> {

@@ -145,8 +145,10 @@ public class StatusReportService {
             if (a.port() < 1 || a.port() > 65535) {
                 throw new GatewayException(400, "REPORT_MALFORMED", "an app's port is 1-65535");
             }
+            // The revision is the node's word, kept within what the platform ever asked of it.
+            long revision = Math.max(0, Math.min(a.revision(), spec.revision()));
             return new AppStarted(a.jobId(), nodeId, spec.alias(), clip(a.commit(), 200), clip(a.containerId(), 100), node.address(),
-                    a.port());
+                    a.port(), revision);
         }
         if (claimed instanceof AppFailed a) {
             return new AppFailed(a.jobId(), nodeId, clip(a.commit(), 200), clip(a.reason(), MAX_TEXT), clip(a.logTail(), MAX_LOG_TAIL),

@@ -1,0 +1,173 @@
+package io.deeploy.project.service;
+
+import io.deeploy.events.Event;
+import io.deeploy.events.EventCodec;
+import io.deeploy.events.payload.JobKind;
+import io.deeploy.events.payload.JobSpec;
+import io.deeploy.events.payload.JobSpecChanged;
+import io.deeploy.outbox.Outbox;
+import io.deeploy.project.repository.Job;
+import io.deeploy.project.repository.JobRevisionRepository;
+import io.deeploy.project.repository.JobTransitionRepository;
+import io.deeploy.project.rest.EditJobRequest;
+import io.deeploy.project.rest.JobView;
+import io.deeploy.project.rest.RollbackJobRequest;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * New revisions of a live job's spec: edit, restart, redeploy, rollback and resume. Each stores the next revision (the
+ * job's spec, its version history and a history step, in one transaction) and announces it (JobSpecChanged), once per
+ * Idempotency-Key; the nodes then deploy it beside what serves and switch to it once it is healthy, so the alias and
+ * URL stay and nothing stops serving. A job waiting for its funds just takes the new spec, which is what it will run.
+ * The owner, or a delegate with the create permission, may do this; a stopping or stopped job is 409 JOB_STOPPED.
+ */
+@ApplicationScoped
+public class JobLifecycle {
+
+    private final JobService jobs;
+    private final JobRevisionRepository revisions;
+    private final JobTransitionRepository transitions;
+    private final JobSecretService secrets;
+    private final IdempotentCommands commands;
+    private final Outbox outbox;
+
+    public JobLifecycle(JobService jobs, JobRevisionRepository revisions, JobTransitionRepository transitions,
+            JobSecretService secrets, IdempotentCommands commands, Outbox outbox) {
+        this.jobs = jobs;
+        this.revisions = revisions;
+        this.transitions = transitions;
+        this.secrets = secrets;
+        this.commands = commands;
+        this.outbox = outbox;
+    }
+
+    /** What a revision changes: the next spec, the secret values it sets, and why (for the history). */
+    record Revision(JobSpec spec, Map<String, String> secretValues, String reason) {
+    }
+
+    /** The edit applied by {@link JobSpecValidator#edited} (a 400 naming the field, and nothing changed, if it is bad). */
+    @WithTransaction
+    public Uni<JobView> edit(Caller caller, String jobId, EditJobRequest edit, JobSpecValidator.Rules rules, String key) {
+        return revise(caller, jobId, key, edit, (job, current) -> Uni.createFrom().item(() -> new Revision(
+                JobSpecValidator.edited(current, edit, rules), JobSpecValidator.secrets(edit), "edited by " + caller.describe())));
+    }
+
+    /** Fresh containers of the same spec on every node (a WAR job is built again from its commit), without downtime. */
+    @WithTransaction
+    public Uni<JobView> restart(Caller caller, String jobId, String key) {
+        return revise(caller, jobId, key, "restart", (job, current) -> Uni.createFrom().item(new Revision(
+                current.withRevision(current.revision() + 1), Map.of(), "restarted by " + caller.describe())));
+    }
+
+    /** The same spec deployed anew: a WAR job's branch fetched and built again, a CAR job's image pulled again. */
+    @WithTransaction
+    public Uni<JobView> redeploy(Caller caller, String jobId, String key) {
+        return revise(caller, jobId, key, "redeploy", (job, current) -> Uni.createFrom().item(new Revision(
+                current.withRevision(current.revision() + 1), Map.of(), "redeployed by " + caller.describe())));
+    }
+
+    /**
+     * Back to an earlier revision's spec and/or a commit that served ({@link RollbackJobRequest}). A commit pins the job
+     * (auto-deploy paused until {@link #resume}); 404 REVISION_NOT_FOUND / COMMIT_NOT_SERVED name what was never there.
+     */
+    @WithTransaction
+    public Uni<JobView> rollback(Caller caller, String jobId, RollbackJobRequest request, String key) {
+        return revise(caller, jobId, key, request, (job, current) -> revisions.ofJob(job.id)
+                .chain(known -> revisions.buildsOf(job.id).map(builds -> {
+                    JobSpec base = current;
+                    String to = "";
+                    if (request.revision() != null) {
+                        base = known.stream().filter(r -> r.revision() == request.revision()).findFirst()
+                                .map(r -> EventCodec.fromJson(r.spec(), JobSpec.class))
+                                .orElseThrow(() -> new ApiException(404, "REVISION_NOT_FOUND", "revision",
+                                        "job " + job.id + " has no revision " + request.revision()));
+                        to = "revision " + request.revision();
+                    }
+                    if (request.commit() != null) {
+                        if (current.kind() != JobKind.WAR) {
+                            throw ApiException.invalid("commit", "a CAR job has no commits; roll back to a revision");
+                        }
+                        String commit = request.commit().strip();
+                        if (builds.stream().noneMatch(b -> b.version().equals(commit))) {
+                            throw new ApiException(404, "COMMIT_NOT_SERVED", "commit", "commit " + commit
+                                    + " never served job " + job.id + " (GET /api/jobs/{id}/versions lists those that did)");
+                        }
+                        base = base.withVcs(base.vcs().pinnedTo(commit));
+                        to = (to.isEmpty() ? "" : to + ", ") + "commit " + commit + " (auto-deploy paused)";
+                    }
+                    return new Revision(base.withRevision(current.revision() + 1), Map.of(),
+                            "rolled back to " + to + " by " + caller.describe());
+                })));
+    }
+
+    /** Unpins a rolled-back WAR job: its branch's head is deployed again, and every new commit after it. */
+    @WithTransaction
+    public Uni<JobView> resume(Caller caller, String jobId, String key) {
+        return revise(caller, jobId, key, "resume", (job, current) -> {
+            if (current.vcs() == null || !current.vcs().pinned()) {
+                throw ApiException.conflict("NOT_PAUSED", "job " + job.id + " follows its branch already");
+            }
+            return Uni.createFrom().item(new Revision(current.withVcs(current.vcs().pinnedTo(null))
+                    .withRevision(current.revision() + 1), Map.of(), "auto-deploy resumed by " + caller.describe()));
+        });
+    }
+
+    /** The job's revisions (newest first) and what served it, for whoever may read the job. */
+    @WithSession
+    public Uni<Versions> versions(Caller caller, String jobId) {
+        return jobs.readable(caller, jobId).chain(job -> revisions.ofJob(job.id)
+                .chain(known -> revisions.buildsOf(job.id).map(builds -> new Versions(job.id,
+                        EventCodec.fromJson(job.spec, JobSpec.class).revision(), job.runningRevision,
+                        known.stream().map(r -> new Versions.Revision(r.revision(), r.reason(), r.createdAt(),
+                                r.firstServedAt(), EventCodec.fromJson(r.spec(), JobSpec.class))).toList(),
+                        builds.stream().map(b -> new Versions.Served(b.version(), b.revision(), b.firstServedAt())).toList()))));
+    }
+
+    /** {@code GET /api/jobs/{id}/versions}: the revision desired, the one serving, every revision and what served. */
+    public record Versions(String jobId, long revision, Long runningRevision, List<Revision> revisions, List<Served> served) {
+
+        public record Revision(long revision, String reason, Instant createdAt, Instant firstServedAt, JobSpec spec) {
+        }
+
+        /** A commit (WAR) or image (CAR) that served, and the revision it first served in. */
+        public record Served(String version, long revision, Instant firstServedAt) {
+        }
+    }
+
+    private Uni<JobView> revise(Caller caller, String jobId, String key, Object request,
+            BiFunction<Job, JobSpec, Uni<Revision>> next) {
+        return jobs.permittedJob(caller, jobId, Permission.CREATE)
+                .chain(job -> commands.execute("job.revise:" + job.id, key, request, () -> {
+                    if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
+                        return Uni.createFrom().failure(ApiException.conflict("JOB_STOPPED", "job " + job.id + " is "
+                                + job.state + ": a stopped job is not changed"));
+                    }
+                    JobSpec current = EventCodec.fromJson(job.spec, JobSpec.class);
+                    return next.apply(job, current).chain(revision -> apply(job, revision));
+                }))
+                .chain(outcome -> jobs.view(outcome.resourceId()));
+    }
+
+    private Uni<String> apply(Job job, Revision revision) {
+        Instant now = Instant.now();
+        long number = revision.spec().revision();
+        String reason = "revision " + number + ": " + revision.reason();
+        job.spec = EventCodec.toJson(revision.spec());
+        job.updatedAt = now;
+        Uni<Void> stored = secrets.store(job.id, revision.secretValues())
+                .chain(() -> revisions.insert(job.id, number, job.spec, revision.reason(), now))
+                .chain(() -> transitions.persist(JobService.transition(job.id, job.state, job.state, reason, null, now)))
+                .replaceWithVoid();
+        // Not requested yet (waiting for funds): JobRequested will carry this spec.
+        return (job.state == JobState.AWAITING_FUNDS ? stored
+                : stored.chain(() -> outbox.enqueue(Event.of(new JobSpecChanged(job.id, revision.spec(), reason), now))))
+                .replaceWith(job.id);
+    }
+}
