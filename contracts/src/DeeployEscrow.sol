@@ -18,9 +18,11 @@ import {IERC20} from "./IERC20.sol";
 ///   Uptime >= `uptimeThresholdBps`: the node is credited the job's price per epoch (it claims later).
 ///   Below: nothing is paid and the amount stays in the job, to be refunded to the owner at close.
 ///   At most `nodesAt(job, epoch)` nodes are paid for an epoch.
-/// - Close (owner or delegate any time, oracle once expired, anyone one epoch after expiry) is final:
+/// - Close (owner, redeem delegate or oracle any time, anyone one epoch after expiry) is final:
 ///   everything not yet credited to a node is refunded to the owner, including elapsed epochs that were
-///   never settled; no settlement is accepted for the job afterwards.
+///   never settled; no settlement is accepted for the job afterwards. The oracle closes a job its owner
+///   stopped through the platform's signed API, after settling the epochs it served, so a stop needs no
+///   prior grant; whoever closes, the refund goes to the owner only.
 /// - Failover: the oracle replaces the node set with `updateNodes`. The new set applies from the current
 ///   epoch; the previous set stays eligible for the current epoch too (both worked in it), so in a failover
 ///   epoch old and new nodes may be attested, and the per-epoch cap still bounds what is paid.
@@ -32,9 +34,9 @@ contract DeeployEscrow {
     /// @dev Transitions (each in exactly one function):
     ///      None   -> Funded  createJob / createJobFor (owner or create delegate; pays the quote)
     ///      Funded -> Active  activate (oracle; startEpoch = current epoch)
-    ///      Funded -> Closed  redeemJob or closeJob (owner or redeem delegate; refunds everything)
-    ///      Active -> Closed  closeJob (owner or redeem delegate any time, oracle from endEpoch on,
-    ///                        anyone from endEpoch + CLOSE_GRACE_EPOCHS on; refunds what is not paid out)
+    ///      Funded -> Closed  redeemJob (owner or redeem delegate) or closeJob (also the oracle); refunds everything
+    ///      Active -> Closed  closeJob (owner, redeem delegate or oracle any time, anyone from
+    ///                        endEpoch + CLOSE_GRACE_EPOCHS on; refunds what is not paid out)
     ///      extendJob and addNodes keep the state (Funded or Active, not expired).
     enum JobState {
         None, // 0: no such job
@@ -454,16 +456,17 @@ contract DeeployEscrow {
     ///         deposited - paid - refunded. That includes future epochs, the current one, epochs whose
     ///         uptime was below the threshold, and elapsed epochs never settled (never attested).
     ///         No settlement is accepted for the job afterwards.
-    ///         Who: the owner or a delegate with the redeem bit at any time; the oracle once the job has
-    ///         expired (currentEpoch >= endEpoch); anyone from endEpoch + CLOSE_GRACE_EPOCHS on.
+    ///         Who: the owner, a delegate with the redeem bit, or the oracle at any time (the platform closes
+    ///         a job its owner stopped through its signed API, or whose paid epochs are over; the refund
+    ///         still goes to the owner); anyone from endEpoch + CLOSE_GRACE_EPOCHS on.
     function closeJob(uint256 jobId) external nonReentrant {
         Job storage j = _job(jobId);
         JobState state = j.state;
         if (state != JobState.Funded && state != JobState.Active) revert InvalidJobState(jobId, state);
         address owner = j.owner;
-        if (msg.sender != owner && delegatePermissions[owner][msg.sender] & PERM_REDEEM == 0) {
+        if (msg.sender != owner && msg.sender != oracle && delegatePermissions[owner][msg.sender] & PERM_REDEEM == 0) {
             if (state != JobState.Active) revert NotAuthorized(msg.sender, PERM_REDEEM);
-            uint64 closableFrom = msg.sender == oracle ? j.endEpoch : j.endEpoch + CLOSE_GRACE_EPOCHS;
+            uint64 closableFrom = j.endEpoch + CLOSE_GRACE_EPOCHS;
             if (currentEpoch() < closableFrom) revert JobNotExpired(jobId, closableFrom);
         }
         uint256 refund = _closeAndRefund(j);

@@ -395,13 +395,29 @@ contract DeeployEscrowTest is EscrowFixture {
         assertEq(token.balanceOf(alice), START_BALANCE, "full refund");
     }
 
+    function test_closeJob_byTheOracleAnyTimeRefundsTheOwnerNotTheOracle() public {
+        uint256 active = _activeJob(); // 2 nodes x [0, 5)
+        uint256 funded = _create(alice, 1, 3);
+        _warpToEpoch(2);
+        _settleOne(active, 0, n1, 10_000);
+        _settleOne(active, 0, n2, 10_000);
+        uint256 before = token.balanceOf(alice);
+        vm.startPrank(oracle);
+        escrow.closeJob(active);
+        escrow.closeJob(funded);
+        vm.stopPrank();
+        assertEq(token.balanceOf(alice) - before, 8 * ENTRY_PRICE + 3 * ENTRY_PRICE, "to the owner: 10 - 2 paid, and all of the funded job");
+        assertEq(token.balanceOf(oracle), 0, "nothing to the oracle");
+        assertEq(escrow.claimable(n1) + escrow.claimable(n2), 2 * ENTRY_PRICE, "earned credit kept");
+        assertEq(_state(active), 3, "closed");
+        assertEq(_state(funded), 3, "closed");
+        assertEq(escrow.totalHeld(), 0, "nothing held");
+    }
+
     function test_closeJob_afterExpiryByOracleThenByAnyone() public {
         uint256 jobA = _activeJob(); // [0, 5)
         uint256 jobB = _activeJob();
         _warpToEpoch(4);
-        vm.prank(oracle);
-        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobNotExpired.selector, jobA, uint64(5)));
-        escrow.closeJob(jobA);
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobNotExpired.selector, jobA, uint64(6)));
         escrow.closeJob(jobA);

@@ -213,11 +213,11 @@ contract EscrowHandler is TestBase {
         if (!found) return;
         (address owner,,,, uint64 endEpoch,,,, uint8 state,,,) = escrow.job(jobId);
         if (state != 1 && state != 2) return;
-        // Pick a caller that is allowed now: the owner always, the oracle once expired, anyone after the grace.
+        // Pick a caller that is allowed now: the owner and the oracle always, anyone after the grace.
         uint64 nowEpoch = escrow.currentEpoch();
         address caller = owner;
         uint256 pick = callerSeed % 3;
-        if (state == 2 && pick == 1 && nowEpoch >= endEpoch) caller = oracle;
+        if (pick == 1) caller = oracle;
         if (state == 2 && pick == 2 && nowEpoch >= endEpoch + escrow.CLOSE_GRACE_EPOCHS()) caller = STRANGER;
         uint256 held = escrow.jobBalance(jobId);
         uint256 before = token.balanceOf(owner);

@@ -109,31 +109,18 @@ class ConvergenceE2EIT {
         String url = job(jobId).path("url").asText();
         await().atMost(Duration.ofSeconds(30)).until(() -> platform.serve(url).equals("steady"));
 
-        java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
-        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
-        List<String> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        Thread client = new Thread(() -> {
-            while (polling.get()) {
-                String answer = platform.serve(url);
-                if (answer.equals("steady")) {
-                    served.incrementAndGet();
-                } else {
-                    failures.add(answer);
-                }
-            }
-        });
-        client.start();
+        UrlWatch watch = new UrlWatch(platform, url, "steady"::equals);
         try {
             platform.kill("tunnel-svc");
             Thread.sleep(3000);
             platform.relaunch("tunnel-svc");
             Thread.sleep(1000);
         } finally {
-            polling.set(false);
-            client.join();
+            watch.close();
         }
-        assertThat(failures).as("answers other than the app's while tunnel-svc was down and back").isEmpty();
-        assertThat(served.get()).isPositive();
+        assertThat(watch.failed()).as("answers other than the app's while tunnel-svc was down and back, last: %s",
+                watch.lastFailure()).isZero();
+        assertThat(watch.served()).isPositive();
 
         // The ingress itself, killed with tunnel-svc down: it comes back serving from the file.
         platform.kill("tunnel-svc");

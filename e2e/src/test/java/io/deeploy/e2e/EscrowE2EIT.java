@@ -42,7 +42,8 @@ import org.web3j.utils.Numeric;
  * id); the job waits in AWAITING_FUNDS until the chain confirms, then runs; its node's operator is paid for the epochs
  * the oracle attests (heartbeats and the platform's probes); the owner's stop closes the chain job and refunds the rest;
  * an extension is answered with the exact transactions the owner's wallet signs, and moves the job's paid time once the
- * chain confirms them; a second job, paid for two epochs, expires by itself and is closed by the oracle without any delegation. The token
+ * chain confirms them; a second job, paid for two epochs, expires by itself and is closed by the oracle. The owner grants
+ * the platform nothing (no delegation): the oracle closes its stopped jobs all the same. The token
  * balances of the owner, the operator and the escrow are asserted to the unit at every step (the escrow's own: its
  * contracts are this run's, deployed for its epoch length on the fresh chain {@code ./deeploy test} starts, so no other
  * job moves its balance meanwhile).
@@ -106,13 +107,17 @@ class EscrowE2EIT {
 
     @Test
     void aPaidJobIsSettledToItsOperatorAndRefundedAndAnotherExpiresByItself() throws Exception {
-        // The owner's gas and dUSD (minted by the token's owner, as a faucet would), and closing delegated to the oracle
-        // so that the owner's stop can close on chain before expiry.
+        // The owner's gas and dUSD (minted by the token's owner, as a faucet would). The owner grants the platform
+        // nothing: its stop closes the chain job all the same.
         setBalance(owner.getAddress(), new BigInteger("100000000000000000000"));
         setBalance(operator.getAddress(), new BigInteger("100000000000000000000"));
         send(Credentials.create(TOKEN_OWNER_KEY), token, new Function("mint",
                 List.of(new Address(owner.getAddress()), new Uint256(100_000_000)), List.of()));
-        send(owner, escrow, new Function("setDelegate", List.of(new Address(oracle), new Uint8(8)), List.of()));
+        Function delegation = new Function("delegatePermissions", List.of(new Address(owner.getAddress()), new Address(oracle)),
+                List.of(new TypeReference<Uint8>() { }));
+        assertThat(web3j.ethCall(Transaction.createEthCallTransaction(owner.getAddress(), escrow, FunctionEncoder.encode(delegation)),
+                DefaultBlockParameterName.LATEST).send().getValue()).as("the oracle holds no grant of the owner's")
+                .isEqualTo("0x" + "0".repeat(64));
         BigInteger ownerStart = balanceOf(owner.getAddress());
         BigInteger escrowStart = balanceOf(escrow);
         BigInteger operatorStart = balanceOf(operator.getAddress());

@@ -13,9 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,25 +86,7 @@ class WorkerAppRunnerE2EIT {
         String c2 = git.commit(repo, Map.of("index.html", "v2"), "v2");
         await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("v2"));
 
-        AtomicBoolean polling = new AtomicBoolean(true);
-        AtomicInteger failed = new AtomicInteger();
-        AtomicReference<String> lastFailure = new AtomicReference<>();
-        Thread client = new Thread(() -> {
-            while (polling.get()) {
-                try {
-                    String page = platform.serve(url);
-                    if (!page.matches("v[123]")) {
-                        failed.incrementAndGet();
-                        lastFailure.set(page);
-                    }
-                    Thread.sleep(20);
-                } catch (Exception e) {
-                    failed.incrementAndGet();
-                    lastFailure.set(e.toString());
-                }
-            }
-        });
-        client.start();
+        UrlWatch watch = new UrlWatch(platform, url, page -> page.matches("v[123]"));
 
         // Edited: the new build command runs in revision 1, served at the same URL.
         HttpResponse<String> edited = platform.api("PATCH", "/api/jobs/" + jobId,
@@ -131,9 +110,8 @@ class WorkerAppRunnerE2EIT {
         HttpResponse<String> resumed = platform.apiPost("/api/jobs/" + jobId + "/resume", "", UUID.randomUUID().toString());
         assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("v3"));
-        polling.set(false);
-        client.join();
-        assertThat(failed.get()).as("failed requests during the revisions, last: %s", lastFailure.get()).isZero();
+        watch.close();
+        assertThat(watch.failed()).as("failed requests during the revisions, last: %s", watch.lastFailure()).isZero();
         assertThat(job(jobId).path("url").asText()).isEqualTo(url);
 
         JsonNode versions = json(platform.apiGet("/api/jobs/" + jobId + "/versions"));
@@ -159,37 +137,15 @@ class WorkerAppRunnerE2EIT {
         assertThat(url).isEqualTo("http://" + alias + ".apps.localhost:" + platform.ingressPort + "/");
 
         // A client polls the URL throughout the redeploy; not one request may fail.
-        AtomicBoolean polling = new AtomicBoolean(true);
-        AtomicInteger served = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        AtomicReference<String> lastFailure = new AtomicReference<>();
-        Thread client = new Thread(() -> {
-            while (polling.get()) {
-                try {
-                    String page = platform.serve(url);
-                    if (page.equals("v1") || page.equals("v2")) {
-                        served.incrementAndGet();
-                    } else {
-                        failed.incrementAndGet();
-                        lastFailure.set(page);
-                    }
-                    Thread.sleep(20);
-                } catch (Exception e) {
-                    failed.incrementAndGet();
-                    lastFailure.set(e.toString());
-                }
-            }
-        });
-        client.start();
+        UrlWatch watch = new UrlWatch(platform, url, page -> page.equals("v1") || page.equals("v2"));
         long pushed = System.nanoTime();
         String c2 = git.commit(repo, Map.of("index.html", "v2"), "v2");
         await().atMost(Duration.ofSeconds(90)).until(() -> platform.serve(url).equals("v2"));
         System.out.printf("e2e: commit-to-live (poll) %d ms%n", (System.nanoTime() - pushed) / 1_000_000);
         Thread.sleep(5000);
-        polling.set(false);
-        client.join();
-        assertThat(failed.get()).as("failed requests during the redeploy, last: %s", lastFailure.get()).isZero();
-        assertThat(served.get()).isGreaterThan(50);
+        watch.close();
+        assertThat(watch.failed()).as("failed requests during the redeploy, last: %s", watch.lastFailure()).isZero();
+        assertThat(watch.served()).isGreaterThan(50);
         await().atMost(Duration.ofSeconds(20)).until(() -> c2.equals(job(jobId).path("runningCommit").asText()));
 
         // A commit that breaks the build: v2 keeps serving and the job says why.
@@ -300,30 +256,15 @@ class WorkerAppRunnerE2EIT {
         String jobId = json(createJob(platform.pythonSiteJob(alias, repoUrl, "true"))).path("id").asText();
         String url = awaitServing(jobId, "before crash");
 
-        AtomicBoolean polling = new AtomicBoolean(true);
-        AtomicInteger failed = new AtomicInteger();
-        Thread client = new Thread(() -> {
-            while (polling.get()) {
-                if (!platform.serve(url).equals("before crash")) {
-                    failed.incrementAndGet();
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        client.start();
+        UrlWatch watch = new UrlWatch(platform, url, "before crash"::equals);
         long crashed = System.nanoTime();
         platform.crashAndRestart("builder-svc");
         long backMillis = (System.nanoTime() - crashed) / 1_000_000;
         // Give the restarted agent time to reconcile; the app must serve all along.
         Thread.sleep(3000);
-        polling.set(false);
-        client.join();
-        assertThat(failed.get()).as("requests that failed while the agent was down (it was ready again after %d ms)", backMillis)
-                .isZero();
+        watch.close();
+        assertThat(watch.failed()).as("requests that failed while the agent was down (it was ready again after %d ms, last: %s)",
+                backMillis, watch.lastFailure()).isZero();
         assertThat(platform.logs()).contains("job " + jobId + " adopted");
         assertThat(history(jobId)).as("no rebuild of the serving commit").filteredOn("BUILDING"::equals).hasSize(1);
 

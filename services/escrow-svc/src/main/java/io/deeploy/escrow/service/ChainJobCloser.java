@@ -23,9 +23,9 @@ import org.jboss.logging.Logger;
  * consumer only records the close ({@link #request}); the chain writer's tick sends what is due through
  * {@link ChainTransactions} (recorded before broadcast).
  * <p>
- * Before the job's paid epochs end the contract lets the oracle close only as the owner's delegate with the redeem bit
- * (8); after they end, the oracle may always close. A refused close is logged and tried again after
- * {@code deeploy.chain.refused-retry}; estimating gas finds a refusal before anything is signed.
+ * The contract lets the oracle close any job (the refund goes to its owner), so a stop needs no grant from the owner.
+ * A close the chain still refuses is logged and tried again after {@code deeploy.chain.refused-retry}; estimating gas
+ * finds a refusal before anything is signed.
  */
 @ApplicationScoped
 public class ChainJobCloser {
@@ -110,9 +110,8 @@ public class ChainJobCloser {
                     chainJobId, tx.txHash);
             return true;
         } catch (ChainException e) {
-            LOG.warnf("job %s: closing chain job %d refused (%s). Before its paid epochs end only its owner, or the oracle "
-                    + "%s as a delegate with the redeem bit (8), may close it; tried again in %s", funding.jobId, chainJobId,
-                    e.getMessage(), contracts.oracle(), config.refusedRetry());
+            LOG.warnf("job %s: closing chain job %d refused (%s); tried again in %s", funding.jobId, chainJobId,
+                    e.getMessage(), config.refusedRetry());
             Db.tx(() -> postponed(funding.key, now.plus(config.refusedRetry()), e.getMessage()));
             return false;
         }

@@ -21,6 +21,10 @@ public record EditJobRequest(
         CreateJobRequest.HealthCheck healthCheck,
         List<CreateJobRequest.FileVolume> fileVolumes) {
 
+    /** The fields an edit takes. */
+    public static final Set<String> EDITABLE = java.util.Arrays.stream(EditJobRequest.class.getRecordComponents())
+            .map(java.lang.reflect.RecordComponent::getName).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     /** The fields of a job that an edit does not change. */
     public static final Set<String> NOT_EDITABLE = Set.of("alias", "kind", "repository", "resources", "targetNodes",
             "targetNodeCount", "nodeTags", "durationEpochs", "volumes", "tunnel", "registry", "egress", "jobType");

@@ -119,7 +119,7 @@ public class JobResource {
                     throw new ApiException(400, "FIELD_NOT_EDITABLE", field, field + " is not changed by an edit"
                             + (field.equals("durationEpochs") ? " (extend the job instead)" : ""));
                 }
-                if (java.util.Arrays.stream(EditJobRequest.class.getRecordComponents()).noneMatch(c -> c.getName().equals(field))) {
+                if (!EditJobRequest.EDITABLE.contains(field)) {
                     throw ApiException.invalid(field, "a job has no field " + field);
                 }
             });
