@@ -128,22 +128,29 @@ public class JobResource {
         });
     }
 
-    /** Fresh containers of the job's spec on its nodes, without downtime (a new revision; the create permission). */
+    /**
+     * A new revision of the job's spec, deployed anew on its nodes without downtime (the create permission; an
+     * Idempotency-Key): its branch fetched and built again (WAR), its image pulled again (CAR).
+     */
     @POST
     @Path("/{jobId}/restart")
     public Uni<JobView> restart(@Context UriInfo uri, @Context HttpHeaders headers,
             @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("jobId") String jobId, byte[] body) {
-        return requests.caller("POST", uri, headers, body)
-                .chain(caller -> lifecycle.restart(caller, jobId, IdempotentCommands.requireKey(idempotencyKey)));
+        return deployAgain(uri, headers, idempotencyKey, jobId, body, "restarted");
     }
 
-    /** The job deployed anew: its branch fetched and built again (WAR), its image pulled again (CAR). */
+    /** As {@link #restart}; the history says "redeployed". */
     @POST
     @Path("/{jobId}/redeploy")
     public Uni<JobView> redeploy(@Context UriInfo uri, @Context HttpHeaders headers,
             @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("jobId") String jobId, byte[] body) {
+        return deployAgain(uri, headers, idempotencyKey, jobId, body, "redeployed");
+    }
+
+    private Uni<JobView> deployAgain(UriInfo uri, HttpHeaders headers, String idempotencyKey, String jobId, byte[] body,
+            String verb) {
         return requests.caller("POST", uri, headers, body)
-                .chain(caller -> lifecycle.redeploy(caller, jobId, IdempotentCommands.requireKey(idempotencyKey)));
+                .chain(caller -> lifecycle.deployAgain(caller, jobId, verb, IdempotentCommands.requireKey(idempotencyKey)));
     }
 
     /**

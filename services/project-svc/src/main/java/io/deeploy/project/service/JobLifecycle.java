@@ -59,18 +59,15 @@ public class JobLifecycle {
                 JobSpecValidator.edited(current, edit, rules), JobSpecValidator.secrets(edit), "edited by " + caller.describe())));
     }
 
-    /** Fresh containers of the same spec on every node (a WAR job is built again from its commit), without downtime. */
+    /**
+     * The same spec as a new revision, deployed anew on every node beside what serves: a WAR job's branch head (or its
+     * pinned commit) fetched and built again, a CAR job's image pulled again. Restart and redeploy do the same today and
+     * differ only in what the history says ({@code verb}: "restarted", "redeployed").
+     */
     @WithTransaction
-    public Uni<JobView> restart(Caller caller, String jobId, String key) {
-        return revise(caller, jobId, key, "restart", (job, current) -> Uni.createFrom().item(new Revision(
-                current.withRevision(current.revision() + 1), Map.of(), "restarted by " + caller.describe())));
-    }
-
-    /** The same spec deployed anew: a WAR job's branch fetched and built again, a CAR job's image pulled again. */
-    @WithTransaction
-    public Uni<JobView> redeploy(Caller caller, String jobId, String key) {
-        return revise(caller, jobId, key, "redeploy", (job, current) -> Uni.createFrom().item(new Revision(
-                current.withRevision(current.revision() + 1), Map.of(), "redeployed by " + caller.describe())));
+    public Uni<JobView> deployAgain(Caller caller, String jobId, String verb, String key) {
+        return revise(caller, jobId, key, verb, (job, current) -> Uni.createFrom().item(new Revision(
+                current.withRevision(current.revision() + 1), Map.of(), verb + " by " + caller.describe())));
     }
 
     /**

@@ -12,7 +12,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Places requested jobs, gives their nodes each new revision of their spec, and releases stopped ones, each event once. */
+/**
+ * Places requested jobs, gives their nodes each new revision of their spec, and releases stopped ones, each event once.
+ */
 @ApplicationScoped
 public class JobCommandsConsumer {
 
