@@ -11,19 +11,21 @@ import {IERC20} from "./IERC20.sol";
 /// - Price: a job type has a price per node per epoch; buying N nodes for E epochs costs price * N * E
 ///   (`quote`). The owner pays with transferFrom after an ERC-20 approve. The price is fixed in the job when
 ///   it is created.
-/// - A job is Funded until the oracle activates it. Paid epochs run from the activation epoch
-///   (`startEpoch`, the epoch in which `activate` runs, counted in full) to `endEpoch` (exclusive);
-///   before activation nothing is spent and the owner can redeem everything.
-/// - Settlement: after an epoch has ended the oracle reports each (job, epoch, node) once with its uptime.
-///   Uptime >= `uptimeThresholdBps`: the node is credited the job's price per epoch (it claims later).
-///   Below: nothing is paid and the amount stays in the job, to be refunded to the owner at close.
+/// - Two platform roles with separate keys: the activator starts jobs, moves node sets and may close any job;
+///   the settler attests uptime. Neither alone can pay an address of its choosing. The admin replaces them in
+///   two steps, `ROLE_DELAY_EPOCHS` epochs apart, so owners see a change coming and can close first.
+/// - A job is Funded until the activator activates it. Paid epochs run from the activation epoch
+///   (`startEpoch`) to `endEpoch` (exclusive); the activation epoch is paid pro rata, for the part of it left
+///   at activation (`epochPrice`); before activation nothing is spent and the owner can redeem everything.
+/// - Settlement: after an epoch has ended the settler reports each (job, epoch, node) once with its uptime,
+///   within `settleWindowEpochs` epochs. Uptime >= `uptimeThresholdBps`: the node is credited the epoch's price
+///   (it claims later). Below: nothing is paid and the amount stays in the job, for the owner.
 ///   At most `nodesAt(job, epoch)` nodes are paid for an epoch.
-/// - Close (owner, redeem delegate or oracle any time, anyone one epoch after expiry) is final:
-///   everything not yet credited to a node is refunded to the owner, including elapsed epochs that were
-///   never settled; no settlement is accepted for the job afterwards. The oracle closes a job its owner
-///   stopped through the platform's signed API, after settling the epochs it served, so a stop needs no
-///   prior grant; whoever closes, the refund goes to the owner only.
-/// - Failover: the oracle replaces the node set with `updateNodes`. The new set applies from the current
+/// - Close (owner, redeem delegate or activator any time; anyone once the job has expired) refunds at once
+///   the epochs not yet begun and keeps the begun ones for settlement: the job ends after its current epoch.
+///   Once the settle window of its last epoch is over, anyone releases the rest (withheld shares and
+///   epochs never settled) to the owner. Whoever closes or releases, the refund goes to the owner only.
+/// - Failover: the activator replaces the node set with `updateNodes`. The new set applies from the current
 ///   epoch; the previous set stays eligible for the current epoch too (both worked in it), so in a failover
 ///   epoch old and new nodes may be attested, and the per-epoch cap still bounds what is paid.
 contract DeeployEscrow {
@@ -31,18 +33,21 @@ contract DeeployEscrow {
     // Types
     // ------------------------------------------------------------------------------------------------
 
-    /// @dev Transitions (each in exactly one function):
+    /// @dev Transitions:
     ///      None   -> Funded  createJob / createJobFor (owner or create delegate; pays the quote)
-    ///      Funded -> Active  activate (oracle; startEpoch = current epoch)
-    ///      Funded -> Closed  redeemJob (owner or redeem delegate) or closeJob (also the oracle); refunds everything
-    ///      Active -> Closed  closeJob (owner, redeem delegate or oracle any time, anyone from
-    ///                        endEpoch + CLOSE_GRACE_EPOCHS on; refunds what is not paid out)
+    ///      Funded -> Active  activate (activator; startEpoch = current epoch, paid pro rata)
+    ///      Funded -> Ended   redeemJob or closeJob (owner, redeem delegate; closeJob also the activator);
+    ///                        refunds everything
+    ///      Active -> Closed  closeJob (owner, redeem delegate or activator any time, anyone from endEpoch on);
+    ///                        refunds the epochs not yet begun, endEpoch becomes the end of the current epoch
+    ///      Active, Closed -> Ended  releaseJob (anyone, from endEpoch + settleWindowEpochs on); refunds the rest
     ///      extendJob and addNodes keep the state (Funded or Active, not expired).
     enum JobState {
         None, // 0: no such job
         Funded, // 1: paid for, not yet activated
-        Active, // 2: activated by the oracle
-        Closed // 3: closed or redeemed; holds nothing
+        Active, // 2: activated
+        Closed, // 3: no epoch after endEpoch; its begun epochs can still be settled within the window
+        Ended // 4: released or redeemed; holds nothing
     }
 
     struct JobType {
@@ -53,7 +58,8 @@ contract DeeployEscrow {
     }
 
     /// @dev Storage layout: slot 0 owner, jobType, state, nodes, epochs; slot 1 startEpoch, endEpoch, price;
-    ///      slot 2 deposited, paid; slot 3 refunded; slot 4 projectHash. `_charge` keeps amounts below 2^128.
+    ///      slot 2 deposited, paid; slot 3 refunded, firstEpochPrice; slot 4 projectHash. `_charge` keeps
+    ///      amounts below 2^128.
     struct Job {
         address owner;
         uint8 jobType;
@@ -66,6 +72,7 @@ contract DeeployEscrow {
         uint128 deposited;
         uint128 paid; // credited to node operators
         uint128 refunded;
+        uint128 firstEpochPrice; // per node, for startEpoch: the part of it left at activation
         bytes32 projectHash;
     }
 
@@ -101,20 +108,21 @@ contract DeeployEscrow {
 
     uint16 public constant MAX_BPS = 10_000;
 
-    /// @notice Epochs after endEpoch during which only the owner, a delegate or the oracle may close a job,
-    ///         so the oracle can settle the last epoch before a stranger closes (and refunds) it.
-    uint64 public constant CLOSE_GRACE_EPOCHS = 1;
+    /// @notice Epochs between the admin proposing new activator and settler keys and the keys taking over:
+    ///         time for owners to see the change coming (RolesProposed) and close their jobs first.
+    uint256 public constant ROLE_DELAY_EPOCHS = 2;
 
     // Reasons in SettlementSkipped.
     uint8 public constant SKIP_UNKNOWN_JOB = 1;
     uint8 public constant SKIP_NOT_ACTIVE = 2; // funded, never activated
-    uint8 public constant SKIP_JOB_CLOSED = 3;
+    uint8 public constant SKIP_JOB_CLOSED = 3; // ended (released or redeemed)
     uint8 public constant SKIP_INVALID_UPTIME = 4; // uptimeBps > 10000
     uint8 public constant SKIP_EPOCH_NOT_ENDED = 5; // current or future epoch
     uint8 public constant SKIP_EPOCH_OUT_OF_RANGE = 6; // before startEpoch or at/after endEpoch
     uint8 public constant SKIP_ALREADY_SETTLED = 7;
     uint8 public constant SKIP_NODE_NOT_ASSIGNED = 8; // not in the job's node set for that epoch
     uint8 public constant SKIP_EPOCH_FULL = 9; // the epoch already paid as many nodes as were bought
+    uint8 public constant SKIP_WINDOW_OVER = 10; // more than settleWindowEpochs epochs after the epoch ended
 
     // ------------------------------------------------------------------------------------------------
     // State
@@ -124,9 +132,18 @@ contract DeeployEscrow {
     uint256 public immutable genesis;
     uint64 public immutable epochLength;
     uint16 public immutable uptimeThresholdBps;
+    /// @notice Epochs after an epoch ends during which it can be settled; a closed job's rest is released after.
+    uint64 public immutable settleWindowEpochs;
 
     address public admin;
-    address public oracle;
+    /// @notice Activates jobs, moves node sets, may close any job (the refund goes to its owner).
+    address public activator;
+    /// @notice Settles node-epochs.
+    address public settler;
+    /// @notice Keys proposed by the admin, and from when `applyRoles` may install them (0: none proposed).
+    address public pendingActivator;
+    address public pendingSettler;
+    uint256 public pendingRolesFrom;
 
     /// @notice Sum over jobs of (deposited - paid - refunded): money still held for jobs.
     uint128 public totalHeld;
@@ -146,8 +163,10 @@ contract DeeployEscrow {
     mapping(uint256 jobId => mapping(uint64 epoch => mapping(address node => bool))) private _settled;
     mapping(uint256 jobId => mapping(uint64 epoch => uint32)) private _paidNodes;
 
-    /// @notice The job a (owner, requestId) created; 0 if none.
-    mapping(address owner => mapping(bytes32 requestId => uint256 jobId)) public jobIdForRequest;
+    /// @dev Request ids are kept per (owner, creator): a delegate's ids never collide with the owner's, so a
+    ///      delegate cannot take the owner's future ids with tiny jobs and make the owner's creates revert.
+    mapping(address owner => mapping(address creator => mapping(bytes32 requestId => uint256 jobId))) private
+        _requests;
 
     /// @notice Permission bits an owner granted a delegate: 1 create, 2 extend, 4 nodes, 8 redeem/close.
     mapping(address owner => mapping(address delegate => uint8 permissions)) public delegatePermissions;
@@ -176,8 +195,11 @@ contract DeeployEscrow {
     event NodesAdded(uint256 indexed jobId, uint32 extraNodes, uint32 nodes, uint64 fromEpoch, uint256 amount);
     event JobActivated(uint256 indexed jobId, uint64 startEpoch, address[] nodes);
     event NodesUpdated(uint256 indexed jobId, uint64 fromEpoch, address[] nodes);
-    event JobClosed(uint256 indexed jobId, uint256 refund);
+    /// @param refund what went back at once (the epochs not yet begun); endEpoch the job's end now (0: never active)
+    event JobClosed(uint256 indexed jobId, uint256 refund, uint64 endEpoch);
     event JobRedeemed(uint256 indexed jobId, uint256 refund);
+    /// @param refund what the job still held after the settle window: withheld shares and unsettled epochs
+    event JobReleased(uint256 indexed jobId, uint256 refund);
     /// @param paid the amount credited to the node, 0 when uptime was below the threshold
     event EpochSettled(
         uint256 indexed jobId, uint64 indexed epoch, address indexed node, uint256 paid, uint16 uptimeBps
@@ -186,7 +208,8 @@ contract DeeployEscrow {
     event Claimed(address indexed node, uint256 amount);
     event DelegateSet(address indexed owner, address indexed delegate, uint8 permissions);
     event JobTypeAdded(uint8 indexed id, uint32 cpuMillis, uint32 memoryMb, uint128 pricePerEpoch);
-    event OracleChanged(address indexed previousOracle, address indexed newOracle);
+    event RolesProposed(address indexed activator, address indexed settler, uint256 effectiveFrom);
+    event RolesChanged(address indexed activator, address indexed settler);
     event AdminChanged(address indexed previousAdmin, address indexed newAdmin);
 
     // ------------------------------------------------------------------------------------------------
@@ -198,7 +221,13 @@ contract DeeployEscrow {
     error InvalidEpochLength();
     error InvalidThreshold(uint16 uptimeThresholdBps);
     error NotAdmin(address caller);
-    error NotOracle(address caller);
+    error NotActivator(address caller);
+    error NotSettler(address caller);
+    error SameRoleKey(address account);
+    error InvalidSettleWindow();
+    error NoRolesProposed();
+    error RolesNotDue(uint256 effectiveFrom);
+    error SettleWindowOpen(uint256 jobId, uint64 releasableFromEpoch);
     error NotAuthorized(address caller, uint8 permission);
     error UnknownJobType(uint8 jobType);
     error JobTypeExists(uint8 jobType);
@@ -211,7 +240,7 @@ contract DeeployEscrow {
     error InvalidJobState(uint256 jobId, JobState state);
     error JobExpired(uint256 jobId, uint64 endEpoch);
     error NoEpochsLeft(uint256 jobId);
-    error JobNotExpired(uint256 jobId, uint64 closableFromEpoch);
+    error JobNotExpired(uint256 jobId, uint64 endEpoch);
     error EmptyNodeSet();
     error TooManyNodes(uint256 count, uint32 bought);
     error DuplicateNode(address node);
@@ -230,8 +259,13 @@ contract DeeployEscrow {
         _;
     }
 
-    modifier onlyOracle() {
-        if (msg.sender != oracle) revert NotOracle(msg.sender);
+    modifier onlyActivator() {
+        if (msg.sender != activator) revert NotActivator(msg.sender);
+        _;
+    }
+
+    modifier onlySettler() {
+        if (msg.sender != settler) revert NotSettler(msg.sender);
         _;
     }
 
@@ -247,19 +281,30 @@ contract DeeployEscrow {
     // Construction and administration
     // ------------------------------------------------------------------------------------------------
 
-    constructor(address tokenAddress, address oracleAddress, uint64 epochLengthSeconds, uint16 thresholdBps) {
-        if (tokenAddress == address(0) || oracleAddress == address(0)) revert ZeroAddress();
+    constructor(
+        address tokenAddress,
+        address activatorAddress,
+        address settlerAddress,
+        uint64 epochLengthSeconds,
+        uint16 thresholdBps,
+        uint64 settleWindow
+    ) {
+        if (tokenAddress == address(0)) revert ZeroAddress();
         if (tokenAddress.code.length == 0) revert NotAContract(tokenAddress);
+        _checkRoles(activatorAddress, settlerAddress);
         if (epochLengthSeconds == 0) revert InvalidEpochLength();
         if (thresholdBps > MAX_BPS) revert InvalidThreshold(thresholdBps);
+        if (settleWindow == 0) revert InvalidSettleWindow();
         token = IERC20(tokenAddress);
-        oracle = oracleAddress;
+        activator = activatorAddress;
+        settler = settlerAddress;
         admin = msg.sender;
         genesis = block.timestamp;
         epochLength = epochLengthSeconds;
         uptimeThresholdBps = thresholdBps;
+        settleWindowEpochs = settleWindow;
         emit AdminChanged(address(0), msg.sender);
-        emit OracleChanged(address(0), oracleAddress);
+        emit RolesChanged(activatorAddress, settlerAddress);
 
         // The seed system's price table, per node per epoch in 6-decimal units; memory in MiB.
         _addJobType(53, 250, 512, 100_000); // MICRO   0.25 cpu / 512m  0.10
@@ -279,16 +324,47 @@ contract DeeployEscrow {
         _addJobType(id, cpuMillis, memoryMb, pricePerEpoch);
     }
 
-    function setOracle(address newOracle) external onlyAdmin {
-        if (newOracle == address(0)) revert ZeroAddress();
-        emit OracleChanged(oracle, newOracle);
-        oracle = newOracle;
+    /// @notice First step of replacing the activator and settler keys: they take over with `applyRoles` once
+    ///         ROLE_DELAY_EPOCHS epochs have passed. A new proposal replaces a pending one and starts the delay again.
+    function proposeRoles(address newActivator, address newSettler) external onlyAdmin {
+        _checkRoles(newActivator, newSettler);
+        uint256 effectiveFrom = block.timestamp + ROLE_DELAY_EPOCHS * epochLength;
+        pendingActivator = newActivator;
+        pendingSettler = newSettler;
+        pendingRolesFrom = effectiveFrom;
+        emit RolesProposed(newActivator, newSettler, effectiveFrom);
+    }
+
+    /// @notice Second step: anyone installs the proposed keys once their delay is over.
+    function applyRoles() external {
+        uint256 effectiveFrom = pendingRolesFrom;
+        if (effectiveFrom == 0) revert NoRolesProposed();
+        if (block.timestamp < effectiveFrom) revert RolesNotDue(effectiveFrom);
+        activator = pendingActivator;
+        settler = pendingSettler;
+        delete pendingActivator;
+        delete pendingSettler;
+        delete pendingRolesFrom;
+        emit RolesChanged(activator, settler);
+    }
+
+    /// @notice Withdraws a proposal before it is applied.
+    function cancelRoles() external onlyAdmin {
+        if (pendingRolesFrom == 0) revert NoRolesProposed();
+        delete pendingActivator;
+        delete pendingSettler;
+        delete pendingRolesFrom;
     }
 
     function transferAdmin(address newAdmin) external onlyAdmin {
         if (newAdmin == address(0)) revert ZeroAddress();
         emit AdminChanged(admin, newAdmin);
         admin = newAdmin;
+    }
+
+    function _checkRoles(address newActivator, address newSettler) private pure {
+        if (newActivator == address(0) || newSettler == address(0)) revert ZeroAddress();
+        if (newActivator == newSettler) revert SameRoleKey(newActivator);
     }
 
     function _addJobType(uint8 id, uint32 cpuMillis, uint32 memoryMb, uint128 pricePerEpoch) private {
@@ -345,7 +421,8 @@ contract DeeployEscrow {
     }
 
     /// @notice Like createJob, for `owner` by a delegate with the create bit (or by the owner itself).
-    ///         The owner pays (the owner's allowance to the escrow is used) and owns the job.
+    ///         The owner pays (the owner's allowance to the escrow is used) and owns the job. A delegate's
+    ///         request ids are its own (`jobIdForDelegateRequest`): they never block the owner's.
     function createJobFor(
         address owner,
         uint8 typeId,
@@ -368,7 +445,7 @@ contract DeeployEscrow {
     ) private nonReentrant returns (uint256 jobId) {
         if (owner == address(0)) revert ZeroAddress();
         if (requestId != bytes32(0)) {
-            uint256 existing = jobIdForRequest[owner][requestId];
+            uint256 existing = _requests[owner][msg.sender][requestId];
             if (existing != 0) revert DuplicateRequest(existing);
         }
         uint256 amount = quote(typeId, nodes, epochs);
@@ -382,7 +459,7 @@ contract DeeployEscrow {
         j.epochs = epochs;
         j.pricePerEpoch = _jobTypes[typeId].pricePerEpoch;
         j.projectHash = projectHash;
-        if (requestId != bytes32(0)) jobIdForRequest[owner][requestId] = jobId;
+        if (requestId != bytes32(0)) _requests[owner][msg.sender][requestId] = jobId;
         _charge(j, amount);
         emit JobCreated(jobId, owner, typeId, nodes, epochs, amount, requestId);
         _pull(owner, amount);
@@ -410,7 +487,7 @@ contract DeeployEscrow {
 
     /// @notice Buys `extraNodes` more nodes for the rest of the job.
     ///         Before activation: for every bought epoch, pricePerEpoch * extraNodes * epochs.
-    ///         Once active: from the NEXT epoch (the oracle needs time to place them) to endEpoch,
+    ///         Once active: from the NEXT epoch (the activator needs time to place them) to endEpoch,
     ///         pricePerEpoch * extraNodes * (endEpoch - currentEpoch - 1); reverts NoEpochsLeft in the last epoch.
     function addNodes(uint256 jobId, uint32 extraNodes) external nonReentrant {
         Job storage j = _job(jobId);
@@ -447,47 +524,78 @@ contract DeeployEscrow {
         Job storage j = _job(jobId);
         _authorize(j.owner, PERM_REDEEM);
         if (j.state != JobState.Funded) revert InvalidJobState(jobId, j.state);
-        uint256 refund = _closeAndRefund(j);
+        uint256 refund = _endAndRefund(j);
         emit JobRedeemed(jobId, refund);
         _push(j.owner, refund);
     }
 
-    /// @notice Closes a job and refunds the owner everything not yet credited to node operators:
-    ///         deposited - paid - refunded. That includes future epochs, the current one, epochs whose
-    ///         uptime was below the threshold, and elapsed epochs never settled (never attested).
-    ///         No settlement is accepted for the job afterwards.
-    ///         Who: the owner, a delegate with the redeem bit, or the oracle at any time (the platform closes
-    ///         a job its owner stopped through its signed API, or whose paid epochs are over; the refund
-    ///         still goes to the owner); anyone from endEpoch + CLOSE_GRACE_EPOCHS on.
+    /// @notice Closes a job. A funded job refunds everything and ends. An active job refunds at once the
+    ///         epochs not yet begun and ends after the current epoch (endEpoch = current + 1, or earlier if it
+    ///         expired): the begun epochs stay in the job, so the nodes that served them are still paid when
+    ///         the settler attests them within the settle window, and what they do not earn comes back with
+    ///         `releaseJob`. Who: the owner, a delegate with the redeem bit, or the activator at any time (the
+    ///         platform closes a job its owner stopped through its signed API, or whose paid epochs are over);
+    ///         anyone once the job has expired. The refund always goes to the owner.
     function closeJob(uint256 jobId) external nonReentrant {
         Job storage j = _job(jobId);
         JobState state = j.state;
         if (state != JobState.Funded && state != JobState.Active) revert InvalidJobState(jobId, state);
         address owner = j.owner;
-        if (msg.sender != owner && msg.sender != oracle && delegatePermissions[owner][msg.sender] & PERM_REDEEM == 0) {
+        uint64 nowEpoch = currentEpoch();
+        if (msg.sender != owner && msg.sender != activator && delegatePermissions[owner][msg.sender] & PERM_REDEEM == 0) {
             if (state != JobState.Active) revert NotAuthorized(msg.sender, PERM_REDEEM);
-            uint64 closableFrom = j.endEpoch + CLOSE_GRACE_EPOCHS;
-            if (currentEpoch() < closableFrom) revert JobNotExpired(jobId, closableFrom);
+            if (nowEpoch < j.endEpoch) revert JobNotExpired(jobId, j.endEpoch);
         }
-        uint256 refund = _closeAndRefund(j);
-        emit JobClosed(jobId, refund);
+        uint256 refund;
+        if (state == JobState.Funded) {
+            refund = _endAndRefund(j);
+        } else {
+            uint64 endEpoch = j.endEpoch;
+            uint64 newEnd = nowEpoch + 1 < endEpoch ? nowEpoch + 1 : endEpoch;
+            // Every epoch from the next one on has the job's latest node count (addNodes checkpoints at most
+            // the next epoch), so the epochs not begun cost exactly price * nodes * (endEpoch - newEnd).
+            refund = uint256(j.pricePerEpoch) * j.nodes * (endEpoch - newEnd);
+            j.endEpoch = newEnd;
+            j.state = JobState.Closed;
+            j.refunded += uint128(refund);
+            totalHeld -= uint128(refund);
+        }
+        emit JobClosed(jobId, refund, j.endEpoch);
         _push(owner, refund);
     }
 
+    /// @notice Once the settle window of a job's last epoch is over (from endEpoch + settleWindowEpochs on),
+    ///         anyone may release what the job still holds to its owner: shares withheld for low uptime and
+    ///         epochs never settled. The job ends. Works for a closed job and for one that simply expired.
+    function releaseJob(uint256 jobId) external nonReentrant {
+        Job storage j = _job(jobId);
+        JobState state = j.state;
+        if (state != JobState.Active && state != JobState.Closed) revert InvalidJobState(jobId, state);
+        uint64 releasableFrom = j.endEpoch + settleWindowEpochs;
+        if (currentEpoch() < releasableFrom) revert SettleWindowOpen(jobId, releasableFrom);
+        uint256 refund = _endAndRefund(j);
+        emit JobReleased(jobId, refund);
+        _push(j.owner, refund);
+    }
+
     // ------------------------------------------------------------------------------------------------
-    // Oracle side: activate, update nodes, settle
+    // Platform side: activate and update nodes (activator), settle (settler)
     // ------------------------------------------------------------------------------------------------
 
     /// @notice Starts a funded job in the current epoch (the first paid epoch) on `nodes`
-    ///         (1 to the number of nodes bought, no duplicates).
-    function activate(uint256 jobId, address[] calldata nodes) external onlyOracle {
+    ///         (1 to the number of nodes bought, no duplicates). The current epoch is paid pro rata: a node
+    ///         earns for it price * (seconds left in it) / epochLength, rounded down; the rest of its price
+    ///         stays in the job and goes back to the owner with `releaseJob`.
+    function activate(uint256 jobId, address[] calldata nodes) external onlyActivator {
         Job storage j = _job(jobId);
         if (j.state != JobState.Funded) revert InvalidJobState(jobId, j.state);
         if (nodes.length == 0) revert EmptyNodeSet();
         uint64 startEpoch = currentEpoch();
+        uint256 secondsLeft = genesis + (uint256(startEpoch) + 1) * epochLength - block.timestamp;
         j.state = JobState.Active;
         j.startEpoch = startEpoch;
         j.endEpoch = startEpoch + j.epochs;
+        j.firstEpochPrice = uint128(uint256(j.pricePerEpoch) * secondsLeft / epochLength);
         _nodeCounts[jobId].push(NodeCount(startEpoch, j.nodes));
         _pushNodeSet(jobId, j.nodes, startEpoch, nodes);
         emit JobActivated(jobId, startEpoch, nodes);
@@ -496,7 +604,7 @@ contract DeeployEscrow {
     /// @notice Replaces an active job's node set (failover, scaling) from the current epoch on.
     ///         The previous set stays eligible for the current epoch as well. An empty set is allowed
     ///         (no node is serving; nothing can be paid until a new set is given).
-    function updateNodes(uint256 jobId, address[] calldata nodes) external onlyOracle {
+    function updateNodes(uint256 jobId, address[] calldata nodes) external onlyActivator {
         Job storage j = _job(jobId);
         if (j.state != JobState.Active) revert InvalidJobState(jobId, j.state);
         uint64 fromEpoch = currentEpoch();
@@ -504,12 +612,13 @@ contract DeeployEscrow {
         emit NodesUpdated(jobId, fromEpoch, nodes);
     }
 
-    /// @notice Settles (job, epoch, node) entries. Each entry is checked on its own; a bad one emits
+    /// @notice Settles (job, epoch, node) entries of active or closed jobs, each within settleWindowEpochs
+    ///         epochs after its epoch ended. Each entry is checked on its own; a bad one emits
     ///         SettlementSkipped(jobId, epoch, node, reason) and changes nothing, and the batch goes on.
     ///         A good one marks (job, epoch, node) settled and emits EpochSettled: uptime >= threshold
-    ///         credits the node pricePerEpoch; below, paid is 0 and the amount stays in the job
-    ///         (refunded to the owner at close). Reasons are the SKIP_* constants.
-    function settle(Settlement[] calldata batch) external onlyOracle {
+    ///         credits the node the epoch's price (`epochPrice`); below, paid is 0 and the amount stays in the
+    ///         job (released to the owner after the window). Reasons are the SKIP_* constants.
+    function settle(Settlement[] calldata batch) external onlySettler {
         uint64 nowEpoch = currentEpoch();
         uint256 paidTotal;
         for (uint256 i; i < batch.length; ++i) {
@@ -534,11 +643,13 @@ contract DeeployEscrow {
         JobState state = j.state;
         if (state == JobState.None) return (SKIP_UNKNOWN_JOB, 0);
         if (state == JobState.Funded) return (SKIP_NOT_ACTIVE, 0);
-        if (state == JobState.Closed) return (SKIP_JOB_CLOSED, 0);
+        if (state == JobState.Ended) return (SKIP_JOB_CLOSED, 0);
         if (s.uptimeBps > MAX_BPS) return (SKIP_INVALID_UPTIME, 0);
         uint64 epoch = s.epoch;
         if (epoch >= nowEpoch) return (SKIP_EPOCH_NOT_ENDED, 0);
-        if (epoch < j.startEpoch || epoch >= j.endEpoch) return (SKIP_EPOCH_OUT_OF_RANGE, 0);
+        uint64 startEpoch = j.startEpoch;
+        if (epoch < startEpoch || epoch >= j.endEpoch) return (SKIP_EPOCH_OUT_OF_RANGE, 0);
+        if (nowEpoch - epoch > settleWindowEpochs) return (SKIP_WINDOW_OVER, 0);
         address node = s.node;
         if (_settled[s.jobId][epoch][node]) return (SKIP_ALREADY_SETTLED, 0);
         if (!_isAssigned(s.jobId, epoch, node)) return (SKIP_NODE_NOT_ASSIGNED, 0);
@@ -546,7 +657,7 @@ contract DeeployEscrow {
             uint32 paidNodes = _paidNodes[s.jobId][epoch];
             if (paidNodes >= _nodeCountAt(s.jobId, epoch)) return (SKIP_EPOCH_FULL, 0);
             _paidNodes[s.jobId][epoch] = paidNodes + 1;
-            paid = j.pricePerEpoch;
+            paid = epoch == startEpoch ? j.firstEpochPrice : j.pricePerEpoch;
             j.paid += uint128(paid);
             claimable[node] += paid;
         }
@@ -597,7 +708,8 @@ contract DeeployEscrow {
     }
 
     /// @notice A job. endEpoch is exclusive (last paid epoch = endEpoch - 1); startEpoch and endEpoch are 0
-    ///         until activation. state: 0 none, 1 funded, 2 active, 3 closed. Held = deposited - paid - refunded.
+    ///         until activation. state: 0 none, 1 funded, 2 active, 3 closed, 4 ended.
+    ///         Held = deposited - paid - refunded.
     function job(uint256 jobId)
         external
         view
@@ -633,7 +745,7 @@ contract DeeployEscrow {
         );
     }
 
-    /// @notice Money still held for a job: deposited - paid - refunded (what close would refund now).
+    /// @notice Money still held for a job: deposited - paid - refunded (what it may still pay or refund).
     function jobBalance(uint256 jobId) external view returns (uint256) {
         Job storage j = _jobs[jobId];
         return j.deposited - j.paid - j.refunded;
@@ -644,6 +756,24 @@ contract DeeployEscrow {
         Job storage j = _jobs[jobId];
         if (j.endEpoch == 0 || epoch < j.startEpoch || epoch >= j.endEpoch) return 0;
         return _nodeCountAt(jobId, epoch);
+    }
+
+    /// @notice What a node earns for `epoch` of an activated job at or above the threshold: the job's price,
+    ///         or for its activation epoch the pro rata part (0 outside the paid range).
+    function epochPrice(uint256 jobId, uint64 epoch) external view returns (uint256) {
+        Job storage j = _jobs[jobId];
+        if (j.endEpoch == 0 || epoch < j.startEpoch || epoch >= j.endEpoch) return 0;
+        return epoch == j.startEpoch ? j.firstEpochPrice : j.pricePerEpoch;
+    }
+
+    /// @notice The job `owner` created with `requestId` (0 if none).
+    function jobIdForRequest(address owner, bytes32 requestId) external view returns (uint256) {
+        return _requests[owner][owner][requestId];
+    }
+
+    /// @notice The job a delegate (`creator`) created for `owner` with `requestId` (0 if none).
+    function jobIdForDelegateRequest(address owner, address creator, bytes32 requestId) external view returns (uint256) {
+        return _requests[owner][creator][requestId];
     }
 
     /// @notice Nodes paid so far for `epoch` of a job.
@@ -692,10 +822,10 @@ contract DeeployEscrow {
         totalHeld += uint128(amount);
     }
 
-    /// @dev Closes a job and books the refund of everything it still holds; the caller transfers it.
-    function _closeAndRefund(Job storage j) private returns (uint256 refund) {
+    /// @dev Ends a job and books the refund of everything it still holds; the caller transfers it.
+    function _endAndRefund(Job storage j) private returns (uint256 refund) {
         refund = j.deposited - j.paid - j.refunded;
-        j.state = JobState.Closed;
+        j.state = JobState.Ended;
         j.refunded += uint128(refund);
         totalHeld -= uint128(refund);
     }

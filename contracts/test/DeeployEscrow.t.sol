@@ -13,7 +13,9 @@ contract DeeployEscrowTest is EscrowFixture {
         assertEq(escrow.genesis(), 1_700_000_000, "genesis is the deployment timestamp");
         assertEq(escrow.epochLength(), EPOCH, "epoch length");
         assertEq(escrow.uptimeThresholdBps(), THRESHOLD, "threshold");
-        assertEq(escrow.oracle(), oracle, "oracle");
+        assertEq(escrow.activator(), activator, "activator");
+        assertEq(escrow.settler(), settler, "settler");
+        assertEq(escrow.settleWindowEpochs(), WINDOW, "settle window");
         assertEq(escrow.admin(), address(this), "admin is the deployer");
         assertEq(address(escrow.token()), address(token), "token");
         assertEq(escrow.currentEpoch(), 0, "epoch 0 at genesis");
@@ -21,13 +23,19 @@ contract DeeployEscrowTest is EscrowFixture {
 
     function test_constructor_rejectsBadParameters() public {
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroAddress.selector));
-        new DeeployEscrow(address(0), oracle, EPOCH, THRESHOLD);
+        new DeeployEscrow(address(0), activator, settler, EPOCH, THRESHOLD, WINDOW);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAContract.selector, alice));
-        new DeeployEscrow(alice, oracle, EPOCH, THRESHOLD);
+        new DeeployEscrow(alice, activator, settler, EPOCH, THRESHOLD, WINDOW);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroAddress.selector));
+        new DeeployEscrow(address(token), activator, address(0), EPOCH, THRESHOLD, WINDOW);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.SameRoleKey.selector, activator));
+        new DeeployEscrow(address(token), activator, activator, EPOCH, THRESHOLD, WINDOW);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.InvalidEpochLength.selector));
-        new DeeployEscrow(address(token), oracle, 0, THRESHOLD);
+        new DeeployEscrow(address(token), activator, settler, 0, THRESHOLD, WINDOW);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.InvalidThreshold.selector, uint16(10_001)));
-        new DeeployEscrow(address(token), oracle, EPOCH, 10_001);
+        new DeeployEscrow(address(token), activator, settler, EPOCH, 10_001, WINDOW);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.InvalidSettleWindow.selector));
+        new DeeployEscrow(address(token), activator, settler, EPOCH, THRESHOLD, 0);
     }
 
     function test_currentEpoch_followsTime() public {
@@ -86,17 +94,82 @@ contract DeeployEscrowTest is EscrowFixture {
         escrow.addJobType(51, 1, 1, 0);
     }
 
-    function test_setOracle_andTransferAdmin() public {
+    function test_roles_replacedInTwoStepsOnlyAfterTheDelay() public {
+        address newActivator = address(0xAC2);
+        address newSettler = address(0x5E2);
         vm.prank(stranger);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAdmin.selector, stranger));
-        escrow.setOracle(stranger);
-        escrow.setOracle(bob);
-        assertEq(escrow.oracle(), bob, "oracle changed");
+        escrow.proposeRoles(newActivator, newSettler);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.SameRoleKey.selector, newActivator));
+        escrow.proposeRoles(newActivator, newActivator);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NoRolesProposed.selector));
+        escrow.applyRoles();
+
+        uint256 due = block.timestamp + escrow.ROLE_DELAY_EPOCHS() * EPOCH;
+        escrow.proposeRoles(newActivator, newSettler);
+        assertEq(escrow.pendingRolesFrom(), due, "due after the delay");
+
+        // Before the delay the proposed keys can do nothing and the current ones go on.
+        vm.warp(due - 1);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.RolesNotDue.selector, due));
+        escrow.applyRoles();
+        uint256 jobId = _create(alice, 1, 100);
+        vm.prank(newActivator);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotActivator.selector, newActivator));
+        escrow.activate(jobId, _list(newActivator));
+        vm.prank(newSettler);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotSettler.selector, newSettler));
+        escrow.settle(new DeeployEscrow.Settlement[](0));
+        _activate(jobId, _list(n1));
+
+        // Anyone applies it once due; the old keys are out from then on.
+        vm.warp(due);
+        vm.prank(stranger);
+        escrow.applyRoles();
+        assertEq(escrow.activator(), newActivator, "new activator");
+        assertEq(escrow.settler(), newSettler, "new settler");
+        assertEq(escrow.pendingRolesFrom(), 0, "nothing pending");
+        vm.prank(activator);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotActivator.selector, activator));
+        escrow.updateNodes(jobId, _list(n2));
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotSettler.selector, settler));
+        escrow.settle(new DeeployEscrow.Settlement[](0));
+        vm.prank(newActivator);
+        escrow.updateNodes(jobId, _list(n2));
+
+        // A proposal can be withdrawn; the admin role moves in one step.
+        escrow.proposeRoles(activator, settler);
+        escrow.cancelRoles();
+        vm.warp(block.timestamp + escrow.ROLE_DELAY_EPOCHS() * EPOCH);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NoRolesProposed.selector));
+        escrow.applyRoles();
         escrow.transferAdmin(alice);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAdmin.selector, address(this)));
-        escrow.setOracle(oracle);
+        escrow.proposeRoles(activator, settler);
     }
 
+    function test_roles_aStolenKeyAloneCannotPayItself() public {
+        uint256 jobId = _activeJob(); // n1, n2
+        _warpToEpoch(2);
+        // The activator's key puts its own address in the node set from the current epoch on...
+        vm.prank(activator);
+        escrow.updateNodes(jobId, _list(activator));
+        _warpToEpoch(3);
+        // ...but cannot attest it.
+        vm.prank(activator);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotSettler.selector, activator));
+        escrow.settle(new DeeployEscrow.Settlement[](0));
+        // The settler's key can attest only nodes the activator placed: never itself.
+        vm.recordLogs();
+        _settleOne(jobId, 2, settler, 10_000);
+        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
+        assertEq(reasons[0], escrow.SKIP_NODE_NOT_ASSIGNED(), "not the settler's node");
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotActivator.selector, settler));
+        escrow.updateNodes(jobId, _list(settler));
+        assertEq(escrow.claimable(settler) + escrow.claimable(activator), 0, "neither key earned anything");
+    }
     function test_quote_isPriceTimesNodesTimesEpochs() public {
         assertEq(escrow.quote(ENTRY, 2, 5), 3_750_000, "ENTRY 2 nodes 5 epochs = 3.75 dUSD");
         assertEq(escrow.quote(53, 1, 30), 3_000_000, "MICRO 1 node 30 epochs = 3 dUSD");
@@ -244,7 +317,7 @@ contract DeeployEscrowTest is EscrowFixture {
         vm.startPrank(alice);
         escrow.redeemJob(other);
         vm.expectRevert(
-            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, other, DeeployEscrow.JobState.Closed)
+            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, other, DeeployEscrow.JobState.Ended)
         );
         escrow.extendJob(other, 1);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroEpochs.selector));
@@ -313,14 +386,14 @@ contract DeeployEscrowTest is EscrowFixture {
         vm.prank(alice);
         escrow.redeemJob(jobId);
         assertEq(token.balanceOf(alice), START_BALANCE, "full refund");
-        assertEq(_state(jobId), 3, "closed");
+        assertEq(_state(jobId), 4, "ended");
         assertEq(_held(jobId), 0, "holds nothing");
         assertEq(escrow.totalHeld(), 0, "totalHeld");
         assertEq(token.balanceOf(address(escrow)), 0, "escrow empty");
 
-        vm.prank(oracle);
+        vm.prank(activator);
         vm.expectRevert(
-            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, jobId, DeeployEscrow.JobState.Closed)
+            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, jobId, DeeployEscrow.JobState.Ended)
         );
         escrow.activate(jobId, _list(n1));
     }
@@ -341,48 +414,77 @@ contract DeeployEscrowTest is EscrowFixture {
 
     // ------------------------------------------------------------------ close
 
-    function test_closeJob_byOwnerMidJobRefundsTheUnspent() public {
-        uint256 jobId = _activeJob(); // 2 nodes x 5 epochs = 10 node-epochs
-        _warpToEpoch(2);
-        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](4);
-        batch[0] = _entry(jobId, 0, n1, 10_000);
-        batch[1] = _entry(jobId, 0, n2, 9500);
-        batch[2] = _entry(jobId, 1, n1, 9999);
-        batch[3] = _entry(jobId, 1, n2, 4000); // below threshold: stays with the job
-        _settle(batch);
-        assertEq(escrow.claimable(n1) + escrow.claimable(n2), 3 * ENTRY_PRICE, "3 node-epochs paid");
-
+    /// A greedy owner closes just after epochs ended and before the settler attests them: only the epochs not
+    /// yet begun come back at once; the served ones stay for the nodes through the settle window, and what the
+    /// nodes did not earn comes back with the release. (The old rule refunded all 10 node-epochs here.)
+    function test_closeJob_refundsOnlyEpochsNotBegunAndKeepsServedOnesForSettlement() public {
+        uint256 jobId = _activeJob(); // 2 nodes x [0, 5), 10 node-epochs, activated at an epoch's start
+        _warpToEpoch(2); // epochs 0 and 1 served, not yet attested; epoch 2 begun
         uint256 before = token.balanceOf(alice);
         vm.recordLogs();
         vm.prank(alice);
         escrow.closeJob(jobId);
-        assertEq(token.balanceOf(alice) - before, 7 * ENTRY_PRICE, "refund: 10 bought - 3 paid");
-        assertEq(_state(jobId), 3, "closed");
-        assertEq(_held(jobId), 0, "holds nothing");
+        assertEq(token.balanceOf(alice) - before, 4 * ENTRY_PRICE, "refund: epochs 3 and 4 of 2 nodes");
         Vm.Log memory closed = _findLog(vm.getRecordedLogs(), DeeployEscrow.JobClosed.selector);
-        assertEq(abi.decode(closed.data, (uint256)), 7 * ENTRY_PRICE, "event refund");
+        (uint256 refund, uint64 newEnd) = abi.decode(closed.data, (uint256, uint64));
+        assertEq(refund, 4 * ENTRY_PRICE, "event refund");
+        assertEq(newEnd, 3, "event end: after the current epoch");
+        assertEq(_state(jobId), 3, "closed");
+        assertEq(_endEpoch(jobId), 3, "ends after the current epoch");
+        assertEq(_held(jobId), 6 * ENTRY_PRICE, "epochs 0-2 kept for settlement");
+        assertEq(escrow.nodesAt(jobId, 3), 0, "nothing bought after the end");
 
-        // Credit already earned stays claimable; the job accepts no further settlement.
-        assertEq(token.balanceOf(address(escrow)), 3 * ENTRY_PRICE, "escrow keeps node credit only");
+        // The settler attests the served epochs after the close; the current one once it has ended.
+        _warpToEpoch(3);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](6);
+        batch[0] = _entry(jobId, 0, n1, 10_000);
+        batch[1] = _entry(jobId, 0, n2, 10_000);
+        batch[2] = _entry(jobId, 1, n1, 10_000);
+        batch[3] = _entry(jobId, 1, n2, 9500);
+        batch[4] = _entry(jobId, 2, n1, 10_000);
+        batch[5] = _entry(jobId, 2, n2, 4000); // stopped serving: withheld, for the owner
         vm.recordLogs();
-        _settleOne(jobId, 1, n1, 10_000);
-        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
-        assertEq(reasons.length, 1, "skipped");
-        assertEq(reasons[0], escrow.SKIP_JOB_CLOSED(), "job closed");
+        _settle(batch);
+        (uint256 paid, uint256 count) = _settled(vm.getRecordedLogs());
+        assertEq(count, 6, "served epochs settled after the close");
+        assertEq(paid, 5 * ENTRY_PRICE, "five node-epochs paid");
+        _warpToEpoch(4);
+        vm.recordLogs();
+        _settleOne(jobId, 3, n1, 10_000);
+        assertEq(_skipReasons(vm.getRecordedLogs())[0], escrow.SKIP_EPOCH_OUT_OF_RANGE(), "nothing after the end");
 
+        // The rest waits for the window of the last epoch (2): released from epoch 3 + 3 on, by anyone.
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.SettleWindowOpen.selector, jobId, uint64(6)));
+        escrow.releaseJob(jobId);
         vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, jobId, DeeployEscrow.JobState.Closed)
         );
         escrow.closeJob(jobId);
+        _warpToEpoch(6);
+        before = token.balanceOf(alice);
+        vm.prank(stranger);
+        escrow.releaseJob(jobId);
+        assertEq(token.balanceOf(alice) - before, ENTRY_PRICE, "the withheld share back to the owner");
+        assertEq(token.balanceOf(stranger), 0, "nothing to the caller");
+        assertEq(_state(jobId), 4, "ended");
+        assertEq(_held(jobId), 0, "holds nothing");
+        assertEq(escrow.totalHeld(), 0, "nothing held");
+        assertEq(token.balanceOf(address(escrow)), 5 * ENTRY_PRICE, "only node credit left");
+        vm.recordLogs();
+        _settleOne(jobId, 2, n2, 10_000);
+        assertEq(_skipReasons(vm.getRecordedLogs())[0], escrow.SKIP_JOB_CLOSED(), "ended: nothing more");
     }
 
-    function test_closeJob_refundsElapsedEpochsThatWereNeverSettled() public {
-        uint256 jobId = _activeJob();
-        _warpToEpoch(3);
+    function test_closeJob_inTheLastEpochRefundsNothingAtOnce() public {
+        uint256 jobId = _activeJob(); // [0, 5)
+        _warpToEpoch(4);
         vm.prank(alice);
         escrow.closeJob(jobId);
-        assertEq(token.balanceOf(alice), START_BALANCE, "nothing attested: everything back");
+        assertEq(token.balanceOf(alice), START_BALANCE - 10 * ENTRY_PRICE, "every epoch has begun");
+        assertEq(_endEpoch(jobId), 5, "end unchanged");
+        assertEq(_held(jobId), 10 * ENTRY_PRICE, "all kept for settlement");
     }
 
     function test_closeJob_fundedJobByOwnerRefundsEverything() public {
@@ -393,60 +495,70 @@ contract DeeployEscrowTest is EscrowFixture {
         vm.prank(alice);
         escrow.closeJob(jobId);
         assertEq(token.balanceOf(alice), START_BALANCE, "full refund");
+        assertEq(_state(jobId), 4, "ended: nothing was served");
     }
 
-    function test_closeJob_byTheOracleAnyTimeRefundsTheOwnerNotTheOracle() public {
+    function test_closeJob_byTheActivatorAnyTimeRefundsTheOwnerNotTheActivator() public {
         uint256 active = _activeJob(); // 2 nodes x [0, 5)
         uint256 funded = _create(alice, 1, 3);
         _warpToEpoch(2);
         _settleOne(active, 0, n1, 10_000);
         _settleOne(active, 0, n2, 10_000);
         uint256 before = token.balanceOf(alice);
-        vm.startPrank(oracle);
+        vm.startPrank(activator);
         escrow.closeJob(active);
         escrow.closeJob(funded);
         vm.stopPrank();
-        assertEq(token.balanceOf(alice) - before, 8 * ENTRY_PRICE + 3 * ENTRY_PRICE, "to the owner: 10 - 2 paid, and all of the funded job");
-        assertEq(token.balanceOf(oracle), 0, "nothing to the oracle");
+        assertEq(token.balanceOf(alice) - before, 4 * ENTRY_PRICE + 3 * ENTRY_PRICE, "to the owner: epochs 3-4, and all of the funded job");
+        assertEq(token.balanceOf(activator), 0, "nothing to the activator");
         assertEq(escrow.claimable(n1) + escrow.claimable(n2), 2 * ENTRY_PRICE, "earned credit kept");
         assertEq(_state(active), 3, "closed");
-        assertEq(_state(funded), 3, "closed");
-        assertEq(escrow.totalHeld(), 0, "nothing held");
+        assertEq(_state(funded), 4, "ended");
+        assertEq(escrow.totalHeld(), 4 * ENTRY_PRICE, "epochs 1-2 held for settlement");
     }
 
-    function test_closeJob_afterExpiryByOracleThenByAnyone() public {
+    /// Anyone may close an expired job: it refunds nothing of what was served, and an oracle that lags behind
+    /// still settles the last epochs within the window; after the window the rest goes back to the owner.
+    function test_closeJob_afterExpiryByAnyoneKeepsTheWindowForTheLastEpochs() public {
         uint256 jobA = _activeJob(); // [0, 5)
         uint256 jobB = _activeJob();
         _warpToEpoch(4);
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobNotExpired.selector, jobA, uint64(6)));
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobNotExpired.selector, jobA, uint64(5)));
         escrow.closeJob(jobA);
 
-        _warpToEpoch(5); // expired: the oracle settles the last epoch, then closes
-        _settleOne(jobA, 4, n1, 10_000);
-        vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobNotExpired.selector, jobA, uint64(6)));
-        escrow.closeJob(jobA);
+        _warpToEpoch(5); // expired
         uint256 before = token.balanceOf(alice);
-        vm.prank(oracle);
-        escrow.closeJob(jobA);
-        assertEq(token.balanceOf(alice) - before, 9 * ENTRY_PRICE, "refund to the owner: 10 - 1 paid");
-
-        _warpToEpoch(6); // one grace epoch later anyone may close
-        before = token.balanceOf(alice);
         vm.prank(stranger);
-        escrow.closeJob(jobB);
-        assertEq(token.balanceOf(alice) - before, 10 * ENTRY_PRICE, "refund goes to the owner");
+        escrow.closeJob(jobA);
+        assertEq(token.balanceOf(alice), before, "nothing back at once: every epoch was served");
+        _warpToEpoch(6); // the settler lags: epoch 3 is in its window's last epoch
+        _settleOne(jobA, 3, n1, 10_000);
+        _warpToEpoch(7); // and epoch 4 in its own
+        _settleOne(jobA, 4, n1, 10_000);
+        assertEq(escrow.claimable(n1), 2 * ENTRY_PRICE, "late settlements paid");
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.SettleWindowOpen.selector, jobB, uint64(8)));
+        escrow.releaseJob(jobB);
+
+        _warpToEpoch(8);
+        vm.recordLogs();
+        _settleOne(jobA, 4, n2, 10_000);
+        assertEq(_skipReasons(vm.getRecordedLogs())[0], escrow.SKIP_WINDOW_OVER(), "too late");
+        vm.startPrank(stranger);
+        escrow.releaseJob(jobA);
+        escrow.releaseJob(jobB); // expired and never closed: released the same way
+        vm.stopPrank();
+        assertEq(token.balanceOf(alice) - before, 8 * ENTRY_PRICE + 10 * ENTRY_PRICE, "the rest to the owner");
         assertEq(token.balanceOf(stranger), 0, "not to the caller");
         assertEq(escrow.totalHeld(), 0, "nothing held");
     }
 
     // ------------------------------------------------------------------ activation
 
-    function test_activate_onlyOracle() public {
+    function test_activate_onlyActivator() public {
         uint256 jobId = _create(alice, 2, 5);
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotOracle.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotActivator.selector, alice));
         escrow.activate(jobId, _list(n1));
     }
 
@@ -469,11 +581,36 @@ contract DeeployEscrowTest is EscrowFixture {
         assertTrue(e == 3 && evNodes.length == 2, "event data");
     }
 
+    /// An activation late in an epoch pays that epoch pro rata: the owner is not charged a whole epoch for
+    /// its last seconds.
+    function test_activate_chargesTheActivationEpochProRata() public {
+        uint256 jobId = _create(alice, 1, 3);
+        vm.warp(escrow.epochStart(2) + 75); // 25 of the epoch's 100 seconds left
+        _activate(jobId, _list(n1)); // [2, 5)
+        assertEq(escrow.epochPrice(jobId, 2), ENTRY_PRICE / 4, "a quarter of the first epoch");
+        assertEq(escrow.epochPrice(jobId, 3), ENTRY_PRICE, "full price after it");
+        assertEq(escrow.epochPrice(jobId, 5), 0, "nothing after the end");
+        _warpToEpoch(5);
+        _settleOne(jobId, 2, n1, 10_000);
+        _settleOne(jobId, 3, n1, 10_000);
+        assertEq(escrow.claimable(n1), ENTRY_PRICE / 4 + ENTRY_PRICE, "the node earns the part it served");
+        _warpToEpoch(8);
+        uint256 before = token.balanceOf(alice);
+        escrow.releaseJob(jobId);
+        assertEq(token.balanceOf(alice) - before, ENTRY_PRICE * 3 / 4 + ENTRY_PRICE, "unused quarter and epoch 4 back");
+
+        // In the epoch's last second the first epoch costs 1/100 of the price.
+        uint256 late = _create(alice, 1, 1);
+        vm.warp(escrow.epochStart(9) - 1);
+        _activate(late, _list(n1));
+        assertEq(escrow.epochPrice(late, 8), ENTRY_PRICE / 100, "one second of a hundred");
+    }
+
     function test_activate_rejectsBadNodeSets() public {
         uint256 jobId = _create(alice, 2, 5);
         address[] memory three = new address[](3);
         (three[0], three[1], three[2]) = (n1, n2, n3);
-        vm.startPrank(oracle);
+        vm.startPrank(activator);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.EmptyNodeSet.selector));
         escrow.activate(jobId, new address[](0));
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.TooManyNodes.selector, uint256(3), uint32(2)));
@@ -553,7 +690,7 @@ contract DeeployEscrowTest is EscrowFixture {
         uint256 jobId = _create(alice, 1, 2);
         _warpToEpoch(3);
         _activate(jobId, _list(n1)); // [3, 5)
-        _warpToEpoch(9);
+        _warpToEpoch(6);
         DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](3);
         batch[0] = _entry(jobId, 2, n1, 10_000); // before the start
         batch[1] = _entry(jobId, 5, n1, 10_000); // at the end (exclusive)
@@ -565,6 +702,20 @@ contract DeeployEscrowTest is EscrowFixture {
         assertEq(reasons[0], escrow.SKIP_EPOCH_OUT_OF_RANGE(), "before start");
         assertEq(reasons[1], escrow.SKIP_EPOCH_OUT_OF_RANGE(), "after end");
         assertEq(escrow.claimable(n1), ENTRY_PRICE, "last epoch paid");
+    }
+
+    function test_settle_afterTheWindowIsSkipped() public {
+        uint256 jobId = _activeJob(); // [0, 5)
+        _warpToEpoch(4); // epoch 0 ended 4 epochs ago, epoch 1 three
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](2);
+        batch[0] = _entry(jobId, 0, n1, 10_000);
+        batch[1] = _entry(jobId, 1, n1, 10_000);
+        vm.recordLogs();
+        _settle(batch);
+        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
+        assertEq(reasons.length, 1, "one skipped");
+        assertEq(reasons[0], escrow.SKIP_WINDOW_OVER(), "epoch 0 too late");
+        assertEq(escrow.claimable(n1), ENTRY_PRICE, "epoch 1 paid");
     }
 
     function test_settle_twiceIsSkipped() public {
@@ -583,10 +734,10 @@ contract DeeployEscrowTest is EscrowFixture {
         assertEq(escrow.claimable(n2), 0, "never paid");
     }
 
-    function test_settle_onlyOracleAndEmptyBatch() public {
+    function test_settle_onlySettlerAndEmptyBatch() public {
         DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](0);
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotOracle.selector, alice));
+        vm.prank(activator);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotSettler.selector, activator));
         escrow.settle(batch);
         _settle(batch);
     }
@@ -627,10 +778,11 @@ contract DeeployEscrowTest is EscrowFixture {
         (address owner,,,,,,,,,,,) = escrow.job(jobId);
         assertEq(owner, alice, "alice owns it");
         assertEq(token.balanceOf(alice), START_BALANCE - 2 * ENTRY_PRICE, "alice paid");
-        assertEq(escrow.jobIdForRequest(alice, keccak256("x")), jobId, "under alice's key");
-        vm.prank(alice);
+        assertEq(escrow.jobIdForDelegateRequest(alice, agent, keccak256("x")), jobId, "under the agent's key");
+        assertEq(escrow.jobIdForRequest(alice, keccak256("x")), 0, "not under alice's own");
+        vm.prank(agent);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.DuplicateRequest.selector, jobId));
-        escrow.createJob(ENTRY, 1, 2, bytes32(0), keccak256("x"));
+        escrow.createJobFor(alice, ENTRY, 1, 2, bytes32(0), keccak256("x"));
 
         // A grant from alice says nothing about bob; revoking takes the right away.
         vm.prank(agent);
@@ -641,6 +793,30 @@ contract DeeployEscrowTest is EscrowFixture {
         vm.prank(agent);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, agent, uint8(1)));
         escrow.createJobFor(alice, ENTRY, 1, 2, bytes32(0), bytes32(0));
+    }
+
+    /// A delegate with the create bit takes the owner's future request ids with tiny jobs: the owner's own
+    /// creates with those ids still go through, each under the owner's key.
+    function test_delegate_cannotTakeTheOwnersRequestIds() public {
+        uint8 create = escrow.PERM_CREATE();
+        vm.prank(alice);
+        escrow.setDelegate(agent, create);
+        vm.startPrank(agent);
+        uint256 squat1 = escrow.createJobFor(alice, 53, 1, 1, bytes32(0), keccak256("deploy-1"));
+        uint256 squat2 = escrow.createJobFor(alice, 53, 1, 1, bytes32(0), keccak256("deploy-2"));
+        vm.stopPrank();
+        vm.startPrank(alice);
+        uint256 real1 = escrow.createJob(ENTRY, 2, 5, keccak256("project"), keccak256("deploy-1"));
+        uint256 real2 = escrow.createJob(ENTRY, 2, 5, keccak256("project"), keccak256("deploy-2"));
+        vm.stopPrank();
+        assertEq(escrow.jobIdForRequest(alice, keccak256("deploy-1")), real1, "alice's first create");
+        assertEq(escrow.jobIdForRequest(alice, keccak256("deploy-2")), real2, "alice's second create");
+        assertEq(escrow.jobIdForDelegateRequest(alice, agent, keccak256("deploy-1")), squat1, "the agent's own");
+        assertEq(escrow.jobIdForDelegateRequest(alice, agent, keccak256("deploy-2")), squat2, "the agent's own");
+        // The owner's retry is still idempotent.
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.DuplicateRequest.selector, real1));
+        escrow.createJob(ENTRY, 2, 5, keccak256("project"), keccak256("deploy-1"));
     }
 
     function test_delegate_extendNodesRedeemBits() public {
@@ -676,14 +852,19 @@ contract DeeployEscrowTest is EscrowFixture {
     }
 
     function test_delegate_redeemBitClosesAnActiveJob() public {
-        uint256 jobId = _activeJob();
+        uint256 jobId = _activeJob(); // 2 nodes x [0, 5)
         uint8 redeem = escrow.PERM_REDEEM();
         vm.prank(alice);
         escrow.setDelegate(agent, redeem);
         _warpToEpoch(1);
         vm.prank(agent);
         escrow.closeJob(jobId);
-        assertEq(token.balanceOf(alice), START_BALANCE, "refunded to alice");
+        assertEq(token.balanceOf(alice), START_BALANCE - 4 * ENTRY_PRICE, "epochs 2-4 refunded to alice");
+        _warpToEpoch(5);
+        vm.prank(agent);
+        escrow.releaseJob(jobId);
+        assertEq(token.balanceOf(alice), START_BALANCE, "nothing attested: the rest after the window");
+        assertEq(token.balanceOf(agent), 0, "nothing to the delegate");
     }
 
     function test_setDelegate_rejectsBadInput() public {
@@ -703,7 +884,7 @@ contract DeeployEscrowTest is EscrowFixture {
         uint256 jobId = _create(alice, 1, 4);
         _activate(jobId, _list(n1)); // [0, 4) on n1
         _warpToEpoch(1);
-        vm.prank(oracle);
+        vm.prank(activator);
         escrow.updateNodes(jobId, _list(n2)); // n1 failed during epoch 1; n2 takes over
         _warpToEpoch(3);
 
@@ -728,7 +909,9 @@ contract DeeployEscrowTest is EscrowFixture {
         assertTrue(fromEpoch == 1 && nodes.length == 1 && nodes[0] == n2, "version 1");
 
         vm.prank(alice);
-        escrow.closeJob(jobId);
+        escrow.closeJob(jobId); // in epoch 3, the last: nothing back at once
+        _warpToEpoch(4 + WINDOW);
+        escrow.releaseJob(jobId);
         assertEq(token.balanceOf(alice), START_BALANCE - 3 * ENTRY_PRICE, "alice paid for 3 attested node-epochs");
     }
 
@@ -736,7 +919,7 @@ contract DeeployEscrowTest is EscrowFixture {
         uint256 jobId = _create(alice, 1, 4);
         _activate(jobId, _list(n1));
         _warpToEpoch(1);
-        vm.prank(oracle);
+        vm.prank(activator);
         escrow.updateNodes(jobId, _list(n2));
         _warpToEpoch(2);
         DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](2);
@@ -756,10 +939,10 @@ contract DeeployEscrowTest is EscrowFixture {
         uint256 jobId = _create(alice, 1, 6);
         _activate(jobId, _list(n1));
         _warpToEpoch(1);
-        vm.prank(oracle);
+        vm.prank(activator);
         escrow.updateNodes(jobId, _list(n2));
         _warpToEpoch(3);
-        vm.prank(oracle);
+        vm.prank(activator);
         escrow.updateNodes(jobId, _list(n1));
         assertTrue(escrow.isAssigned(jobId, 0, n1), "n1 epoch 0");
         assertTrue(escrow.isAssigned(jobId, 1, n1), "n1 epoch 1 (failover)");
@@ -775,7 +958,7 @@ contract DeeployEscrowTest is EscrowFixture {
     function test_failover_severalUpdatesInOneEpoch() public {
         uint256 jobId = _create(alice, 1, 4);
         _activate(jobId, _list(n1));
-        vm.startPrank(oracle);
+        vm.startPrank(activator);
         escrow.updateNodes(jobId, _list(n2));
         escrow.updateNodes(jobId, new address[](0)); // no node for a moment
         escrow.updateNodes(jobId, _list(n3));
@@ -792,7 +975,7 @@ contract DeeployEscrowTest is EscrowFixture {
         _warpToEpoch(1);
         vm.prank(alice);
         escrow.addNodes(jobId, 1); // from epoch 2
-        vm.prank(oracle);
+        vm.prank(activator);
         escrow.updateNodes(jobId, _list(n1, n2));
         _warpToEpoch(3);
         DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](4);
@@ -809,18 +992,18 @@ contract DeeployEscrowTest is EscrowFixture {
         assertEq(escrow.claimable(n2), ENTRY_PRICE, "n2 from epoch 2");
     }
 
-    function test_updateNodes_onlyOracleAndOnlyActive() public {
+    function test_updateNodes_onlyActivatorAndOnlyActive() public {
         uint256 jobId = _create(alice, 1, 4);
-        vm.prank(oracle);
+        vm.prank(activator);
         vm.expectRevert(
             abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, jobId, DeeployEscrow.JobState.Funded)
         );
         escrow.updateNodes(jobId, _list(n1));
         _activate(jobId, _list(n1));
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotOracle.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotActivator.selector, alice));
         escrow.updateNodes(jobId, _list(n2));
-        vm.prank(oracle);
+        vm.prank(activator);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.TooManyNodes.selector, uint256(2), uint32(1)));
         escrow.updateNodes(jobId, _list(n2, n3));
     }
@@ -829,7 +1012,7 @@ contract DeeployEscrowTest is EscrowFixture {
 
     function test_reentrantTokenIsStopped() public {
         ReentrantToken evil = new ReentrantToken();
-        DeeployEscrow target = new DeeployEscrow(address(evil), oracle, EPOCH, THRESHOLD);
+        DeeployEscrow target = new DeeployEscrow(address(evil), activator, settler, EPOCH, THRESHOLD, WINDOW);
         evil.aim(target);
         vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.Reentrancy.selector));
         target.createJob(ENTRY, 1, 1, bytes32(0), bytes32(0));
@@ -849,24 +1032,27 @@ contract DeeployEscrowTest is EscrowFixture {
         _warpToEpoch(1);
         DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](1);
         batch[0] = _entry(jobId, 0, n1, 10_000);
-        vm.prank(oracle);
+        vm.prank(settler);
         uint256 before = gasleft();
         escrow.settle(batch);
         log("gas settle, 1 paid entry", before - gasleft());
     }
 
     function test_gas_settleTenEntries() public {
-        uint256 jobId = _create(alice, 2, 6);
-        _activate(jobId, _list(n1, n2));
-        _warpToEpoch(5);
+        address[] memory nodes = new address[](5);
+        (nodes[0], nodes[1], nodes[2], nodes[3], nodes[4]) = (n1, n2, n3, n4, address(0x1005));
+        uint256 jobId = _create(alice, 5, 2);
+        _activate(jobId, nodes);
+        _warpToEpoch(2); // both epochs ended, within the window
         DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](10);
         for (uint256 i; i < 10; ++i) {
-            batch[i] = _entry(jobId, uint64(i / 2), i % 2 == 0 ? n1 : n2, 10_000);
+            batch[i] = _entry(jobId, uint64(i / 5), nodes[i % 5], 10_000);
         }
-        vm.prank(oracle);
+        vm.prank(settler);
         uint256 before = gasleft();
         escrow.settle(batch);
         log("gas settle, 10 paid entries", before - gasleft());
+        assertEq(escrow.claimable(n1), 2 * ENTRY_PRICE, "all ten paid");
     }
 }
 

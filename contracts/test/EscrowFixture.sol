@@ -5,10 +5,12 @@ import {TestBase, Vm} from "./TestBase.sol";
 import {DeeployUSD} from "../src/DeeployUSD.sol";
 import {DeeployEscrow} from "../src/DeeployEscrow.sol";
 
-/// @notice A token, an escrow with 100-second epochs and a 90% uptime threshold, funded owners and nodes.
+/// @notice A token, an escrow with 100-second epochs, a 90% uptime threshold and a 3-epoch settle window,
+///         funded owners and nodes.
 abstract contract EscrowFixture is TestBase {
     uint64 internal constant EPOCH = 100;
     uint16 internal constant THRESHOLD = 9000;
+    uint64 internal constant WINDOW = 3;
     uint8 internal constant ENTRY = 1;
     uint256 internal constant ENTRY_PRICE = 375_000;
     uint256 internal constant START_BALANCE = 1_000_000e6;
@@ -16,7 +18,8 @@ abstract contract EscrowFixture is TestBase {
     DeeployUSD internal token;
     DeeployEscrow internal escrow;
 
-    address internal oracle = address(0x0AC1E);
+    address internal activator = address(0x0AC1E);
+    address internal settler = address(0x5E77);
     address internal alice = address(0xA11CE);
     address internal bob = address(0xB0B);
     address internal agent = address(0xA6E47);
@@ -31,7 +34,7 @@ abstract contract EscrowFixture is TestBase {
     function setUp() public virtual {
         vm.warp(1_700_000_000);
         token = new DeeployUSD();
-        escrow = new DeeployEscrow(address(token), oracle, EPOCH, THRESHOLD);
+        escrow = new DeeployEscrow(address(token), activator, settler, EPOCH, THRESHOLD, WINDOW);
         address[2] memory owners = [alice, bob];
         for (uint256 i; i < owners.length; ++i) {
             token.mint(owners[i], START_BALANCE);
@@ -48,7 +51,7 @@ abstract contract EscrowFixture is TestBase {
     }
 
     function _activate(uint256 jobId, address[] memory nodes) internal {
-        vm.prank(oracle);
+        vm.prank(activator);
         escrow.activate(jobId, nodes);
     }
 
@@ -81,7 +84,7 @@ abstract contract EscrowFixture is TestBase {
     }
 
     function _settle(DeeployEscrow.Settlement[] memory batch) internal {
-        vm.prank(oracle);
+        vm.prank(settler);
         escrow.settle(batch);
     }
 

@@ -40,17 +40,18 @@ import org.web3j.utils.Numeric;
  * The money, end to end, through all five services on the local chain, in billing mode escrow with 20-second epochs.
  * The user pays from a wallet of its own as a browser wallet would (approve, then createJob naming the job's request
  * id); the job waits in AWAITING_FUNDS until the chain confirms, then runs; its node's operator is paid for the epochs
- * the oracle attests (heartbeats and the platform's probes); the owner's stop closes the chain job and refunds the rest;
- * an extension is answered with the exact transactions the owner's wallet signs, and moves the job's paid time once the
- * chain confirms them; a second job, paid for two epochs, expires by itself and is closed by the oracle. The owner grants
- * the platform nothing (no delegation): the oracle closes its stopped jobs all the same. The token
+ * the oracle attests (heartbeats and the platform's probes); the owner's stop closes the chain job, which refunds the
+ * epochs not begun at once and the rest once the settle window (one epoch here) of its last epoch is over; an extension
+ * is answered with the exact transactions the owner's wallet signs, and moves the job's paid time once the chain
+ * confirms them; a second job, paid for two epochs, expires by itself and is closed and released the same way. The owner
+ * grants the platform nothing (no delegation): the escrow's activator closes its stopped jobs all the same. The token
  * balances of the owner, the operator and the escrow are asserted to the unit at every step (the escrow's own: its
  * contracts are this run's, deployed for its epoch length on the fresh chain {@code ./deeploy test} starts, so no other
  * job moves its balance meanwhile).
  */
 class EscrowE2EIT {
 
-    /** anvil's dev account #0: escrow-svc's deployer and oracle here, the owner of the test token (it mints). */
+    /** anvil's dev account #0: escrow-svc's deployer and activator here, the owner of the test token (it mints). */
     static final String TOKEN_OWNER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
     static final long CHAIN_ID = 31337;
 
@@ -61,7 +62,7 @@ class EscrowE2EIT {
     static Credentials operator;
     static String escrow;
     static String token;
-    static String oracle;
+    static String activator;
 
     @BeforeAll
     static void start() throws Exception {
@@ -73,7 +74,7 @@ class EscrowE2EIT {
                 Map.entry("DEEPLOY_BILLING_MODE", "escrow"),
                 Map.entry("DEEPLOY_CHAIN_EPOCH_LENGTH", "20s"),
                 Map.entry("DEEPLOY_CHAIN_POLL_INTERVAL", "1s"),
-                Map.entry("DEEPLOY_CHAIN_SETTLE_WINDOW", "8s"),
+                Map.entry("DEEPLOY_CHAIN_SETTLE_WINDOW_EPOCHS", "1"),
                 Map.entry("DEEPLOY_CHAIN_REFUSED_RETRY", "5s"),
                 Map.entry("DEEPLOY_CHAIN_REBROADCAST_AFTER", "5s"),
                 Map.entry("DEEPLOY_ORACLE_HEARTBEAT_INTERVAL", "1s"),
@@ -87,7 +88,8 @@ class EscrowE2EIT {
         JsonNode chain = json(Platform.get(platform.url("escrow-svc", "/api/chain")));
         escrow = chain.path("escrowAddress").asText();
         token = chain.path("tokenAddress").asText();
-        oracle = chain.path("oracleAddress").asText();
+        activator = chain.path("activatorAddress").asText();
+        assertThat(chain.path("settlerAddress").asText()).isNotEqualToIgnoringCase(activator);
         assertThat(chain.path("epochLengthSeconds").asLong()).isEqualTo(20);
     }
 
@@ -113,10 +115,10 @@ class EscrowE2EIT {
         setBalance(operator.getAddress(), new BigInteger("100000000000000000000"));
         send(Credentials.create(TOKEN_OWNER_KEY), token, new Function("mint",
                 List.of(new Address(owner.getAddress()), new Uint256(100_000_000)), List.of()));
-        Function delegation = new Function("delegatePermissions", List.of(new Address(owner.getAddress()), new Address(oracle)),
+        Function delegation = new Function("delegatePermissions", List.of(new Address(owner.getAddress()), new Address(activator)),
                 List.of(new TypeReference<Uint8>() { }));
         assertThat(web3j.ethCall(Transaction.createEthCallTransaction(owner.getAddress(), escrow, FunctionEncoder.encode(delegation)),
-                DefaultBlockParameterName.LATEST).send().getValue()).as("the oracle holds no grant of the owner's")
+                DefaultBlockParameterName.LATEST).send().getValue()).as("the activator holds no grant of the owner's")
                 .isEqualTo("0x" + "0".repeat(64));
         BigInteger ownerStart = balanceOf(owner.getAddress());
         BigInteger escrowStart = balanceOf(escrow);
@@ -153,13 +155,14 @@ class EscrowE2EIT {
         // Its first start activated its chain job; the paid time follows once the chain confirms the activation.
         await().atMost(Duration.ofSeconds(30)).until(() -> !view(runs).path("paidUntil").isNull());
 
-        // The second job's two epochs end: it stops by itself, and the oracle closes its chain job once they are settled.
+        // The second job's two epochs end: it stops by itself, the platform closes its chain job at once, and once the
+        // settle window of its last epoch is over the rest (what its operator did not earn) goes back to the owner.
         await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> "STOPPED".equals(view(expires).path("state").asText()));
         JsonNode history = view(expires).path("history");
         assertThat(history.toString()).contains("expired: its paid time ended at " + view(expires).path("paidUntil").asText());
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> "CLOSED".equals(funding(expires).path("state").asText()));
+                .until(() -> "ENDED".equals(funding(expires).path("state").asText()));
         JsonNode expired = funding(expires);
         BigInteger paidExpired = new BigInteger(expired.path("paid").asText());
         assertThat(paidExpired.add(new BigInteger(expired.path("refunded").asText()))).isEqualTo(amountExpires);
@@ -189,11 +192,12 @@ class EscrowE2EIT {
         amountRuns = amountRuns.add(amountExtension);
         assertThat(view(runs).path("spend").path("locked").asText()).isEqualTo(amountRuns.toString());
 
-        // The owner stops it: closed on chain, and everything not paid to the operator goes back to the owner.
+        // The owner stops it: closed on chain at once (the epochs not begun go back), and after the window everything
+        // else not paid to the operator.
         assertThat(platform.apiPost("/api/jobs/" + runs + "/stop", "", null).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(view(runs).path("state").asText()));
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> "CLOSED".equals(funding(runs).path("state").asText()));
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> "ENDED".equals(funding(runs).path("state").asText()));
         JsonNode closed = funding(runs);
         BigInteger paidRuns = new BigInteger(closed.path("paid").asText());
         assertThat(paidRuns.signum()).isPositive();

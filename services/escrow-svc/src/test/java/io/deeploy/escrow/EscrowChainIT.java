@@ -8,7 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import io.deeploy.escrow.client.ChainClient;
-import io.deeploy.escrow.client.OracleSigner;
+import io.deeploy.escrow.client.ChainAccount;
+import io.deeploy.escrow.client.ChainAccounts;
 import io.deeploy.escrow.config.ChainConfig;
 import io.deeploy.escrow.contracts.DeeployEscrow;
 import io.deeploy.escrow.contracts.DeeployUSD;
@@ -68,11 +69,16 @@ class EscrowChainIT {
     @Inject
     ChainClient chain;
     @Inject
-    OracleSigner signer;
+    ChainAccounts accounts;
     @Inject
     ChainWatcher watcher;
     @Inject
     ChainConfig config;
+
+    /** The service's activator account: in deploy mode also the token's owner, which mints the users' dUSD. */
+    ChainAccount signer() {
+        return accounts.activator();
+    }
 
     @BeforeAll
     static void connect() {
@@ -93,8 +99,16 @@ class EscrowChainIT {
                 .body("chainId", equalTo(31337)).body("escrowAddress", equalTo(c.escrow()))
                 .body("tokenAddress", equalTo(c.token())).body("epochLengthSeconds", equalTo(4))
                 .body("currentEpoch", notNullValue()).body("uptimeThresholdBps", equalTo(9000))
+                .body("settleWindowEpochs", equalTo(2))
+                .body("activatorAddress", equalTo(accounts.activator().address()))
+                .body("settlerAddress", equalTo(accounts.settler().address()))
                 .extract().asString();
-        assertThat(body.toLowerCase()).doesNotContain(ChainConfig.ANVIL_DEV_KEY.substring(2));
+        assertThat(body.toLowerCase()).doesNotContain(ChainConfig.ANVIL_DEV_KEY.substring(2))
+                .doesNotContain(org.web3j.crypto.Hash.sha3String("deeploy local settler").substring(2));
+        // Two roles, two keys: the escrow knows this service's activator and settler, and they differ.
+        assertThat(accounts.settler().address()).isNotEqualToIgnoringCase(accounts.activator().address());
+        assertThat(c.activator()).isEqualToIgnoringCase(accounts.activator().address());
+        assertThat(c.settler()).isEqualToIgnoringCase(accounts.settler().address());
         // A second resolution (a restart) reuses the recorded deployment while its code is there.
         assertThat(registry.ensure().escrow()).isEqualTo(c.escrow());
     }
@@ -217,16 +231,20 @@ class EscrowChainIT {
         String node = config.nodeOperators().get("node-a");
         BigInteger before = claimable(node);
         long epoch = activate(jobId, "node-a");
+        long chainJob = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("chainJobId")).longValue();
+        // The activation epoch pays its pro rata part: the part of it left when the job was activated.
+        BigInteger price = registry.ensure().escrowView().epochPrice(BigInteger.valueOf(chainJob), BigInteger.valueOf(epoch)).send();
+        assertThat(price).isPositive().isLessThanOrEqualTo(MICRO_PRICE);
 
         Event<SettlementDue> due = Event.of(new SettlementDue(jobId, epoch, List.of(new NodeAvailability("node-a", 995))));
         kafka.publish(due);
         awaitSettled(jobId, epoch);
-        assertThat(claimable(node).subtract(before)).isEqualTo(MICRO_PRICE);
+        assertThat(claimable(node).subtract(before)).isEqualTo(price);
         awaitMining(() -> settlementsCompleted(jobId).size() == 1);
         SettlementCompleted completed = settlementsCompleted(jobId).get(0);
-        assertThat(completed.paid()).isEqualTo(MICRO_PRICE);
+        assertThat(completed.paid()).isEqualTo(price);
         assertThat(completed.withheld()).isZero();
-        given().get("/api/jobs/{id}/settlements", jobId).then().body("[0].paid", equalTo("100000"))
+        given().get("/api/jobs/{id}/settlements", jobId).then().body("[0].paid", equalTo(price.toString()))
                 .body("[0].txHash", equalTo(completed.transactionHash()));
 
         // The same attestation again, under the same and under a new event id: nothing more is paid or announced.
@@ -237,9 +255,9 @@ class EscrowChainIT {
             mine();
             Thread.sleep(300);
         }
-        assertThat(claimable(node).subtract(before)).isEqualTo(MICRO_PRICE);
+        assertThat(claimable(node).subtract(before)).isEqualTo(price);
         assertThat(settlementsCompleted(jobId)).hasSize(1);
-        awaitMining(() -> "100000".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("paid")));
+        awaitMining(() -> price.toString().equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("paid")));
     }
 
     /**
@@ -297,23 +315,24 @@ class EscrowChainIT {
 
     /**
      * Stopping a job closes it on chain and refunds its unspent balance to its owner, who granted the platform nothing
-     * (no delegation): the contract lets the oracle close, and the refund goes to the owner only.
+     * (no delegation): the contract lets the activator close, and the refund goes to the owner only.
      */
     @Test
     void aStoppedJobIsClosedOnChainAndRefundedWithoutAnyGrant() throws Exception {
         DeeployUSD token = userToken();
         ContractRegistry.Contracts c = registry.ensure();
-        // Whatever an earlier run on this chain granted, the owner delegates nothing to the oracle now.
-        assertThat(DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas()).setDelegate(c.oracle(), BigInteger.ZERO).send()
-                .isStatusOK()).isTrue();
-        assertThat(c.escrowView().delegatePermissions(USER.getAddress(), c.oracle()).send()).isZero();
+        // Whatever an earlier run on this chain granted, the owner delegates nothing to the activator now.
+        assertThat(DeeployEscrow.load(c.escrow(), chain.web3j(), USER, gas()).setDelegate(c.activator(), BigInteger.ZERO)
+                .send().isStatusOK()).isTrue();
+        assertThat(c.escrowView().delegatePermissions(USER.getAddress(), c.activator()).send()).isZero();
         String jobId = "job-" + UUID.randomUUID();
         fund(jobId);
         awaitMining(() -> fundsLocked(jobId).size() == 1);
         BigInteger before = token.balanceOf(USER.getAddress()).send();
         Event<JobStopRequested> stop = Event.of(new JobStopRequested(jobId, "owner"));
         kafka.publish(stop);
-        awaitMining(() -> "CLOSED".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+        // Never activated: the close refunds everything and the chain job ends at once.
+        awaitMining(() -> "ENDED".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
         given().get("/api/jobs/{id}/funding", jobId).then().body("refunded", equalTo(MICRO_PRICE.toString()))
                 .body("balance", equalTo("0"));
         assertThat(token.balanceOf(USER.getAddress()).send().subtract(before)).isEqualTo(MICRO_PRICE);
@@ -372,6 +391,9 @@ class EscrowChainIT {
         String node = config.nodeOperators().get(nodeId);
         BigInteger before = claimable(node);
         long epoch = activate(jobId, nodeId);
+        long chainJob = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("chainJobId")).longValue();
+        // The activation epoch pays its pro rata part.
+        BigInteger price = registry.ensure().escrowView().epochPrice(BigInteger.valueOf(chainJob), BigInteger.valueOf(epoch)).send();
         crash.run();
         kafka.publish(Event.of(new SettlementDue(jobId, epoch, List.of(new NodeAvailability(nodeId, 1000)))));
         awaitMining(() -> !CrashingChainClient.armed());
@@ -382,23 +404,25 @@ class EscrowChainIT {
             mine();
             Thread.sleep(300);
         }
-        assertThat(claimable(node).subtract(before)).isEqualTo(MICRO_PRICE);
+        assertThat(claimable(node).subtract(before)).isEqualTo(price);
         assertThat(settlementsCompleted(jobId)).hasSize(1);
-        assertThat(settlementsCompleted(jobId).get(0).paid()).isEqualTo(MICRO_PRICE);
+        assertThat(settlementsCompleted(jobId).get(0).paid()).isEqualTo(price);
     }
 
     /**
-     * A job stopped at the end of its paid epochs (project-svc's expiry) is closed by the oracle without any delegation,
-     * and only after its epochs are settled: the node is paid the epoch it served, the owner gets back the epoch the
-     * node did not serve. Closing on the stop at once, before the settlements, would have refunded both epochs to the
-     * owner and paid the node nothing.
+     * A job stopped at the end of its paid epochs (project-svc's expiry) is closed at once, before its epochs are
+     * settled, and still pays the node the epoch it served: the contract keeps begun epochs for settlement through the
+     * settle window. After the window the release gives the owner back what the node did not earn (the epoch it did not
+     * serve, and the part of the activation epoch before the job started). With the old contract the same order of
+     * events refunded both epochs to the owner and paid the node nothing.
      */
     @Test
-    void anExpiredJobIsClosedByTheOracleOnlyAfterItsEpochsAreSettled() throws Exception {
+    void anExpiredJobIsClosedAtOnceAndTheEpochItServedIsStillPaid() throws Exception {
         ContractRegistry.Contracts c = registry.ensure();
         DeeployUSD token = userToken();
         String jobId = "job-" + UUID.randomUUID();
         fund(jobId, 2);
+        long chainJob = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("chainJobId")).longValue();
         kafka.publish(Event.of(new AppStarted(jobId, "node-b", "exp", "c1", "ctr", "127.0.0.1", 31003)));
         awaitMining(() -> "ACTIVE".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
         long start = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("startEpoch")).longValue();
@@ -407,17 +431,29 @@ class EscrowChainIT {
         String node = config.nodeOperators().get("node-b");
         BigInteger nodeBefore = claimable(node);
         BigInteger ownerBefore = token.balanceOf(USER.getAddress()).send();
+        BigInteger firstEpoch = c.escrowView().epochPrice(BigInteger.valueOf(chainJob), BigInteger.valueOf(start)).send();
 
-        kafka.publish(Event.of(new SettlementDue(jobId, start, List.of(new NodeAvailability("node-b", 1000)))));
-        kafka.publish(Event.of(new SettlementDue(jobId, start + 1, List.of(new NodeAvailability("node-b", 400)))));
+        // The stop first: the close goes before any settlement.
         kafka.publish(Event.of(new JobStopRequested(jobId, "expired: its paid time ended")));
         awaitMining(() -> "CLOSED".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+        assertThat(token.balanceOf(USER.getAddress()).send()).as("every epoch had begun: nothing back at once")
+                .isEqualTo(ownerBefore);
+        kafka.publish(Event.of(new SettlementDue(jobId, start, List.of(new NodeAvailability("node-b", 1000)))));
+        kafka.publish(Event.of(new SettlementDue(jobId, start + 1, List.of(new NodeAvailability("node-b", 400)))));
+        awaitMining(() -> settlementsCompleted(jobId).size() == 2);
+        assertThat(claimable(node).subtract(nodeBefore)).isEqualTo(firstEpoch);
 
-        given().get("/api/jobs/{id}/funding", jobId).then().body("paid", equalTo(MICRO_PRICE.toString()))
-                .body("refunded", equalTo(MICRO_PRICE.toString())).body("balance", equalTo("0"));
-        assertThat(claimable(node).subtract(nodeBefore)).isEqualTo(MICRO_PRICE);
-        assertThat(token.balanceOf(USER.getAddress()).send().subtract(ownerBefore)).isEqualTo(MICRO_PRICE);
+        // After the window of its last epoch the rest goes back to the owner.
+        awaitMining(() -> "ENDED".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+        BigInteger rest = MICRO_PRICE.multiply(BigInteger.TWO).subtract(firstEpoch);
+        given().get("/api/jobs/{id}/funding", jobId).then().body("paid", equalTo(firstEpoch.toString()))
+                .body("refunded", equalTo(rest.toString())).body("balance", equalTo("0"));
+        assertThat(token.balanceOf(USER.getAddress()).send().subtract(ownerBefore)).isEqualTo(rest);
         assertThat(settlementsCompleted(jobId)).extracting(SettlementCompleted::epoch).containsExactlyInAnyOrder(start, start + 1);
+        awaitMining(() -> given().get("/api/jobs/{id}/transactions", jobId).then().extract().<List<String>>path("state")
+                .stream().allMatch("CONFIRMED"::equals));
+        given().get("/api/jobs/{id}/transactions", jobId).then()
+                .body("kind", equalTo(List.of("ACTIVATE", "CLOSE", "RELEASE")));
     }
 
     /**
@@ -451,8 +487,9 @@ class EscrowChainIT {
         kafka.publish(Event.of(new SettlementDue(jobId, start, List.of(new NodeAvailability("node-a", 1000),
                 new NodeAvailability("node-b", 990)))));
         awaitSettled(jobId, start);
-        assertThat(claimable(a).subtract(aBefore)).isEqualTo(MICRO_PRICE);
-        assertThat(claimable(b).subtract(bBefore)).isEqualTo(MICRO_PRICE);
+        BigInteger firstEpoch = c.escrowView().epochPrice(BigInteger.valueOf(chainJob), BigInteger.valueOf(start)).send();
+        assertThat(claimable(a).subtract(aBefore)).isEqualTo(firstEpoch);
+        assertThat(claimable(b).subtract(bBefore)).isEqualTo(firstEpoch);
 
         // node-a fails over to node-c; the older placement, delivered again late, changes nothing.
         kafka.publish(Event.of(new NodeSelected(jobId, List.of("node-c", "node-b"), List.of(), 2, "failover", null)));
@@ -467,13 +504,15 @@ class EscrowChainIT {
 
         BigInteger ownerBefore = token.balanceOf(USER.getAddress()).send();
         kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
-        awaitMining(() -> "CLOSED".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
-        // Six node-epochs bought, two paid: four go back.
-        assertThat(token.balanceOf(USER.getAddress()).send().subtract(ownerBefore)).isEqualTo(MICRO_PRICE.multiply(BigInteger.valueOf(4)));
+        // Closed at once (the epochs not begun back), then released after the window (the rest back).
+        awaitMining(() -> "ENDED".equals(given().get("/api/jobs/{id}/funding", jobId).then().extract().path("state")));
+        // Six node-epochs bought; the two pro rata shares of the first epoch paid; all the rest goes back.
+        assertThat(token.balanceOf(USER.getAddress()).send().subtract(ownerBefore))
+                .isEqualTo(MICRO_PRICE.multiply(BigInteger.valueOf(6)).subtract(firstEpoch.multiply(BigInteger.TWO)));
         awaitMining(() -> given().get("/api/jobs/{id}/transactions", jobId).then().extract().<List<String>>path("state")
                 .stream().allMatch("CONFIRMED"::equals));
         given().get("/api/jobs/{id}/transactions", jobId).then().statusCode(200)
-                .body("kind", equalTo(List.of("ACTIVATE", "UPDATE_NODES", "CLOSE")))
+                .body("kind", equalTo(List.of("ACTIVATE", "UPDATE_NODES", "CLOSE", "RELEASE")))
                 .body("txHash", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.startsWith("0x")));
     }
 
@@ -518,7 +557,7 @@ class EscrowChainIT {
         ContractRegistry.Contracts c = registry.ensure();
         BigInteger amount = MICRO_PRICE.multiply(BigInteger.valueOf((long) epochs * nodes));
         String mint = c.tokenView().mint(payer.getAddress(), amount).encodeFunctionCall();
-        assertThat(signer.transact(c.token(), mint).isStatusOK()).isTrue();
+        assertThat(signer().transact(c.token(), mint).isStatusOK()).isTrue();
         DeeployUSD token = DeeployUSD.load(c.token(), chain.web3j(), payer, gas());
         DeeployEscrow escrow = DeeployEscrow.load(c.escrow(), chain.web3j(), payer, gas());
         assertThat(token.approve(c.escrow(), amount).send().isStatusOK()).isTrue();
@@ -586,13 +625,13 @@ class EscrowChainIT {
     /** The user gets {@code amount} dUSD (a mint by the service account) and signs and sends the transactions as they are. */
     private void signAndSend(List<Map<String, String>> transactions, BigInteger amount) throws Exception {
         ContractRegistry.Contracts c = registry.ensure();
-        assertThat(signer.transact(c.token(), c.tokenView().mint(USER.getAddress(), amount).encodeFunctionCall()).isStatusOK())
+        assertThat(signer().transact(c.token(), c.tokenView().mint(USER.getAddress(), amount).encodeFunctionCall()).isStatusOK())
                 .isTrue();
         RawTransactionManager wallet = new RawTransactionManager(chain.web3j(), USER, chain.chainId());
         for (Map<String, String> transaction : transactions) {
             String hash = wallet.sendTransaction(chain.gasPrice().multiply(BigInteger.TWO), BigInteger.valueOf(1_000_000),
                     transaction.get("to"), transaction.get("data"), BigInteger.ZERO).getTransactionHash();
-            assertThat(signer.awaitReceipt(hash).isStatusOK()).as(transaction.get("description")).isTrue();
+            assertThat(signer().awaitReceipt(hash).isStatusOK()).as(transaction.get("description")).isTrue();
         }
     }
 

@@ -23,10 +23,16 @@ public interface ChainConfig {
     int confirmations();
 
     /**
-     * The private key escrow-svc signs with (the escrow's oracle; in deploy mode also the token owner and escrow admin).
-     * A secret: never logged, never in an API answer. Required unless {@link #deployContracts()}.
+     * The private key of the escrow's activator (activate, node sets, close, release; in deploy mode also the token
+     * owner and escrow admin). A secret: never logged, never in an API answer. Required unless {@link #deployContracts()}.
      */
-    Optional<String> oracleKey();
+    Optional<String> activatorKey();
+
+    /**
+     * The private key of the escrow's settler (settle), a different key from the activator's. A secret. Required unless
+     * {@link #deployContracts()}; deploy mode uses a published local-only key and gives it gas money.
+     */
+    Optional<String> settlerKey();
 
     /** Local mode: deploy DeeployUSD and DeeployEscrow (once per chain, reused after restarts). */
     @WithDefault("true")
@@ -70,17 +76,15 @@ public interface ChainConfig {
     Duration rebroadcastAfter();
 
     /**
-     * How long after an epoch ends its settlement may take (the oracle attests it after a short delay, then this
-     * service settles it). A stopped or expired job is closed on chain once its settlements in flight are done and
-     * this window after the end of the last epoch it began has passed, so a close never hands the owner back an epoch
-     * its nodes served.
+     * Deploy mode: the epochs after an epoch ends during which the escrow accepts its settlement; a closed job's rest goes
+     * back to its owner after the window of its last epoch (a configured escrow reports its own).
      */
-    @WithDefault("60s")
-    Duration settleWindow();
+    @WithDefault("2")
+    int settleWindowEpochs();
 
     /**
-     * After a call the chain refused (a close before expiry the owner has not delegated, an activation none of whose
-     * nodes has an operator address), the next try waits this long.
+     * After a call the chain refused (a release the chain finds early, an activation none of whose nodes has an operator
+     * address), the next try waits this long.
      */
     @WithDefault("60s")
     Duration refusedRetry();

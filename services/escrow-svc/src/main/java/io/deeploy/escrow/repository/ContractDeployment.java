@@ -26,8 +26,17 @@ public class ContractDeployment {
     @Column(name = "escrow_address", nullable = false)
     public String escrowAddress;
 
-    @Column(name = "oracle_address", nullable = false)
-    public String oracleAddress;
+    /** Activates jobs, moves node sets, closes and releases (the escrow's activator). */
+    @Column(name = "activator_address", nullable = false)
+    public String activatorAddress;
+
+    /** Settles node-epochs (the escrow's settler). */
+    @Column(name = "settler_address")
+    public String settlerAddress;
+
+    /** Epochs after an epoch ends during which the escrow accepts its settlement. */
+    @Column(name = "settle_window_epochs")
+    public Integer settleWindowEpochs;
 
     /** Seconds. */
     @Column(name = "epoch_length", nullable = false)

@@ -10,9 +10,12 @@ import java.util.List;
 public class ContractDeploymentRepository implements PanacheRepository<ContractDeployment> {
 
     /** Deployments made here on {@code chainId} with these parameters, newest first. */
-    public Uni<List<ContractDeployment>> deployedHere(long chainId, String oracle, long epochLength, int thresholdBps) {
-        return list("chainId = ?1 and deployedHere = true and lower(oracleAddress) = lower(?2) and epochLength = ?3 "
-                + "and thresholdBps = ?4 order by id desc", chainId, oracle, epochLength, thresholdBps);
+    public Uni<List<ContractDeployment>> deployedHere(long chainId, String activator, String settler, long epochLength,
+            int thresholdBps, int settleWindowEpochs) {
+        return list("chainId = ?1 and deployedHere = true and lower(activatorAddress) = lower(?2) "
+                + "and lower(settlerAddress) = lower(?3) and epochLength = ?4 and thresholdBps = ?5 "
+                + "and settleWindowEpochs = ?6 order by id desc", chainId, activator, settler, epochLength, thresholdBps,
+                settleWindowEpochs);
     }
 
     public Uni<ContractDeployment> byEscrow(long chainId, String escrow) {

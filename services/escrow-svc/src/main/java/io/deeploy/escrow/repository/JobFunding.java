@@ -18,7 +18,11 @@ public class JobFunding {
 
     /** The contract's job states (0 none is never recorded). */
     public enum State {
-        FUNDED, ACTIVE, CLOSED
+        FUNDED, ACTIVE,
+        /** No epoch after endEpoch: the epochs it began are still settled within the window, then the rest released. */
+        CLOSED,
+        /** Released, redeemed, or closed before activation: holds nothing. */
+        ENDED
     }
 
     @EmbeddedId
@@ -71,14 +75,14 @@ public class JobFunding {
     @Column(name = "close_requested_at")
     public Instant closeRequestedAt;
 
-    /** The close is sent from then on (see ChainJobCloser): after the epochs the job served are settled. */
+    /** The close (then, once CLOSED, the release) is sent from then on (see ChainJobCloser); moved on a refusal. */
     @Column(name = "close_not_before")
     public Instant closeNotBefore;
 
     @Column(name = "close_attempts", nullable = false)
     public int closeAttempts;
 
-    /** Why the chain refused the last close, if it did. */
+    /** Why the chain refused the last close or release, if it did. */
     @Column(name = "close_error")
     public String closeError;
 

@@ -15,8 +15,20 @@ public class JobFundingRepository implements PanacheRepositoryBase<JobFunding, J
 
     /** Jobs stopped and not yet closed on chain whose close may be sent at {@code now}, earliest first. */
     public Uni<List<JobFunding>> closesDue(long deploymentId, java.time.Instant now, int limit) {
-        return find("key.deploymentId = ?1 and closeRequestedAt is not null and state <> ?2 and closeNotBefore <= ?3 "
-                + "order by closeNotBefore", deploymentId, JobFunding.State.CLOSED, now).page(0, limit).list();
+        return find("key.deploymentId = ?1 and closeRequestedAt is not null and state in ?2 and closeNotBefore <= ?3 "
+                + "order by closeNotBefore", deploymentId, List.of(JobFunding.State.FUNDED, JobFunding.State.ACTIVE), now)
+                .page(0, limit).list();
+    }
+
+    /**
+     * Closed chain jobs whose last epoch's settle window is over at {@code epochNow} (endEpoch + window <= epochNow) and
+     * whose release is not postponed past {@code now}: the rest they hold goes back to their owners.
+     */
+    public Uni<List<JobFunding>> releasesDue(long deploymentId, long epochNow, int settleWindowEpochs,
+            java.time.Instant now, int limit) {
+        return find("key.deploymentId = ?1 and state = ?2 and endEpoch <= ?3 "
+                + "and (closeNotBefore is null or closeNotBefore <= ?4) order by endEpoch", deploymentId,
+                JobFunding.State.CLOSED, epochNow - settleWindowEpochs, now).page(0, limit).list();
     }
 
     /**

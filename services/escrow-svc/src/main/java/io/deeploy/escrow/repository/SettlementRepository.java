@@ -18,11 +18,6 @@ public class SettlementRepository implements PanacheRepositoryBase<Settlement, S
                 .page(0, limit).list();
     }
 
-    /** How many of the job's settlements are attested and not yet mined (PENDING or SENDING). */
-    public Uni<Long> inFlight(String jobId) {
-        return count("key.jobId = ?1 and state <> ?2", jobId, Settlement.State.SETTLED);
-    }
-
     public Uni<List<Settlement>> inBatch(long batchId) {
         return list("batchId = ?1 and state = ?2", batchId, Settlement.State.SENDING);
     }

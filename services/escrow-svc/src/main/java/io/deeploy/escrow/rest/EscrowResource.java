@@ -50,8 +50,8 @@ public class EscrowResource {
     }
 
     public record ChainView(long chainId, long blockNumber, String escrowAddress, String tokenAddress,
-            String oracleAddress, Long genesis, Long epochLengthSeconds, Long currentEpoch, Integer uptimeThresholdBps,
-            int confirmations, Boolean deployedHere) {
+            String activatorAddress, String settlerAddress, Long genesis, Long epochLengthSeconds, Long currentEpoch,
+            Integer uptimeThresholdBps, Integer settleWindowEpochs, int confirmations, Boolean deployedHere) {
     }
 
     public record JobTypeView(int id, long cpuMillis, long memoryMb, String pricePerEpoch, String pricePerEpochFormatted) {
@@ -101,11 +101,13 @@ public class EscrowResource {
         try {
             ContractRegistry.Contracts c = registry.ensure();
             long epoch = c.escrowView().currentEpoch().send().longValue();
-            return new ChainView(chainId, head, c.escrow(), c.token(), c.oracle(), c.genesis(), c.epochLength(), epoch,
-                    c.thresholdBps(), config.confirmations(), c.deployedHere());
+            return new ChainView(chainId, head, c.escrow(), c.token(), c.activator(), c.settler(), c.genesis(),
+                    c.epochLength(), epoch, c.thresholdBps(), c.settleWindowEpochs(), config.confirmations(),
+                    c.deployedHere());
         } catch (Exception e) {
             LOG.debugf("contracts not readable: %s", e.getMessage());
-            return new ChainView(chainId, head, null, null, null, null, null, null, null, config.confirmations(), null);
+            return new ChainView(chainId, head, null, null, null, null, null, null, null, null, null,
+                    config.confirmations(), null);
         }
     }
 
@@ -295,7 +297,7 @@ public class EscrowResource {
             if (f == null) {
                 throw ApiException.notFound("JOB_NOT_FUNDED", "no confirmed funding for " + jobId);
             }
-            if (f.state == JobFunding.State.CLOSED || f.closeRequestedAt != null) {
+            if (f.state == JobFunding.State.CLOSED || f.state == JobFunding.State.ENDED || f.closeRequestedAt != null) {
                 throw ApiException.conflict("JOB_CLOSED", jobId + " is stopped: its chain job is closed or closing");
             }
             if (f.endEpoch != null && c.epochAt(Instant.now()) >= f.endEpoch) {

@@ -5,26 +5,24 @@ import io.deeploy.escrow.config.ChainConfig;
 import io.deeploy.escrow.repository.ChainTransaction;
 import io.deeploy.escrow.repository.JobFunding;
 import io.deeploy.escrow.repository.JobFundingRepository;
-import io.deeploy.escrow.repository.SettlementRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Closes a stopped job's chain job, which refunds its owner everything not paid to node operators, without taking back
- * an epoch its nodes served: the close waits until the epochs that ended before the stop are settled (the oracle
- * attests an epoch shortly after it ends, then the settler pays it) or {@code deeploy.chain.settle-window} after the
- * last of them has passed, and while a settlement of the job is in flight, for up to one more window. The stop's
- * consumer only records the close ({@link #request}); the chain writer's tick sends what is due through
- * {@link ChainTransactions} (recorded before broadcast).
+ * Ends a stopped job's chain job in the contract's two steps. The close goes at once: the contract refunds the epochs not
+ * yet begun and keeps those the job began, so its nodes are still paid for them when the settler attests them. The
+ * release follows once the settle window of the job's last epoch is over, and returns what the nodes did not earn
+ * (withheld shares, epochs never attested) to the owner; it is sent for every closed chain job, also one its owner closed
+ * on chain. The stop's consumer only records the close ({@link #request}); the chain writer's tick sends what is due
+ * through {@link ChainTransactions} (recorded before broadcast).
  * <p>
- * The contract lets the oracle close any job (the refund goes to its owner), so a stop needs no grant from the owner.
- * A close the chain still refuses is logged and tried again after {@code deeploy.chain.refused-retry}; estimating gas
+ * The contract lets the activator close any job (the refund goes to its owner), so a stop needs no grant from the owner.
+ * A call the chain still refuses is logged and tried again after {@code deeploy.chain.refused-retry}; estimating gas
  * finds a refusal before anything is signed.
  */
 @ApplicationScoped
@@ -36,15 +34,13 @@ public class ChainJobCloser {
     private final ContractRegistry registry;
     private final ChainTransactions transactions;
     private final JobFundingRepository fundings;
-    private final SettlementRepository settlements;
     private final ChainConfig config;
 
     public ChainJobCloser(ContractRegistry registry, ChainTransactions transactions, JobFundingRepository fundings,
-            SettlementRepository settlements, ChainConfig config) {
+            ChainConfig config) {
         this.registry = registry;
         this.transactions = transactions;
         this.fundings = fundings;
-        this.settlements = settlements;
         this.config = config;
     }
 
@@ -54,27 +50,20 @@ public class ChainJobCloser {
      */
     public boolean request(String jobId, Instant stoppedAt) {
         ContractRegistry.Contracts contracts = registry.require();
-        Instant notBefore = closeNotBefore(contracts, stoppedAt, config.settleWindow());
         boolean recorded = Db.tx(() -> fundings.byJob(contracts.deploymentId(), jobId).map(funding -> {
-            if (funding == null || funding.state == JobFunding.State.CLOSED || funding.closeRequestedAt != null) {
+            if (funding == null || funding.closeRequestedAt != null
+                    || (funding.state != JobFunding.State.FUNDED && funding.state != JobFunding.State.ACTIVE)) {
                 return false;
             }
             funding.closeRequestedAt = stoppedAt;
-            funding.closeNotBefore = notBefore;
+            funding.closeNotBefore = stoppedAt;
             funding.updatedAt = Instant.now();
             return true;
         }));
         if (recorded) {
-            LOG.infof("job %s stopped: its chain job is closed from %s, once the epochs it served are settled", jobId,
-                    notBefore);
+            LOG.infof("job %s stopped: closing its chain job", jobId);
         }
         return recorded;
-    }
-
-    /** The end of the last epoch that ended before the stop, plus the settle window; never before the stop itself. */
-    static Instant closeNotBefore(ContractRegistry.Contracts contracts, Instant stoppedAt, Duration settleWindow) {
-        Instant due = contracts.epochStart(contracts.epochAt(stoppedAt)).plus(settleWindow);
-        return due.isAfter(stoppedAt) ? due : stoppedAt;
     }
 
     /**
@@ -83,35 +72,49 @@ public class ChainJobCloser {
      */
     public int closeDue(ContractRegistry.Contracts contracts, Instant now, Set<String> busy) {
         List<JobFunding> due = Db.tx(() -> fundings.closesDue(contracts.deploymentId(), now, BATCH));
+        return send(contracts, due, busy, now, ChainTransaction.Kind.CLOSE);
+    }
+
+    /**
+     * Sends the releases due at {@code now}: closed chain jobs whose last epoch's settle window is over. Returns how many
+     * were sent. Blocking.
+     */
+    public int releaseDue(ContractRegistry.Contracts contracts, Instant now, Set<String> busy) {
+        List<JobFunding> due = Db.tx(() -> fundings.releasesDue(contracts.deploymentId(), contracts.epochAt(now),
+                contracts.settleWindowEpochs(), now, BATCH));
+        return send(contracts, due, busy, now, ChainTransaction.Kind.RELEASE);
+    }
+
+    private int send(ContractRegistry.Contracts contracts, List<JobFunding> due, Set<String> busy, Instant now,
+            ChainTransaction.Kind kind) {
         int sent = 0;
         for (JobFunding funding : due) {
-            if (busy.contains(funding.jobId)) {
+            if (funding.jobId != null && busy.contains(funding.jobId)) {
                 continue;
             }
-            long inFlight = Db.tx(() -> settlements.inFlight(funding.jobId));
-            if (inFlight > 0 && now.isBefore(funding.closeNotBefore.plus(config.settleWindow()))) {
-                continue;
-            }
-            if (close(contracts, funding, now)) {
+            if (send(contracts, funding, now, kind)) {
                 sent++;
             }
         }
         return sent;
     }
 
-    private boolean close(ContractRegistry.Contracts contracts, JobFunding funding, Instant now) {
+    private boolean send(ContractRegistry.Contracts contracts, JobFunding funding, Instant now, ChainTransaction.Kind kind) {
         long chainJobId = funding.key.chainJobId();
-        String data = contracts.escrowView().closeJob(BigInteger.valueOf(chainJobId)).encodeFunctionCall();
+        BigInteger id = BigInteger.valueOf(chainJobId);
+        String data = kind == ChainTransaction.Kind.CLOSE ? contracts.escrowView().closeJob(id).encodeFunctionCall()
+                : contracts.escrowView().releaseJob(id).encodeFunctionCall();
         try {
-            ChainTransaction tx = transactions.send(contracts, ChainTransaction.Kind.CLOSE, funding.jobId, chainJobId, data,
-                    // Not sent again while the watcher has not seen it confirmed; a reverted or dropped close is.
+            ChainTransaction tx = transactions.send(contracts, kind, funding.jobId, chainJobId, data,
+                    // Not sent again while the watcher has not seen it confirmed; a reverted or dropped one is.
                     saved -> postponed(funding.key, now.plus(config.rebroadcastAfter()), null));
-            LOG.infof("job %s: closing chain job %d (tx %s); its unspent balance goes back to its owner", funding.jobId,
-                    chainJobId, tx.txHash);
+            LOG.infof("chain job %d%s: %s sent (tx %s); %s", chainJobId, funding.jobId == null ? "" : " of " + funding.jobId,
+                    kind, tx.txHash, kind == ChainTransaction.Kind.CLOSE ? "the epochs not begun go back to its owner"
+                            : "what its nodes did not earn goes back to its owner");
             return true;
         } catch (ChainException e) {
-            LOG.warnf("job %s: closing chain job %d refused (%s); tried again in %s", funding.jobId, chainJobId,
-                    e.getMessage(), config.refusedRetry());
+            LOG.warnf("chain job %d: %s refused (%s); tried again in %s", chainJobId, kind, e.getMessage(),
+                    config.refusedRetry());
             Db.tx(() -> postponed(funding.key, now.plus(config.refusedRetry()), e.getMessage()));
             return false;
         }

@@ -2,7 +2,8 @@ package io.deeploy.escrow.service;
 
 import io.deeploy.escrow.client.ChainClient;
 import io.deeploy.escrow.client.ChainException;
-import io.deeploy.escrow.client.OracleSigner;
+import io.deeploy.escrow.client.ChainAccount;
+import io.deeploy.escrow.client.ChainAccounts;
 import io.deeploy.escrow.config.ChainConfig;
 import io.deeploy.escrow.repository.ChainTransaction;
 import io.deeploy.escrow.repository.ChainTransactionRepository;
@@ -31,13 +32,14 @@ public class ChainTransactions {
     private static final Logger LOG = Logger.getLogger(ChainTransactions.class);
 
     private final ChainClient chain;
-    private final OracleSigner signer;
+    private final ChainAccounts accounts;
     private final ChainConfig config;
     private final ChainTransactionRepository transactions;
 
-    public ChainTransactions(ChainClient chain, OracleSigner signer, ChainConfig config, ChainTransactionRepository transactions) {
+    public ChainTransactions(ChainClient chain, ChainAccounts accounts, ChainConfig config,
+            ChainTransactionRepository transactions) {
         this.chain = chain;
-        this.signer = signer;
+        this.accounts = accounts;
         this.config = config;
         this.transactions = transactions;
     }
@@ -57,8 +59,9 @@ public class ChainTransactions {
      */
     public ChainTransaction send(ContractRegistry.Contracts contracts, ChainTransaction.Kind kind, String jobId,
             Long chainJobId, String data, Function<ChainTransaction, Uni<Void>> alsoRecord) {
+        ChainAccount signer = signerOf(kind);
         BigInteger gas = signer.gasFor(contracts.escrow(), data);
-        OracleSigner.SignedTx tx = signer.sign(signer.reserveNonce(), contracts.escrow(), data, gas, chain.gasPrice());
+        ChainAccount.SignedTx tx = signer.sign(signer.reserveNonce(), contracts.escrow(), data, gas, chain.gasPrice());
         Instant now = Instant.now();
         ChainTransaction recorded = new ChainTransaction();
         recorded.deploymentId = contracts.deploymentId();
@@ -99,7 +102,7 @@ public class ChainTransactions {
     /** What became of {@code tx}; broadcasts it again while it is open and the node does not know it, or it is stale. */
     public Resolution resolve(ChainTransaction tx) {
         Optional<TransactionReceipt> receipt = chain.receipt(tx.txHash);
-        if (receipt.isEmpty() && chain.nonce(signer.address(), DefaultBlockParameterName.LATEST) > tx.nonce) {
+        if (receipt.isEmpty() && chain.nonce(signerOf(tx.kind).address(), DefaultBlockParameterName.LATEST) > tx.nonce) {
             // Our nonce is used; look once more in case our own transaction was mined in between.
             receipt = chain.receipt(tx.txHash);
             if (receipt.isEmpty()) {
@@ -136,6 +139,11 @@ public class ChainTransactions {
 
     /** Waits for a sent transaction's receipt (the manual activation answers with it). */
     public TransactionReceipt awaitReceipt(ChainTransaction tx) {
-        return signer.awaitReceipt(tx.txHash);
+        return signerOf(tx.kind).awaitReceipt(tx.txHash);
+    }
+
+    /** The escrow's settler signs settlements; its activator everything else. Nonces are per account. */
+    private ChainAccount signerOf(ChainTransaction.Kind kind) {
+        return kind == ChainTransaction.Kind.SETTLE ? accounts.settler() : accounts.activator();
     }
 }

@@ -82,6 +82,7 @@ public class ChainWriter {
         }
         step("node sets", () -> nodes.reconcile(contracts, busy));
         step("closes", () -> closer.closeDue(contracts, Instant.now(), busy));
+        step("releases", () -> closer.releaseDue(contracts, Instant.now(), busy));
     }
 
     private static void step(String name, Runnable step) {

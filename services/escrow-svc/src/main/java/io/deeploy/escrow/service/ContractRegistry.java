@@ -2,7 +2,8 @@ package io.deeploy.escrow.service;
 
 import io.deeploy.escrow.client.ChainClient;
 import io.deeploy.escrow.client.ChainException;
-import io.deeploy.escrow.client.OracleSigner;
+import io.deeploy.escrow.client.ChainAccount;
+import io.deeploy.escrow.client.ChainAccounts;
 import io.deeploy.escrow.config.ChainConfig;
 import io.deeploy.escrow.contracts.DeeployEscrow;
 import io.deeploy.escrow.contracts.DeeployUSD;
@@ -29,35 +30,40 @@ import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
  * Knows which token and escrow this service works with. Deploy mode (local chains): deploys DeeployUSD and then
- * DeeployEscrow with the signing account as oracle, once, and records them per chain id and parameters; a restart (or
- * another {@code ./deeploy up}) reuses them while their code is still at the address, and deploys afresh on a new chain
- * (anvil without its state). Otherwise it uses the configured addresses after checking there is code there.
+ * DeeployEscrow with this service's two accounts as activator and settler (and gives the settler gas money), once, and
+ * records them per chain id and parameters; a restart (or another {@code ./deeploy up}) reuses them while their code is
+ * still at the address, and deploys afresh on a new chain (anvil without its state). Otherwise it uses the configured
+ * addresses after checking there is code there.
  */
 @ApplicationScoped
 public class ContractRegistry {
 
     private static final Logger LOG = Logger.getLogger(ContractRegistry.class);
+    /** 100 ETH of anvil's dev money: enough gas for a local settler's lifetime. */
+    static final BigInteger SETTLER_GAS_MONEY = BigInteger.TEN.pow(20);
 
     private final ChainClient chain;
-    private final OracleSigner signer;
+    private final ChainAccount activator;
+    private final ChainAccount settler;
     private final ChainConfig config;
     private final ContractDeploymentRepository deployments;
     private volatile Contracts current;
     private volatile List<JobType> jobTypes;
     private volatile long jobTypesAt;
 
-    public ContractRegistry(ChainClient chain, OracleSigner signer, ChainConfig config,
+    public ContractRegistry(ChainClient chain, ChainAccounts accounts, ChainConfig config,
             ContractDeploymentRepository deployments) {
         this.chain = chain;
-        this.signer = signer;
+        this.activator = accounts.activator();
+        this.settler = accounts.settler();
         this.config = config;
         this.deployments = deployments;
     }
 
     /** The contracts in use; {@code genesis} and {@code epochLength} in seconds. */
-    public record Contracts(long deploymentId, long chainId, String token, String escrow, String oracle, long genesis,
-            long epochLength, int thresholdBps, long deployBlock, boolean deployedHere, DeeployEscrow escrowView,
-            DeeployUSD tokenView) {
+    public record Contracts(long deploymentId, long chainId, String token, String escrow, String activator,
+            String settler, long genesis, long epochLength, int thresholdBps, int settleWindowEpochs, long deployBlock,
+            boolean deployedHere, DeeployEscrow escrowView, DeeployUSD tokenView) {
 
         /** Where {@code epoch} begins on the contract's clock. */
         public java.time.Instant epochStart(long epoch) {
@@ -91,9 +97,9 @@ public class ContractRegistry {
         synchronized (this) {
             if (current == null) {
                 current = config.deployContracts() ? deployedOrDeploy() : configured();
-                LOG.infof("contracts on chain %d: escrow %s, token %s, oracle %s, epoch %d s%s", current.chainId(),
-                        current.escrow(), current.token(), current.oracle(), current.epochLength(),
-                        current.deployedHere() ? " (deployed here)" : "");
+                LOG.infof("contracts on chain %d: escrow %s, token %s, activator %s, settler %s, epoch %d s%s",
+                        current.chainId(), current.escrow(), current.token(), current.activator(), current.settler(),
+                        current.epochLength(), current.deployedHere() ? " (deployed here)" : "");
             }
             return current;
         }
@@ -148,8 +154,8 @@ public class ContractRegistry {
     private Contracts deployedOrDeploy() {
         long chainId = chain.chainId();
         long epochLength = config.epochLength().toSeconds();
-        List<ContractDeployment> known = Db.tx(() -> deployments.deployedHere(chainId, signer.address(), epochLength,
-                config.uptimeThresholdBps()));
+        List<ContractDeployment> known = Db.tx(() -> deployments.deployedHere(chainId, activator.address(),
+                settler.address(), epochLength, config.uptimeThresholdBps(), config.settleWindowEpochs()));
         for (ContractDeployment d : known) {
             if (chain.hasCode(d.escrowAddress) && chain.hasCode(d.tokenAddress)) {
                 return contracts(d);
@@ -161,19 +167,24 @@ public class ContractRegistry {
     }
 
     private ContractDeployment deploy(long chainId, long epochLength) {
-        TransactionReceipt token = signer.transact(null, DeeployUSD.BINARY);
+        TransactionReceipt token = activator.transact(null, DeeployUSD.BINARY);
         requireSuccess(token, "DeeployUSD deployment");
         String constructor = FunctionEncoder.encodeConstructor(List.of(new Address(160, token.getContractAddress()),
-                new Address(160, signer.address()), new Uint64(BigInteger.valueOf(epochLength)),
-                new Uint16(BigInteger.valueOf(config.uptimeThresholdBps()))));
-        TransactionReceipt escrow = signer.transact(null, DeeployEscrow.BINARY + constructor);
+                new Address(160, activator.address()), new Address(160, settler.address()),
+                new Uint64(BigInteger.valueOf(epochLength)), new Uint16(BigInteger.valueOf(config.uptimeThresholdBps())),
+                new Uint64(BigInteger.valueOf(config.settleWindowEpochs()))));
+        TransactionReceipt escrow = activator.transact(null, DeeployEscrow.BINARY + constructor);
         requireSuccess(escrow, "DeeployEscrow deployment");
+        // The settler signs its own transactions: local mode gives it gas money from the deployer's dev account.
+        requireSuccess(activator.sendValue(settler.address(), SETTLER_GAS_MONEY), "gas money for the settler");
         Instant now = Instant.now();
         ContractDeployment d = new ContractDeployment();
         d.chainId = chainId;
         d.tokenAddress = token.getContractAddress();
         d.escrowAddress = escrow.getContractAddress();
-        d.oracleAddress = signer.address();
+        d.activatorAddress = activator.address();
+        d.settlerAddress = settler.address();
+        d.settleWindowEpochs = config.settleWindowEpochs();
         d.epochLength = epochLength;
         d.thresholdBps = config.uptimeThresholdBps();
         d.deployedHere = true;
@@ -200,7 +211,9 @@ public class ContractRegistry {
         DeeployEscrow view = view(escrow);
         long epochLength;
         int threshold;
-        String oracle;
+        int settleWindow;
+        String escrowActivator;
+        String escrowSettler;
         try {
             String escrowToken = view.token().send();
             if (!escrowToken.equalsIgnoreCase(token)) {
@@ -208,15 +221,21 @@ public class ContractRegistry {
             }
             epochLength = view.epochLength().send().longValue();
             threshold = view.uptimeThresholdBps().send().intValue();
-            oracle = view.oracle().send();
+            settleWindow = view.settleWindowEpochs().send().intValueExact();
+            escrowActivator = view.activator().send();
+            escrowSettler = view.settler().send();
         } catch (IllegalStateException e) {
             throw e;
         } catch (Exception e) {
             throw new ChainException("cannot read escrow " + escrow + ": " + e.getMessage(), e);
         }
-        if (!oracle.equalsIgnoreCase(signer.address())) {
-            LOG.warnf("escrow %s has oracle %s, not this service's account %s: settlement and activation will fail",
-                    escrow, oracle, signer.address());
+        if (!escrowActivator.equalsIgnoreCase(activator.address())) {
+            LOG.warnf("escrow %s has activator %s, not this service's account %s: activation and closes will fail",
+                    escrow, escrowActivator, activator.address());
+        }
+        if (!escrowSettler.equalsIgnoreCase(settler.address())) {
+            LOG.warnf("escrow %s has settler %s, not this service's account %s: settlement will fail", escrow,
+                    escrowSettler, settler.address());
         }
         ContractDeployment d = Db.tx(() -> deployments.byEscrow(chainId, escrow).chain(existing -> {
             if (existing != null) {
@@ -227,7 +246,9 @@ public class ContractRegistry {
             fresh.chainId = chainId;
             fresh.tokenAddress = token;
             fresh.escrowAddress = escrow;
-            fresh.oracleAddress = oracle;
+            fresh.activatorAddress = escrowActivator;
+            fresh.settlerAddress = escrowSettler;
+            fresh.settleWindowEpochs = settleWindow;
             fresh.epochLength = epochLength;
             fresh.thresholdBps = threshold;
             fresh.deployedHere = false;
@@ -243,19 +264,22 @@ public class ContractRegistry {
     private Contracts contracts(ContractDeployment d) {
         DeeployEscrow view = view(d.escrowAddress);
         long genesis;
+        int settleWindow;
         try {
             genesis = view.genesis().send().longValue();
+            settleWindow = view.settleWindowEpochs().send().intValueExact();
         } catch (Exception e) {
-            throw new ChainException("cannot read genesis of " + d.escrowAddress + ": " + e.getMessage(), e);
+            throw new ChainException("cannot read genesis and settle window of " + d.escrowAddress + ": " + e.getMessage(), e);
         }
         DeeployUSD tokenView = DeeployUSD.load(d.tokenAddress, chain.web3j(),
-                new ReadonlyTransactionManager(chain.web3j(), signer.address()), new DefaultGasProvider());
-        return new Contracts(d.id, d.chainId, d.tokenAddress, d.escrowAddress, d.oracleAddress, genesis, d.epochLength,
-                d.thresholdBps, d.deployBlock, d.deployedHere, view, tokenView);
+                new ReadonlyTransactionManager(chain.web3j(), activator.address()), new DefaultGasProvider());
+        return new Contracts(d.id, d.chainId, d.tokenAddress, d.escrowAddress, d.activatorAddress, d.settlerAddress,
+                genesis, d.epochLength, d.thresholdBps, settleWindow, d.deployBlock, d.deployedHere, view,
+                tokenView);
     }
 
     private DeeployEscrow view(String escrow) {
-        return DeeployEscrow.load(escrow, chain.web3j(), new ReadonlyTransactionManager(chain.web3j(), signer.address()),
+        return DeeployEscrow.load(escrow, chain.web3j(), new ReadonlyTransactionManager(chain.web3j(), activator.address()),
                 new DefaultGasProvider());
     }
 

@@ -38,6 +38,7 @@ public class Ledger {
     static final String NODES_ADDED = EventEncoder.encode(DeeployEscrow.NODESADDED_EVENT);
     static final String JOB_CLOSED = EventEncoder.encode(DeeployEscrow.JOBCLOSED_EVENT);
     static final String JOB_REDEEMED = EventEncoder.encode(DeeployEscrow.JOBREDEEMED_EVENT);
+    static final String JOB_RELEASED = EventEncoder.encode(DeeployEscrow.JOBRELEASED_EVENT);
     static final String EPOCH_SETTLED = EventEncoder.encode(DeeployEscrow.EPOCHSETTLED_EVENT);
 
     static final String RECORD_LOG = "INSERT INTO chain_log (deployment_id, tx_hash, log_index, block_number, event) "
@@ -103,6 +104,8 @@ public class Ledger {
             return "JobClosed";
         } else if (topic.equals(JOB_REDEEMED)) {
             return "JobRedeemed";
+        } else if (topic.equals(JOB_RELEASED)) {
+            return "JobReleased";
         } else if (topic.equals(EPOCH_SETTLED)) {
             return "EpochSettled";
         }
@@ -138,11 +141,23 @@ public class Ledger {
                 job.nodes = e.nodes.intValue();
                 job.deposited = job.deposited.add(e.amount);
             } else if (topic.equals(JOB_CLOSED)) {
-                job.refunded = job.refunded.add(DeeployEscrow.getJobClosedEventFromLog(log).refund);
-                job.state = JobFunding.State.CLOSED;
+                // An active job ends after the epoch it was closed in, keeping the epochs it began for settlement; a job
+                // never activated (end 0) got everything back and holds nothing.
+                var e = DeeployEscrow.getJobClosedEventFromLog(log);
+                job.refunded = job.refunded.add(e.refund);
+                if (e.endEpoch.signum() == 0) {
+                    job.state = JobFunding.State.ENDED;
+                } else {
+                    job.endEpoch = e.endEpoch.longValue();
+                    job.state = JobFunding.State.CLOSED;
+                    job.closeNotBefore = null; // from now on the release's retry gate
+                }
             } else if (topic.equals(JOB_REDEEMED)) {
                 job.refunded = job.refunded.add(DeeployEscrow.getJobRedeemedEventFromLog(log).refund);
-                job.state = JobFunding.State.CLOSED;
+                job.state = JobFunding.State.ENDED;
+            } else if (topic.equals(JOB_RELEASED)) {
+                job.refunded = job.refunded.add(DeeployEscrow.getJobReleasedEventFromLog(log).refund);
+                job.state = JobFunding.State.ENDED;
             } else if (topic.equals(EPOCH_SETTLED)) {
                 job.paid = job.paid.add(DeeployEscrow.getEpochSettledEventFromLog(log).paid);
             }

@@ -171,13 +171,16 @@ public class SettlementSender {
                 .replaceWithVoid();
     }
 
-    /** What the job-epoch held for its nodes: price * nodesAt(job, epoch), read from the chain. */
+    /**
+     * What the job-epoch held for its nodes: epochPrice(job, epoch) * nodesAt(job, epoch), read from the chain (the
+     * activation epoch's price is its pro rata part).
+     */
     private BigInteger nodesAt(ContractRegistry.Contracts contracts, EpochKey key) {
         try {
-            var job = contracts.escrowView().job(BigInteger.valueOf(key.chainJobId())).send();
-            BigInteger nodes = contracts.escrowView().nodesAt(BigInteger.valueOf(key.chainJobId()),
-                    BigInteger.valueOf(key.epoch())).send();
-            return job.component11().multiply(nodes);
+            BigInteger job = BigInteger.valueOf(key.chainJobId());
+            BigInteger epoch = BigInteger.valueOf(key.epoch());
+            return contracts.escrowView().epochPrice(job, epoch).send()
+                    .multiply(contracts.escrowView().nodesAt(job, epoch).send());
         } catch (Exception e) {
             throw new io.deeploy.escrow.client.ChainException("cannot read job " + key.chainJobId() + ": " + e.getMessage(), e);
         }
@@ -274,10 +277,13 @@ public class SettlementSender {
         EpochKey key = new EpochKey(p.funding().key.chainJobId(), p.settlement().key.epoch());
         BigInteger paid;
         try {
-            paid = contracts.escrowView().paidNodesAt(BigInteger.valueOf(key.chainJobId()), BigInteger.valueOf(key.epoch()))
-                    .send().multiply(p.funding().pricePerEpoch);
+            // The activation epoch pays pro rata, so the epoch's own price, not the job's, times the nodes paid.
+            BigInteger job = BigInteger.valueOf(key.chainJobId());
+            BigInteger epoch = BigInteger.valueOf(key.epoch());
+            paid = contracts.escrowView().paidNodesAt(job, epoch).send()
+                    .multiply(contracts.escrowView().epochPrice(job, epoch).send());
         } catch (Exception e) {
-            throw new io.deeploy.escrow.client.ChainException("cannot read paidNodesAt: " + e.getMessage(), e);
+            throw new io.deeploy.escrow.client.ChainException("cannot read paidNodesAt or epochPrice: " + e.getMessage(), e);
         }
         BigInteger held = nodesAt(contracts, key);
         Settlement.Key id = p.settlement().key;

@@ -1,7 +1,5 @@
 package io.deeploy.escrow.client;
 
-import io.deeploy.escrow.config.ChainConfig;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Optional;
@@ -14,34 +12,24 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.utils.Numeric;
 
 /**
- * The account escrow-svc signs with (the escrow's oracle). Transactions are signed locally; the key never leaves this
- * class (not in logs, not in {@link #toString()}, not in any API answer). Nonces come from one place so the settler,
- * the activation endpoint and the deployer never hand out the same nonce twice in this process.
+ * One account escrow-svc signs with: the escrow's activator or its settler ({@link ChainAccounts}). Transactions are
+ * signed locally; the key never leaves this object (not in logs, not in {@link #toString()}, not in any API answer).
+ * Nonces come from one place per account so its callers never hand out the same nonce twice in this process.
  */
-@ApplicationScoped
-public class OracleSigner {
+public class ChainAccount {
 
     static final Duration RECEIPT_TIMEOUT = Duration.ofSeconds(60);
 
+    private final String role;
     private final ChainClient chain;
     private final Credentials credentials;
     private long nextNonce = -1;
     private Long chainId;
 
-    public OracleSigner(ChainClient chain, ChainConfig config) {
+    ChainAccount(String role, ChainClient chain, String privateKey) {
+        this.role = role;
         this.chain = chain;
-        this.credentials = Credentials.create(key(config));
-    }
-
-    static String key(ChainConfig config) {
-        Optional<String> key = config.oracleKey().filter(k -> !k.isBlank());
-        if (key.isPresent()) {
-            return key.get();
-        }
-        if (config.deployContracts()) {
-            return ChainConfig.ANVIL_DEV_KEY;
-        }
-        throw new IllegalStateException("deeploy.chain.oracle-key is required when deeploy.chain.deploy-contracts=false");
+        this.credentials = Credentials.create(privateKey);
     }
 
     public String address() {
@@ -74,11 +62,24 @@ public class OracleSigner {
 
     /** Signs a call ({@code to} set) or a contract creation ({@code to} null) with EIP-155 replay protection. */
     public SignedTx sign(long nonce, String to, String data, BigInteger gasLimit, BigInteger gasPrice) {
+        return sign(nonce, to, data, BigInteger.ZERO, gasLimit, gasPrice);
+    }
+
+    private SignedTx sign(long nonce, String to, String data, BigInteger value, BigInteger gasLimit, BigInteger gasPrice) {
         RawTransaction tx = to == null
-                ? RawTransaction.createContractTransaction(BigInteger.valueOf(nonce), gasPrice, gasLimit, BigInteger.ZERO, data)
-                : RawTransaction.createTransaction(BigInteger.valueOf(nonce), gasPrice, gasLimit, to, BigInteger.ZERO, data);
+                ? RawTransaction.createContractTransaction(BigInteger.valueOf(nonce), gasPrice, gasLimit, value, data)
+                : RawTransaction.createTransaction(BigInteger.valueOf(nonce), gasPrice, gasLimit, to, value, data);
         String raw = Numeric.toHexString(TransactionEncoder.signMessage(tx, chainId(), credentials));
         return new SignedTx(nonce, Hash.sha3(raw), raw);
+    }
+
+    /** Sends {@code wei} of the chain's own currency to {@code to} and waits for the receipt (local mode's gas money). */
+    public TransactionReceipt sendValue(String to, BigInteger wei) {
+        SignedTx tx = sign(reserveNonce(), to, "0x", wei, BigInteger.valueOf(21_000), chain.gasPrice());
+        chain.sendRaw(tx.raw()).ifPresent(error -> {
+            throw new ChainException("transfer refused: " + error, null);
+        });
+        return awaitReceipt(tx.hash());
     }
 
     /** Gas for {@code data}, with headroom; fails with the revert reason when the call would revert. */
@@ -123,6 +124,6 @@ public class OracleSigner {
 
     @Override
     public String toString() {
-        return "OracleSigner[" + address() + "]";
+        return "ChainAccount[" + role + " " + address() + "]";
     }
 }
