@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64 | arm64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
-ANVIL="${DEEPLOY_CHAIN_TOOLS:-$ROOT/.deeploy/tools/chain}/node_modules/@foundry-rs/anvil-linux-$arch/bin/anvil"
+ANVIL="${DEEPLOY_CHAIN_TOOLS:-$ROOT/.deeploy/tools/chain/node_modules}/@foundry-rs/anvil-linux-$arch/bin/anvil"
 [[ -x $ANVIL ]] || { echo "escrow-gas: anvil not installed (infra/infra.sh install anvil)" >&2; exit 1; }
 
 ./mvnw -q -o -pl services/escrow-svc test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \

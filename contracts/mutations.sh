@@ -24,6 +24,8 @@ MUTATIONS=(
   "anyone may propose role keys|function proposeRoles(address newActivator, address newSettler) external onlyAdmin {|function proposeRoles(address newActivator, address newSettler) external {"
   "any delegate bit allows any action|if (msg.sender != owner && delegatePermissions[owner][msg.sender] & permission == 0) {|if (msg.sender != owner && delegatePermissions[owner][msg.sender] == 0) {"
   "delegates share the owner's request ids|_requests[owner][msg.sender][requestId]|_requests[owner][owner][requestId]"
+  "a node-epoch settled twice|if (markWord & mark != 0) return (SKIP_ALREADY_SETTLED, 0);|"
+  "no cap on the nodes paid per epoch|if (uint32(counts >> shift) >= _nodeCountAt(jobId, epoch)) return false;|"
 )
 
 FORGE="$DEEPLOY_CHAIN_TOOLS/@foundry-rs/forge-linux-$(uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')/bin/forge"

@@ -160,8 +160,11 @@ contract DeeployEscrow {
     mapping(uint256 jobId => NodeCount[]) private _nodeCounts;
     mapping(uint256 jobId => NodeSet[]) private _nodeSets;
     mapping(uint256 jobId => mapping(uint256 version => mapping(address node => bool))) private _inNodeSet;
-    mapping(uint256 jobId => mapping(uint64 epoch => mapping(address node => bool))) private _settled;
-    mapping(uint256 jobId => mapping(uint64 epoch => uint32)) private _paidNodes;
+    /// @dev Settled marks (paid or withheld), one bit per epoch: (job, node, epoch / 256) -> bits. A node's
+    ///      consecutive epochs share a slot, so settling writes a fresh slot once in 256 epochs, not every time.
+    mapping(uint256 jobId => mapping(address node => mapping(uint256 word => uint256 bits))) private _settledBits;
+    /// @dev Nodes paid per epoch, eight 32-bit counters per slot: (job, epoch / 8) -> counts (epoch % 8 picks one).
+    mapping(uint256 jobId => mapping(uint256 word => uint256 counts)) private _paidCounts;
 
     /// @dev Request ids are kept per (owner, creator): a delegate's ids never collide with the owner's, so a
     ///      delegate cannot take the owner's future ids with tiny jobs and make the owner's creates revert.
@@ -651,18 +654,31 @@ contract DeeployEscrow {
         if (epoch < startEpoch || epoch >= j.endEpoch) return (SKIP_EPOCH_OUT_OF_RANGE, 0);
         if (nowEpoch - epoch > settleWindowEpochs) return (SKIP_WINDOW_OVER, 0);
         address node = s.node;
-        if (_settled[s.jobId][epoch][node]) return (SKIP_ALREADY_SETTLED, 0);
+        mapping(uint256 => uint256) storage marks = _settledBits[s.jobId][node];
+        uint256 markWord = marks[epoch >> 8];
+        uint256 mark = 1 << (epoch & 255);
+        if (markWord & mark != 0) return (SKIP_ALREADY_SETTLED, 0);
         if (!_isAssigned(s.jobId, epoch, node)) return (SKIP_NODE_NOT_ASSIGNED, 0);
         if (s.uptimeBps >= uptimeThresholdBps) {
-            uint32 paidNodes = _paidNodes[s.jobId][epoch];
-            if (paidNodes >= _nodeCountAt(s.jobId, epoch)) return (SKIP_EPOCH_FULL, 0);
-            _paidNodes[s.jobId][epoch] = paidNodes + 1;
+            if (!_countPaid(s.jobId, epoch)) return (SKIP_EPOCH_FULL, 0);
             paid = epoch == startEpoch ? j.firstEpochPrice : j.pricePerEpoch;
             j.paid += uint128(paid);
             claimable[node] += paid;
         }
-        _settled[s.jobId][epoch][node] = true;
+        marks[epoch >> 8] = markWord | mark;
         return (0, paid);
+    }
+
+    /// @dev Counts one more node paid for (job, epoch); false, changing nothing, when the epoch already paid as
+    ///      many nodes as were bought for it.
+    function _countPaid(uint256 jobId, uint64 epoch) private returns (bool) {
+        mapping(uint256 => uint256) storage words = _paidCounts[jobId];
+        uint256 counts = words[epoch >> 3];
+        uint256 shift = (epoch & 7) * 32;
+        if (uint32(counts >> shift) >= _nodeCountAt(jobId, epoch)) return false;
+        // Never carries into the next counter: a count stays at most the nodes bought, a uint32.
+        words[epoch >> 3] = counts + (1 << shift);
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -778,11 +794,11 @@ contract DeeployEscrow {
 
     /// @notice Nodes paid so far for `epoch` of a job.
     function paidNodesAt(uint256 jobId, uint64 epoch) external view returns (uint32) {
-        return _paidNodes[jobId][epoch];
+        return uint32(_paidCounts[jobId][epoch >> 3] >> ((epoch & 7) * 32));
     }
 
     function isSettled(uint256 jobId, uint64 epoch, address node) external view returns (bool) {
-        return _settled[jobId][epoch][node];
+        return _settledBits[jobId][node][epoch >> 8] & (1 << (epoch & 255)) != 0;
     }
 
     /// @notice Whether `node` is in the job's node set for `epoch` (either set, in a failover epoch).

@@ -718,6 +718,42 @@ contract DeeployEscrowTest is EscrowFixture {
         assertEq(escrow.claimable(n1), ENTRY_PRICE, "epoch 1 paid");
     }
 
+    /// Settled marks are kept 256 epochs to a slot and paid counts 8 to a slot: neighbours across a slot
+    /// boundary stay apart.
+    function test_settle_marksAndCountsAcrossStorageWords() public {
+        uint256 jobId = _create(alice, 1, 300);
+        uint256 other = _create(bob, 1, 300);
+        _activate(jobId, _list(n1)); // [0, 300)
+        _activate(other, _list(n1));
+        // A failover of the other job in epoch 256 makes two nodes eligible for that epoch.
+        _warpToEpoch(256);
+        vm.prank(activator);
+        escrow.updateNodes(other, _list(n2));
+        _warpToEpoch(258);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](3);
+        batch[0] = _entry(jobId, 255, n1, 10_000);
+        batch[1] = _entry(jobId, 256, n1, 10_000);
+        batch[2] = _entry(jobId, 257, n1, 10_000);
+        _settle(batch);
+        assertEq(escrow.claimable(n1), 3 * ENTRY_PRICE, "three paid");
+        assertTrue(escrow.isSettled(jobId, 255, n1) && escrow.isSettled(jobId, 256, n1), "both sides of a mark slot");
+        assertTrue(!escrow.isSettled(jobId, 254, n1) && !escrow.isSettled(jobId, 258, n1), "neighbours untouched");
+        assertEq(escrow.paidNodesAt(jobId, 255), 1, "count in one slot");
+        assertEq(escrow.paidNodesAt(jobId, 256), 1, "count in the next");
+        assertEq(escrow.paidNodesAt(jobId, 254), 0, "neighbour count untouched");
+
+        // The cap of one holds in the new count slot, and epoch 255 (the previous count slot) is apart.
+        vm.recordLogs();
+        _settleOne(other, 256, n1, 10_000);
+        _settleOne(other, 256, n2, 10_000);
+        _settleOne(other, 255, n1, 10_000);
+        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
+        assertEq(reasons.length, 1, "one skipped");
+        assertEq(reasons[0], escrow.SKIP_EPOCH_FULL(), "the epoch paid its one node");
+        assertEq(escrow.paidNodesAt(other, 256), 1, "capped");
+        assertEq(escrow.paidNodesAt(other, 255), 1, "its own count");
+    }
+
     function test_settle_twiceIsSkipped() public {
         uint256 jobId = _activeJob();
         _warpToEpoch(1);

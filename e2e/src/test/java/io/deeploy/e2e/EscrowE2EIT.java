@@ -204,6 +204,10 @@ class EscrowE2EIT {
         assertThat(paidRuns.add(new BigInteger(closed.path("refunded").asText()))).isEqualTo(amountRuns);
         // project-svc's spend agrees with the chain, settlement by settlement.
         await().atMost(Duration.ofSeconds(30)).until(() -> view(runs).path("spend").path("paid").asText().equals(paidRuns.toString()));
+        JsonNode operators = view(runs).path("spend").path("operators");
+        assertThat(operators.size()).as(operators.toString()).isEqualTo(1);
+        assertThat(operators.get(0).path("address").asText()).isEqualTo(operator.getAddress().toLowerCase());
+        assertThat(operators.get(0).path("paid").asText()).isEqualTo(paidRuns.toString());
 
         BigInteger paid = paidRuns.add(paidExpired);
         assertThat(claimable(operator.getAddress())).isEqualTo(paid);

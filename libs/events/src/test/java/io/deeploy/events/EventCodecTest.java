@@ -72,7 +72,8 @@ class EventCodecTest {
                 new FundsLocked("job-1", BigInteger.TEN, new BigInteger("30000000"), "0xtoken", 30, 1, "0xtx", "0xabc", 1, 1000L, 2048),
                 new FundingAccepted("job-1", BigInteger.TEN),
                 new SettlementDue("job-1", 12, List.of(new NodeAvailability("node-1", 950))),
-                new SettlementCompleted("job-1", 12, "0xtx", BigInteger.valueOf(375000), BigInteger.ZERO),
+                new SettlementCompleted("job-1", 12, "0xtx", BigInteger.valueOf(375000), BigInteger.valueOf(375000),
+                        List.of(new SettlementCompleted.OperatorPayment("0xabc", BigInteger.valueOf(375000)))),
                 new PaidPeriodChanged("job-1", BigInteger.TEN, 12, 42, Instant.parse("2026-11-23T10:00:00Z"),
                         Instant.parse("2026-11-24T16:00:00Z"), BigInteger.valueOf(3_000_000)),
                 new JobExpiring("job-1", Instant.parse("2026-11-24T16:00:00Z")),
@@ -215,5 +216,16 @@ class EventCodecTest {
         assertThat(locked.payer()).isNull();
         assertThat(locked.jobType()).isNull();
         assertThat(locked.amount()).isEqualTo(new BigInteger("30000000"));
+    }
+
+    /** A SettlementCompleted recorded before the split by operator reads with no operators listed (not null). */
+    @Test
+    void aSettlementCompletedWithoutOperatorsReadsThemAsEmpty() {
+        String before = "{\"id\":\"5b0f0a2e-8a4e-4c57-9a51-3c0a3f1f6a11\",\"type\":\"SettlementCompleted\",\"schemaVersion\":1,"
+                + "\"key\":\"job-1\",\"time\":\"2026-11-23T10:00:00Z\",\"payload\":{\"jobId\":\"job-1\",\"epoch\":12,"
+                + "\"transactionHash\":\"0xtx\",\"paid\":375000,\"withheld\":0}}";
+        SettlementCompleted settled = (SettlementCompleted) EventCodec.decode(before).payload();
+        assertThat(settled.operators()).isEmpty();
+        assertThat(settled.paid()).isEqualTo(BigInteger.valueOf(375000));
     }
 }

@@ -244,6 +244,7 @@ class EscrowChainIT {
         SettlementCompleted completed = settlementsCompleted(jobId).get(0);
         assertThat(completed.paid()).isEqualTo(price);
         assertThat(completed.withheld()).isZero();
+        assertThat(completed.operators()).containsExactly(new SettlementCompleted.OperatorPayment(node.toLowerCase(), price));
         given().get("/api/jobs/{id}/settlements", jobId).then().body("[0].paid", equalTo(price.toString()))
                 .body("[0].txHash", equalTo(completed.transactionHash()));
 

@@ -111,18 +111,25 @@ class JobFundingIT {
         SignedApi.get(owner, "/api/jobs/" + jobId).then().body("spend.locked", equalTo("11250000"))
                 .body("spend.paid", equalTo("0")).body("spend.remaining", equalTo("11250000"));
 
-        // Settled epochs add to the job's spend, each once however often it is delivered.
+        // Settled epochs add to the job's spend, in all and by operator, each once however often it is delivered.
+        String operatorA = "0x00000000000000000000000000000000000000aa";
+        String operatorB = "0x00000000000000000000000000000000000000bb";
         Event<SettlementCompleted> epoch7 = Event.of(new SettlementCompleted(jobId, 7, "0xs7", BigInteger.valueOf(300_000),
-                BigInteger.valueOf(75_000)));
+                BigInteger.valueOf(75_000), List.of(new SettlementCompleted.OperatorPayment(operatorA, BigInteger.valueOf(200_000)),
+                        new SettlementCompleted.OperatorPayment(operatorB, BigInteger.valueOf(100_000)))));
         kafka.publish(epoch7);
         kafka.publish(epoch7);
-        kafka.publish(Event.of(new SettlementCompleted(jobId, 8, "0xs8", BigInteger.valueOf(375_000), BigInteger.ZERO)));
+        kafka.publish(Event.of(new SettlementCompleted(jobId, 8, "0xs8", BigInteger.valueOf(375_000), BigInteger.ZERO,
+                List.of(new SettlementCompleted.OperatorPayment(operatorA.toUpperCase().replace("0X", "0x"),
+                        BigInteger.valueOf(375_000))))));
         await().atMost(Duration.ofSeconds(20)).until(() -> SignedApi.get(owner, "/api/jobs/" + jobId).then().extract()
                 .<Integer>path("spend.epochsSettled") == 2);
         kafka.awaitConsumed("project-svc", Topics.ESCROW_EVENTS, Duration.ofSeconds(30));
         SignedApi.get(owner, "/api/jobs/" + jobId).then().body("spend.chainJobId", equalTo("2"))
                 .body("spend.epochsSettled", equalTo(2)).body("spend.paid", equalTo("675000"))
-                .body("spend.withheld", equalTo("75000")).body("spend.remaining", equalTo("10500000"));
+                .body("spend.withheld", equalTo("75000")).body("spend.remaining", equalTo("10500000"))
+                .body("spend.operators.address", equalTo(List.of(operatorA, operatorB)))
+                .body("spend.operators.paid", equalTo(List.of("575000", "100000")));
     }
 
     /**

@@ -180,9 +180,10 @@ class GatewayIT {
     void whatAReportSaysOfWhoAndWhereIsThePlatformsNotTheNodes() {
         TestNode node = ready(newId("honest"));
         String jobId = placeOn(node, "my-alias");
-        // The node claims another node's id, another host (the platform's own API) and another tenant's alias.
+        // The node claims another node's id, another host (the platform's own API), another tenant's alias, and a
+        // revision of the job's spec never allocated to it (the job would show a version that never ran).
         HttpResponse<String> accepted = node.report(jobId, 1, new AppStarted(jobId, "someone-else", "another-tenants-alias", "c1",
-                "ctr", "127.0.0.1", 31001));
+                "ctr", "127.0.0.1", 31001, 99));
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
         AppStarted published = await().atMost(Duration.ofSeconds(20)).until(() -> jobEvents(jobId).stream()
                 .map(Event::payload).filter(AppStarted.class::isInstance).map(AppStarted.class::cast).findFirst(),
@@ -191,6 +192,7 @@ class GatewayIT {
         assertThat(published.host()).isEqualTo("10.77.0.2");
         assertThat(published.alias()).isEqualTo("my-alias");
         assertThat(published.port()).isEqualTo(31001);
+        assertThat(published.revision()).as("capped at the allocated spec's revision").isZero();
 
         // The same report sent again (a retry after a crash) is applied once.
         StatusReport report = StatusReport.of(UUID.randomUUID(), 1, new BuildStarted(jobId, node.id, "b1", "c2"));

@@ -10,6 +10,7 @@ import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.escrow.service.ChainJobCloser;
 import io.deeploy.escrow.service.ChainJobNodes;
 import io.deeploy.escrow.service.FundingLinks;
+import io.deeploy.outbox.InPlaceRetry;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -20,7 +21,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * start (AppStarted) are the node set its chain job should pay ({@link ChainJobNodes} activates it and follows
  * failovers); its stop is recorded for {@link ChainJobCloser}. The chain writer's tick sends the transactions. Needs no
  * processed-id record: a link is made once, a placement only replaces an older one, only the first start counts, and a
- * stop is recorded once.
+ * stop is recorded once. So a record whose effect fails (the database or the chain away) is tried again in place until
+ * it applies ({@link InPlaceRetry}): a stop or a funding link is never dropped to the dead-letter topic, where the chain
+ * job would stay open or unlinked.
  */
 @ApplicationScoped
 public class JobEventsConsumer {
@@ -38,7 +41,7 @@ public class JobEventsConsumer {
     @Incoming("job-events")
     @Blocking
     public void onJobEvent(String record) {
-        apply(record);
+        InPlaceRetry.CONSUMERS.run("escrow-svc, a job event", () -> apply(record));
     }
 
     /**
@@ -48,7 +51,7 @@ public class JobEventsConsumer {
     @Incoming("job-commands")
     @Blocking
     public void onJobCommand(String record) {
-        apply(record);
+        InPlaceRetry.CONSUMERS.run("escrow-svc, a job command", () -> apply(record));
     }
 
     private void apply(String record) {

@@ -107,7 +107,15 @@ public class SettlementSender {
     record EpochKey(long chainJobId, long epoch) {
     }
 
-    record Outcome(BigInteger paid, Set<Integer> skipReasons) {
+    /** What a receipt says of a job-epoch: paid in all, by operator address (in log order), and why entries were skipped. */
+    record Outcome(BigInteger paid, Map<String, BigInteger> byOperator, Set<Integer> skipReasons) {
+
+        static final Outcome NOTHING = new Outcome(BigInteger.ZERO, Map.of(), Set.of());
+
+        List<SettlementCompleted.OperatorPayment> operators() {
+            return byOperator.entrySet().stream().filter(e -> e.getValue().signum() > 0)
+                    .map(e -> new SettlementCompleted.OperatorPayment(e.getKey(), e.getValue())).toList();
+        }
     }
 
     static Map<EpochKey, Outcome> outcomes(ContractRegistry.Contracts contracts, TransactionReceipt receipt) {
@@ -120,11 +128,11 @@ public class SettlementSender {
             if (topic.equals(EPOCH_SETTLED)) {
                 var e = DeeployEscrow.getEpochSettledEventFromLog(log);
                 EpochKey key = new EpochKey(e.jobId.longValueExact(), e.epoch.longValue());
-                outcomes.merge(key, new Outcome(e.paid, Set.of()), SettlementSender::add);
+                outcomes.merge(key, new Outcome(e.paid, Map.of(e.node, e.paid), Set.of()), SettlementSender::add);
             } else if (topic.equals(SETTLEMENT_SKIPPED)) {
                 var e = DeeployEscrow.getSettlementSkippedEventFromLog(log);
                 EpochKey key = new EpochKey(e.jobId.longValueExact(), e.epoch.longValue());
-                outcomes.merge(key, new Outcome(BigInteger.ZERO, Set.of(e.reason.intValue())), SettlementSender::add);
+                outcomes.merge(key, new Outcome(BigInteger.ZERO, Map.of(), Set.of(e.reason.intValue())), SettlementSender::add);
             }
         }
         return outcomes;
@@ -133,7 +141,9 @@ public class SettlementSender {
     static Outcome add(Outcome a, Outcome b) {
         Set<Integer> reasons = new HashSet<>(a.skipReasons());
         reasons.addAll(b.skipReasons());
-        return new Outcome(a.paid().add(b.paid()), reasons);
+        Map<String, BigInteger> byOperator = new java.util.LinkedHashMap<>(a.byOperator());
+        b.byOperator().forEach((operator, paid) -> byOperator.merge(operator, paid, BigInteger::add));
+        return new Outcome(a.paid().add(b.paid()), byOperator, reasons);
     }
 
     private Uni<Void> confirm(long batchId, TransactionReceipt receipt, Map<EpochKey, Outcome> outcomes,
@@ -143,7 +153,7 @@ public class SettlementSender {
                 .onItem().transformToMulti(list -> Multi.createFrom().iterable(list))
                 .onItem().transformToUniAndConcatenate(s -> {
                     EpochKey key = new EpochKey(s.chainJobId, s.key.epoch());
-                    Outcome outcome = outcomes.getOrDefault(key, new Outcome(BigInteger.ZERO, Set.of()));
+                    Outcome outcome = outcomes.getOrDefault(key, Outcome.NOTHING);
                     if (outcome.skipReasons().stream().anyMatch(RETRY_LATER::contains)) {
                         LOG.infof("%s epoch %d not settleable yet (skip %s); pending again", s.key.jobId(),
                                 s.key.epoch(), outcome.skipReasons());
@@ -151,18 +161,23 @@ public class SettlementSender {
                         return Uni.createFrom().voidItem();
                     }
                     BigInteger held = bought.getOrDefault(key, BigInteger.ZERO);
-                    return settled(s, receipt.getTransactionHash(), outcome.paid(), held, now);
+                    return settled(s, receipt.getTransactionHash(), outcome.paid(), outcome.operators(), held, now);
                 })
                 .collect().asList().replaceWithVoid();
     }
 
-    /** SETTLED, with SettlementCompleted in the same transaction. {@code held} = what the epoch held for all nodes. */
-    private Uni<Void> settled(Settlement s, String txHash, BigInteger paid, BigInteger held, Instant now) {
+    /**
+     * SETTLED, with SettlementCompleted in the same transaction. {@code held} = what the epoch held for all nodes;
+     * {@code operators} = who was paid what, when a receipt tells.
+     */
+    private Uni<Void> settled(Settlement s, String txHash, BigInteger paid, List<SettlementCompleted.OperatorPayment> operators,
+            BigInteger held, Instant now) {
         s.moveTo(Settlement.State.SETTLED, now);
         s.txHash = txHash;
         s.paid = paid;
         s.withheld = held.subtract(paid).max(BigInteger.ZERO);
-        return outbox.enqueue(Event.of(new SettlementCompleted(s.key.jobId(), s.key.epoch(), txHash, s.paid, s.withheld)));
+        return outbox.enqueue(Event.of(new SettlementCompleted(s.key.jobId(), s.key.epoch(), txHash, s.paid, s.withheld,
+                operators)));
     }
 
     private Uni<Void> backToPending(long batchId) {
@@ -292,7 +307,8 @@ public class SettlementSender {
                 return Uni.createFrom().voidItem();
             }
             s.chainJobId = key.chainJobId();
-            return settled(s, null, paid, held, Instant.now());
+            // No receipt of its own tells who was paid (the entries were settled by an earlier transaction).
+            return settled(s, null, paid, List.of(), held, Instant.now());
         }));
     }
 

@@ -11,11 +11,17 @@ import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.core.methods.response.VoidResponse;
 import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.TransactionManager;
 import org.web3j.tx.gas.StaticGasProvider;
+import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 
 /**
- * Gas per job created and per settled job-epoch (batches of 1, 100 and 1000) on a fresh anvil. Not a test: run it with
- * {@code services/escrow-svc/bench/escrow-gas.sh}, which starts and stops its own anvil. Argument: the RPC URL.
+ * Gas per job created and per settled job-epoch on a fresh anvil, in two shapes: batches of 1, 100 and 1000 entries
+ * spread over 20 long jobs (a settler catching up: each job's epochs in one batch), and two epochs of 1,000 jobs, each
+ * settled in one go (the settler's usual batch once an epoch ends: every entry another job; a job's first settlement
+ * writes fresh storage, its later ones mostly find it). Not a test: run it with
+ * {@code bench/escrow-gas.sh}, which starts and stops its own anvil. Argument: the RPC URL.
  *
  * <p>Settlement entries are (job, epoch, node) of one-node jobs, each epoch ended, paid (uptime 100%). A batch larger
  * than {@link #MAX_ENTRIES_PER_TX} goes in several transactions (the block gas limit); the figure is per entry.
@@ -29,6 +35,8 @@ public final class GasBench {
     /** Every bought epoch is settled at once after the fact here, so the window covers them all. */
     static final long SETTLE_WINDOW_EPOCHS = 2_000;
     static final int MAX_ENTRIES_PER_TX = 500;
+    static final int MAX_COLD_ENTRIES_PER_TX = 250;
+    static final long CHAIN_ID = 31337;
     static final int JOB_TYPE = 1;
     static final long EPOCH_SECONDS = 60;
 
@@ -42,15 +50,15 @@ public final class GasBench {
         BigInteger gasPrice = web3j.ethGasPrice().send().getGasPrice().multiply(BigInteger.TWO);
         StaticGasProvider gas = new StaticGasProvider(gasPrice, BigInteger.valueOf(29_000_000));
 
-        DeeployUSD token = DeeployUSD.deploy(web3j, admin, gas).send();
-        DeeployEscrow escrow = DeeployEscrow.deploy(web3j, admin, gas, token.getContractAddress(), admin.getAddress(),
+        DeeployUSD token = DeeployUSD.deploy(web3j, wallet(web3j, admin), gas).send();
+        DeeployEscrow escrow = DeeployEscrow.deploy(web3j, wallet(web3j, admin), gas, token.getContractAddress(), admin.getAddress(),
                 settler.getAddress(), BigInteger.valueOf(EPOCH_SECONDS), BigInteger.valueOf(9000),
                 BigInteger.valueOf(SETTLE_WINDOW_EPOCHS)).send();
-        DeeployEscrow settlerEscrow = DeeployEscrow.load(escrow.getContractAddress(), web3j, settler, gas);
+        DeeployEscrow settlerEscrow = DeeployEscrow.load(escrow.getContractAddress(), web3j, wallet(web3j, settler), gas);
         BigInteger price = escrow.jobType(BigInteger.valueOf(JOB_TYPE)).send().component3();
         token.mint(user.getAddress(), price.multiply(BigInteger.valueOf(1_000_000))).send();
-        DeeployUSD userToken = DeeployUSD.load(token.getContractAddress(), web3j, user, gas);
-        DeeployEscrow userEscrow = DeeployEscrow.load(escrow.getContractAddress(), web3j, user, gas);
+        DeeployUSD userToken = DeeployUSD.load(token.getContractAddress(), web3j, wallet(web3j, user), gas);
+        DeeployEscrow userEscrow = DeeployEscrow.load(escrow.getContractAddress(), web3j, wallet(web3j, user), gas);
         userToken.approve(escrow.getContractAddress(), price.multiply(BigInteger.valueOf(1_000_000))).send();
 
         // Jobs of one node and 1101 epochs; creation gas averaged over them (with a requestId, as the backend does).
@@ -87,20 +95,55 @@ public final class GasBench {
                 entries.add(new DeeployEscrow.Settlement(jobId, BigInteger.valueOf(epoch), node, BigInteger.valueOf(10_000)));
             }
             epochCursor[0] += (batch + jobs - 1) / jobs;
-            long total = 0;
-            int txs = 0;
-            int paid = 0;
-            for (int from = 0; from < entries.size(); from += MAX_ENTRIES_PER_TX) {
-                List<DeeployEscrow.Settlement> chunk = entries.subList(from, Math.min(entries.size(), from + MAX_ENTRIES_PER_TX));
-                TransactionReceipt r = settlerEscrow.settle(chunk).send();
-                total += r.getGasUsed().longValue();
-                txs++;
-                paid += (int) r.getLogs().stream().filter(l -> l.getTopics().get(0)
-                        .equals(org.web3j.abi.EventEncoder.encode(DeeployEscrow.EPOCHSETTLED_EVENT))).count();
-            }
-            System.out.printf("settle batch of %4d job-epochs: %,d gas in %d tx(s), %,d gas per job-epoch (%d paid)%n",
-                    batch, total, txs, total / batch, paid);
+            report(String.format("settle batch of %4d job-epochs of 20 jobs", batch), settlerEscrow, entries, MAX_ENTRIES_PER_TX);
         }
+
+        // Two epochs of 1,000 one-node jobs, each settled together as the settler does once an epoch ends: the first
+        // settlement of a job writes its fresh storage, the next ones find it.
+        int manyJobs = 1_000;
+        List<DeeployEscrow.Settlement> firstEpoch = new ArrayList<>();
+        List<DeeployEscrow.Settlement> secondEpoch = new ArrayList<>();
+        for (int i = 0; i < manyJobs; i++) {
+            byte[] requestId = new byte[32];
+            requestId[0] = (byte) 0xE0;
+            requestId[30] = (byte) (i >> 8);
+            requestId[31] = (byte) i;
+            TransactionReceipt created = userEscrow.createJob(BigInteger.valueOf(JOB_TYPE), BigInteger.ONE,
+                    BigInteger.valueOf(3), new byte[32], requestId).send();
+            BigInteger jobId = DeeployEscrow.getJobCreatedEventFromLog(created.getLogs().get(0)).jobId;
+            TransactionReceipt activated = escrow.activate(jobId, List.of(node)).send();
+            long start = DeeployEscrow.getJobActivatedEventFromLog(activated.getLogs().get(0)).startEpoch.longValue();
+            firstEpoch.add(new DeeployEscrow.Settlement(jobId, BigInteger.valueOf(start), node, BigInteger.valueOf(10_000)));
+            secondEpoch.add(new DeeployEscrow.Settlement(jobId, BigInteger.valueOf(start + 1), node, BigInteger.valueOf(10_000)));
+        }
+        new Request<>("evm_increaseTime", List.of(EPOCH_SECONDS * 3), service, VoidResponse.class).send();
+        new Request<>("evm_mine", List.of(), service, VoidResponse.class).send();
+        // Every entry touches another job's cold storage here: fewer fit in a block.
+        report("settle the first epoch of " + manyJobs + " jobs", settlerEscrow, firstEpoch, MAX_COLD_ENTRIES_PER_TX);
+        report("settle the next epoch of " + manyJobs + " jobs", settlerEscrow, secondEpoch, MAX_COLD_ENTRIES_PER_TX);
         web3j.shutdown();
+    }
+
+    /** Signs as {@code account} and looks for each receipt every 20 ms (anvil mines at once; web3j's default waits long). */
+    static TransactionManager wallet(Web3j web3j, Credentials account) {
+        return new RawTransactionManager(web3j, account, CHAIN_ID, new PollingTransactionReceiptProcessor(web3j, 20, 3_000));
+    }
+
+    /** Settles {@code entries} in transactions of at most {@code perTx} entries and prints the gas per entry. */
+    static void report(String what, DeeployEscrow settler, List<DeeployEscrow.Settlement> entries, int perTx)
+            throws Exception {
+        long total = 0;
+        int txs = 0;
+        int paid = 0;
+        for (int from = 0; from < entries.size(); from += perTx) {
+            List<DeeployEscrow.Settlement> chunk = entries.subList(from, Math.min(entries.size(), from + perTx));
+            TransactionReceipt r = settler.settle(chunk).send();
+            total += r.getGasUsed().longValue();
+            txs++;
+            paid += (int) r.getLogs().stream().filter(l -> l.getTopics().get(0)
+                    .equals(org.web3j.abi.EventEncoder.encode(DeeployEscrow.EPOCHSETTLED_EVENT))).count();
+        }
+        System.out.printf("%s: %,d gas in %d tx(s), %,d gas per job-epoch (%d paid)%n", what, total, txs,
+                total / entries.size(), paid);
     }
 }

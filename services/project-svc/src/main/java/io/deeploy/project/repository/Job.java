@@ -61,7 +61,6 @@ public class Job {
     @Column(name = "last_error")
     public String lastError;
 
-    /** The chain job whose funds were accepted for this job (escrow billing), else null. */
     /** Escrow mode: the chain job type the job is to be paid by (null in unpaid mode). */
     @Column(name = "job_type")
     public Integer jobType;
@@ -69,6 +68,7 @@ public class Job {
     /** Escrow mode: escrow-svc's answer for paying the job (amount, transactions to sign), as JSON. */
     public String payment;
 
+    /** The chain job whose funds were accepted for this job (escrow billing), else null. */
     @Column(name = "chain_job_id")
     public BigInteger chainJobId;
 
@@ -80,9 +80,13 @@ public class Job {
     @Column(name = "funds_paid", nullable = false)
     public BigInteger fundsPaid = BigInteger.ZERO;
 
-    /** Withheld at settlement (epochs not served), returned to the owner when the chain job is closed. */
+    /** Withheld at settlement (epochs not served), returned to the owner when the chain job is released. */
     @Column(name = "funds_withheld", nullable = false)
     public BigInteger fundsWithheld = BigInteger.ZERO;
+
+    /** Of {@link #fundsPaid}, what each node operator's address was paid: a JSON object of address to amount (text). */
+    @Column(name = "funds_by_operator", nullable = false)
+    public String fundsByOperator = "{}";
 
     @Column(name = "epochs_settled", nullable = false)
     public int epochsSettled;

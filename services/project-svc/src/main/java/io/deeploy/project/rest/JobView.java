@@ -7,6 +7,7 @@ import io.deeploy.project.repository.Job;
 import io.deeploy.project.repository.JobTransition;
 import io.deeploy.project.service.JobService;
 import io.deeploy.project.service.JobState;
+import io.deeploy.project.service.OperatorPayments;
 import java.time.Instant;
 import java.util.List;
 
@@ -23,18 +24,26 @@ public record JobView(String id, String projectId, String alias, String kind, St
 
     /**
      * What the job's funds became (escrow billing; null until funded), in token base units: locked by its chain job,
-     * paid to node operators and withheld for refund over the epochs settled so far, and what remains.
+     * paid to node operators (in all, and to each operator's address) and withheld for refund over the epochs settled so
+     * far, and what remains.
      */
-    public record Spend(String chainJobId, String locked, String paid, String withheld, String remaining, int epochsSettled) {
+    public record Spend(String chainJobId, String locked, String paid, List<OperatorPaid> operators, String withheld,
+            String remaining, int epochsSettled) {
 
         static Spend of(Job job) {
             if (job.fundsLocked == null) {
                 return null;
             }
-            return new Spend(job.chainJobId.toString(), job.fundsLocked.toString(), job.fundsPaid.toString(),
+            List<OperatorPaid> operators = OperatorPayments.read(job.fundsByOperator).entrySet().stream()
+                    .map(e -> new OperatorPaid(e.getKey(), e.getValue().toString())).toList();
+            return new Spend(job.chainJobId.toString(), job.fundsLocked.toString(), job.fundsPaid.toString(), operators,
                     job.fundsWithheld.toString(), job.fundsLocked.subtract(job.fundsPaid).subtract(job.fundsWithheld).toString(),
                     job.epochsSettled);
         }
+    }
+
+    /** What a node operator's address was paid for the job so far. */
+    public record OperatorPaid(String address, String paid) {
     }
 
     public record Transition(String from, String to, String reason, Instant at) {

@@ -188,7 +188,8 @@ public class JobService {
     }
 
     /**
-     * An epoch of the job settled on chain: what went to node operators and what was withheld adds to the job's spend.
+     * An epoch of the job settled on chain: what went to node operators (in all, and by operator) and what was withheld
+     * adds to the job's spend.
      * Only a job funded through its accepted chain job counts it. Runs in the idempotent consumer's transaction (each
      * settlement is announced once per job-epoch, and a redelivered one is not processed again).
      */
@@ -199,6 +200,7 @@ public class JobService {
             }
             job.fundsPaid = job.fundsPaid.add(settled.paid());
             job.fundsWithheld = job.fundsWithheld.add(settled.withheld());
+            job.fundsByOperator = OperatorPayments.add(job.fundsByOperator, settled.operators());
             job.epochsSettled++;
             job.updatedAt = event.time();
         }).replaceWithVoid();
