@@ -1,5 +1,6 @@
 package io.deeploy.outbox;
 
+import io.deeploy.events.Backoff;
 import io.deeploy.events.MalformedEventException;
 import java.time.Duration;
 import org.jboss.logging.Logger;
@@ -14,21 +15,13 @@ public final class InPlaceRetry {
 
     private static final Logger LOG = Logger.getLogger(InPlaceRetry.class);
 
-    /** How long to wait before try {@code n} (n >= 2): {@code first} doubled each time, at most {@code max}. */
-    public static Duration backoff(Duration first, Duration max, int attempt) {
-        Duration wait = first.multipliedBy(1L << Math.min(Math.max(attempt - 2, 0), 20));
-        return wait.compareTo(max) > 0 ? max : wait;
-    }
-
     /** From half a second to half a minute between tries: what the platform's consumers use. */
-    public static final InPlaceRetry CONSUMERS = new InPlaceRetry(Duration.ofMillis(500), Duration.ofSeconds(30));
+    public static final InPlaceRetry CONSUMERS = new InPlaceRetry(new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30)));
 
-    private final Duration first;
-    private final Duration max;
+    private final Backoff backoff;
 
-    public InPlaceRetry(Duration first, Duration max) {
-        this.first = first;
-        this.max = max;
+    public InPlaceRetry(Backoff backoff) {
+        this.backoff = backoff;
     }
 
     /** Runs {@code effect} until it returns; returns how many tries it took. Throws if interrupted while waiting. */
@@ -43,7 +36,7 @@ public final class InPlaceRetry {
             } catch (MalformedEventException | RejectedEventException e) {
                 throw e;
             } catch (RuntimeException e) {
-                Duration wait = backoff(first, max, attempt + 1);
+                Duration wait = backoff.after(attempt);
                 LOG.warnf("%s failed (%s); trying again in %d ms", what, e.getMessage(), wait.toMillis());
                 try {
                     Thread.sleep(wait.toMillis());

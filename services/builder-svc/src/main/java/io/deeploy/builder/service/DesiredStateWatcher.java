@@ -3,6 +3,7 @@ package io.deeploy.builder.service;
 import io.deeploy.builder.client.GatewayClient;
 import io.deeploy.builder.client.NodeIdentity;
 import io.deeploy.builder.config.NodeConfig;
+import io.deeploy.events.Backoff;
 import io.deeploy.node.api.DesiredAllocations;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -25,12 +26,13 @@ import org.jboss.logging.Logger;
 public class DesiredStateWatcher {
 
     private static final Logger LOG = Logger.getLogger(DesiredStateWatcher.class);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** While the gateway cannot be asked: from a second up to half a minute between tries. */
+    static final Backoff UNREACHABLE = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
     /**
-     * While the gateway refuses the node (not registered yet, say) it is asked again at least this often: the refusal is
+     * While the gateway refuses the node (not registered yet, say) it is asked again at least every 2 s: the refusal is
      * cheap to answer, and a node should start following its allocations soon after its operator registered it.
      */
-    static final Duration MAX_REFUSED_BACKOFF = Duration.ofSeconds(2);
+    static final Backoff REFUSED = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(2));
 
     private final GatewayClient gateway;
     private final Reconciler reconciler;
@@ -74,7 +76,7 @@ public class DesiredStateWatcher {
     private void follow(long knownIndex) {
         long index = knownIndex;
         boolean fresh = true;
-        Duration backoff = Duration.ofSeconds(1);
+        int failures = 0;
         while (running) {
             try {
                 // The first call after a start answers at once, so a node that was away catches up in one call.
@@ -87,33 +89,31 @@ public class DesiredStateWatcher {
                 }
                 index = state.index();
                 fresh = false;
-                backoff = Duration.ofSeconds(1);
+                failures = 0;
             } catch (GatewayClient.Refused e) {
                 if (!e.code().equals(lastRefusal)) {
                     LOG.warnf("the gateway refuses this node (%s: %s)%s", e.code(), e.getMessage(), "NODE_UNKNOWN".equals(e.code())
                             ? "; its operator registers it with public key " + identity.publicKey() : "");
                     lastRefusal = e.code();
                 }
-                backoff = pause(backoff.compareTo(MAX_REFUSED_BACKOFF) > 0 ? MAX_REFUSED_BACKOFF : backoff);
+                pause(REFUSED.after(++failures));
             } catch (IOException e) {
                 LOG.debugf("the gateway at %s is unreachable (%s); keeping the last desired state", gateway.baseUrl(), e.getMessage());
-                backoff = pause(backoff);
+                pause(UNREACHABLE.after(++failures));
             } catch (RuntimeException e) {
                 LOG.warnf("following the desired state failed: %s", e.getMessage());
-                backoff = pause(backoff);
+                pause(UNREACHABLE.after(++failures));
             }
         }
     }
 
-    private Duration pause(Duration backoff) {
+    private void pause(Duration wait) {
         try {
-            Thread.sleep(backoff.toMillis());
+            Thread.sleep(wait.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
         }
-        Duration next = backoff.multipliedBy(2);
-        return next.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : next;
     }
 
     /** When the gateway last answered, or null if it has not since the start. */

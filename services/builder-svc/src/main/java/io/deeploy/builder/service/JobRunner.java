@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.deeploy.builder.client.ContainerRuntime;
 import io.deeploy.builder.client.TunnelContainers;
+import io.deeploy.events.Backoff;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.AppFailed;
 import io.deeploy.events.payload.AppStarted;
@@ -414,7 +415,7 @@ final class JobRunner {
     /** Starts again after the backoff of the failures so far: {@code crashed}'s build when given, else a new deployment. */
     private void scheduleRetry(Serving crashed) {
         phase = Phase.WAITING_RETRY;
-        Duration backoff = RestartPolicy.backoff(parts.node.restartBackoffInitial(), parts.node.restartBackoffMax(), Math.max(1, failures));
+        Duration backoff = new Backoff(parts.node.restartBackoffInitial(), parts.node.restartBackoffMax()).after(failures);
         LOG.warnf("job %s: starting again in %d ms (failure %d)", jobId, backoff.toMillis(), failures);
         retry = parts.timer.schedule(() -> enqueue(() -> {
             retry = null;

@@ -1,6 +1,7 @@
 package io.deeploy.builder.service;
 
 import io.deeploy.builder.client.GitClient;
+import io.deeploy.events.Backoff;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -138,7 +139,7 @@ public class RepoWatcher {
             }
         } catch (Exception e) {
             watch.failures++;
-            long backoff = Math.min(MAX_BACKOFF.toMillis(), interval * 1000L << Math.min(watch.failures, 10));
+            long backoff = new Backoff(Duration.ofSeconds(2L * interval), MAX_BACKOFF).after(watch.failures).toMillis();
             watch.nextPollAt = System.currentTimeMillis() + backoff;
             LOG.warnf("cannot read %s %s (%d failures, next try in %d s): %s", branch.url(), branch.branch(), watch.failures,
                     backoff / 1000, e.getMessage());

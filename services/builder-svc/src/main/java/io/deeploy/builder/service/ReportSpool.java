@@ -2,6 +2,7 @@ package io.deeploy.builder.service;
 
 import io.deeploy.builder.client.GatewayClient;
 import io.deeploy.builder.config.NodeConfig;
+import io.deeploy.events.Backoff;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventPayload;
 import io.deeploy.node.api.StatusReport;
@@ -34,7 +35,8 @@ public class ReportSpool {
     private static final Logger LOG = Logger.getLogger(ReportSpool.class);
     /** Reports kept while the gateway is away; beyond this the oldest are the least useful and are dropped. */
     static final int MAX_PENDING = 10_000;
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** Between rounds that left reports undelivered: half a second, doubling up to half a minute. */
+    static final Backoff SEND_BACKOFF = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
 
     private final GatewayClient gateway;
     private final Path directory;
@@ -105,7 +107,7 @@ public class ReportSpool {
     }
 
     private void sendLoop() {
-        Duration backoff = Duration.ofMillis(500);
+        int failures = 0;
         while (running) {
             try {
                 List<Path> files = pending();
@@ -119,11 +121,10 @@ public class ReportSpool {
                     if (!deliver(file)) {
                         break;
                     }
-                    backoff = Duration.ofMillis(500);
+                    failures = 0;
                 }
                 if (!pending().isEmpty()) {
-                    Thread.sleep(backoff.toMillis());
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                    Thread.sleep(SEND_BACKOFF.after(++failures).toMillis());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,6 +1,5 @@
 package io.deeploy.builder.service;
 
-import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -32,12 +31,5 @@ public enum RestartPolicy {
             case ON_FAILURE -> exitCode == null || exitCode != 0;
             case NO -> false;
         };
-    }
-
-    /** initial × 2^(failures−1), at most {@code max}. */
-    public static Duration backoff(Duration initial, Duration max, int failures) {
-        long factor = 1L << Math.min(Math.max(failures - 1, 0), 20);
-        long millis = initial.toMillis() * factor;
-        return millis > max.toMillis() || millis < 0 ? max : Duration.ofMillis(millis);
     }
 }

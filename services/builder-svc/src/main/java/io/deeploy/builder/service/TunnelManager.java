@@ -3,6 +3,7 @@ package io.deeploy.builder.service;
 import io.deeploy.builder.client.TunnelContainers;
 import io.deeploy.builder.config.NodeConfig;
 import io.deeploy.builder.config.TunnelConfig;
+import io.deeploy.events.Backoff;
 import io.deeploy.events.payload.TunnelFailed;
 import io.deeploy.events.payload.TunnelReady;
 import io.deeploy.events.payload.TunnelSettings;
@@ -280,7 +281,7 @@ public class TunnelManager {
 
         /** Reports the failure (once), waits; false when stopped meanwhile. */
         private boolean backOff(String failure, int restarts) {
-            Duration backoff = RestartPolicy.backoff(config.restartBackoffInitial(), config.restartBackoffMax(), restarts);
+            Duration backoff = new Backoff(config.restartBackoffInitial(), config.restartBackoffMax()).after(restarts);
             if (!reported) {
                 LOG.warnf("job %s: tunnel %s; starting it again in %d ms", jobId, failure, backoff.toMillis());
                 reports.report(jobId, placement, new TunnelFailed(jobId, node.id(), engine.engine(), failure));
