@@ -41,7 +41,7 @@ contract DeeployEscrow {
     ///      Active -> Closed  closeJob (owner, redeem delegate or activator any time, anyone from endEpoch on);
     ///                        refunds the epochs not yet begun, endEpoch becomes the end of the current epoch
     ///      Active, Closed -> Ended  releaseJob (anyone, from endEpoch + settleWindowEpochs on); refunds the rest
-    ///      extendJob and addNodes keep the state (Funded or Active, not expired).
+    ///      extendJob, addNodes and removeNodes keep the state (Funded or Active, not expired).
     enum JobState {
         None, // 0: no such job
         Funded, // 1: paid for, not yet activated
@@ -102,7 +102,7 @@ contract DeeployEscrow {
 
     uint8 public constant PERM_CREATE = 1;
     uint8 public constant PERM_EXTEND = 2;
-    uint8 public constant PERM_NODES = 4;
+    uint8 public constant PERM_NODES = 4; // add and remove nodes
     uint8 public constant PERM_REDEEM = 8; // redeem and close
     uint8 private constant PERM_ALL = 15;
 
@@ -196,6 +196,7 @@ contract DeeployEscrow {
     event JobExtended(uint256 indexed jobId, uint32 extraEpochs, uint32 epochs, uint64 endEpoch, uint256 amount);
     /// @param fromEpoch first epoch with the extra nodes, or 0 while the job is not yet active (all epochs)
     event NodesAdded(uint256 indexed jobId, uint32 extraNodes, uint32 nodes, uint64 fromEpoch, uint256 amount);
+    event NodesRemoved(uint256 indexed jobId, uint32 fewerNodes, uint32 nodes, uint64 fromEpoch, uint256 refund);
     event JobActivated(uint256 indexed jobId, uint64 startEpoch, address[] nodes);
     event NodesUpdated(uint256 indexed jobId, uint64 fromEpoch, address[] nodes);
     /// @param refund what went back at once (the epochs not yet begun); endEpoch the job's end now (0: never active)
@@ -246,6 +247,7 @@ contract DeeployEscrow {
     error JobNotExpired(uint256 jobId, uint64 endEpoch);
     error EmptyNodeSet();
     error TooManyNodes(uint256 count, uint32 bought);
+    error TooFewNodes(uint32 fewerNodes, uint32 bought);
     error DuplicateNode(address node);
     error InvalidDelegate(address delegate);
     error InvalidPermissions(uint8 permissions);
@@ -383,7 +385,7 @@ contract DeeployEscrow {
     // ------------------------------------------------------------------------------------------------
 
     /// @notice Grants `delegate` the given permission bits over the caller's jobs (0 revokes):
-    ///         1 create (createJobFor), 2 extend, 4 add nodes, 8 redeem and close.
+    ///         1 create (createJobFor), 2 extend, 4 add and remove nodes, 8 redeem and close.
     ///         A delegate only acts: the owner always pays (from its own allowance) and receives refunds.
     function setDelegate(address delegate, uint8 permissions) external {
         if (delegate == address(0) || delegate == msg.sender) revert InvalidDelegate(delegate);
@@ -399,7 +401,7 @@ contract DeeployEscrow {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // Owner side: create, extend, add nodes, redeem, close
+    // Owner side: create, extend, add and remove nodes, redeem, close
     // ------------------------------------------------------------------------------------------------
 
     /// @notice The price of `nodes` nodes of `jobType` for `epochs` epochs, in token units (6 decimals):
@@ -508,10 +510,7 @@ contract DeeployEscrow {
             if (fromEpoch > endEpoch) revert JobExpired(jobId, endEpoch);
             if (fromEpoch == endEpoch) revert NoEpochsLeft(jobId);
             epochsCharged = endEpoch - fromEpoch;
-            NodeCount[] storage counts = _nodeCounts[jobId];
-            NodeCount storage last = counts[counts.length - 1];
-            if (last.fromEpoch == fromEpoch) last.nodes = nodes;
-            else counts.push(NodeCount(fromEpoch, nodes));
+            _checkpointNodes(jobId, fromEpoch, nodes);
         } else {
             revert InvalidJobState(jobId, state);
         }
@@ -520,6 +519,49 @@ contract DeeployEscrow {
         _charge(j, amount);
         emit NodesAdded(jobId, extraNodes, nodes, fromEpoch, amount);
         _pull(j.owner, amount);
+    }
+
+    /// @notice Gives up `fewerNodes` of the nodes bought, for the rest of the job, refunded to the owner at once.
+    ///         Before activation: pricePerEpoch * fewerNodes * epochs. Once active: from the NEXT epoch on (the nodes
+    ///         that serve the current epoch are still paid for it), pricePerEpoch * fewerNodes *
+    ///         (endEpoch - currentEpoch - 1); reverts NoEpochsLeft in the last epoch. At least one node stays.
+    ///         Who: the owner, a delegate with the nodes bit, or the activator (the platform scales a job down on its
+    ///         owner's signed API request, as it closes one). The refund always goes to the owner.
+    function removeNodes(uint256 jobId, uint32 fewerNodes) external nonReentrant {
+        Job storage j = _job(jobId);
+        if (msg.sender != activator) _authorize(j.owner, PERM_NODES);
+        if (fewerNodes == 0) revert ZeroNodes();
+        if (fewerNodes >= j.nodes) revert TooFewNodes(fewerNodes, j.nodes);
+        JobState state = j.state;
+        uint32 nodes = j.nodes - fewerNodes;
+        uint64 fromEpoch;
+        uint256 epochsRefunded;
+        if (state == JobState.Funded) {
+            epochsRefunded = j.epochs;
+        } else if (state == JobState.Active) {
+            uint64 endEpoch = j.endEpoch;
+            fromEpoch = currentEpoch() + 1;
+            if (fromEpoch > endEpoch) revert JobExpired(jobId, endEpoch);
+            if (fromEpoch == endEpoch) revert NoEpochsLeft(jobId);
+            epochsRefunded = endEpoch - fromEpoch;
+            _checkpointNodes(jobId, fromEpoch, nodes);
+        } else {
+            revert InvalidJobState(jobId, state);
+        }
+        j.nodes = nodes;
+        uint256 refund = uint256(j.pricePerEpoch) * fewerNodes * epochsRefunded;
+        j.refunded += uint128(refund);
+        totalHeld -= uint128(refund);
+        emit NodesRemoved(jobId, fewerNodes, nodes, fromEpoch, refund);
+        _push(j.owner, refund);
+    }
+
+    /// @dev From `fromEpoch` on the job has `nodes` nodes; a change in the same epoch replaces the one before.
+    function _checkpointNodes(uint256 jobId, uint64 fromEpoch, uint32 nodes) private {
+        NodeCount[] storage counts = _nodeCounts[jobId];
+        NodeCount storage last = counts[counts.length - 1];
+        if (last.fromEpoch == fromEpoch) last.nodes = nodes;
+        else counts.push(NodeCount(fromEpoch, nodes));
     }
 
     /// @notice Full refund of a job that was never activated; the job is closed.
@@ -555,8 +597,8 @@ contract DeeployEscrow {
         } else {
             uint64 endEpoch = j.endEpoch;
             uint64 newEnd = nowEpoch + 1 < endEpoch ? nowEpoch + 1 : endEpoch;
-            // Every epoch from the next one on has the job's latest node count (addNodes checkpoints at most
-            // the next epoch), so the epochs not begun cost exactly price * nodes * (endEpoch - newEnd).
+            // Every epoch from the next one on has the job's latest node count (addNodes and removeNodes
+            // checkpoint at most the next epoch), so the epochs not begun cost exactly price * nodes * (endEpoch - newEnd).
             refund = uint256(j.pricePerEpoch) * j.nodes * (endEpoch - newEnd);
             j.endEpoch = newEnd;
             j.state = JobState.Closed;

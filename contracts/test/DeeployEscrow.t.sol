@@ -378,6 +378,97 @@ contract DeeployEscrowTest is EscrowFixture {
         escrow.addNodes(jobId, 1);
     }
 
+    // ------------------------------------------------------------------ remove nodes
+
+    function test_removeNodes_beforeActivationRefundsEveryEpoch() public {
+        uint256 jobId = _create(alice, 3, 4);
+        uint256 before = token.balanceOf(alice);
+        vm.prank(alice);
+        escrow.removeNodes(jobId, 2);
+        assertEq(token.balanceOf(alice) - before, 2 * 4 * ENTRY_PRICE, "fewer nodes * all epochs back");
+        assertEq(_held(jobId), 4 * ENTRY_PRICE, "one node's epochs held");
+        _activate(jobId, _list(n1));
+        assertEq(escrow.nodesAt(jobId, 0), 1, "1 node from the first epoch");
+    }
+
+    /// The removed node served the current epoch and is paid for it; from the next epoch only one node is paid, and
+    /// the platform (the activator) may make the change for the owner, who alone gets the refund.
+    function test_removeNodes_activeRefundsFromTheNextEpochAndTheCurrentOneIsStillPaid() public {
+        uint256 jobId = _activeJob(); // 2 nodes, epochs [0, 5)
+        _warpToEpoch(1);
+        uint256 before = token.balanceOf(alice);
+        vm.recordLogs();
+        vm.prank(activator);
+        escrow.removeNodes(jobId, 1);
+        Vm.Log memory removed = _findLog(vm.getRecordedLogs(), DeeployEscrow.NodesRemoved.selector);
+        (uint32 fewer, uint32 nodes, uint64 fromEpoch, uint256 refund) =
+            abi.decode(removed.data, (uint32, uint32, uint64, uint256));
+        assertEq(fewer, 1, "one node fewer");
+        assertEq(nodes, 1, "one left");
+        assertEq(fromEpoch, 2, "from the next epoch");
+        assertEq(refund, 3 * ENTRY_PRICE, "refund in the event");
+        assertEq(token.balanceOf(alice) - before, 3 * ENTRY_PRICE, "1 node * epochs 2, 3, 4 back to the owner");
+        assertEq(token.balanceOf(activator), 0, "nothing to the activator");
+        assertEq(escrow.nodesAt(jobId, 1), 2, "current epoch unchanged");
+        assertEq(escrow.nodesAt(jobId, 2), 1, "one node from the next");
+        vm.prank(activator);
+        escrow.updateNodes(jobId, _list(n1));
+
+        _warpToEpoch(3);
+        DeeployEscrow.Settlement[] memory batch = new DeeployEscrow.Settlement[](4);
+        batch[0] = _entry(jobId, 1, n1, 10_000);
+        batch[1] = _entry(jobId, 1, n2, 10_000); // served the epoch of the change: paid
+        batch[2] = _entry(jobId, 2, n1, 10_000);
+        batch[3] = _entry(jobId, 2, n2, 10_000); // 8: no longer in the node set
+        vm.recordLogs();
+        _settle(batch);
+        uint8[] memory reasons = _skipReasons(vm.getRecordedLogs());
+        assertEq(reasons.length, 1, "one skipped");
+        assertEq(reasons[0], escrow.SKIP_NODE_NOT_ASSIGNED(), "n2 gone from epoch 2");
+        assertEq(escrow.claimable(n1), 2 * ENTRY_PRICE, "n1 both epochs");
+        assertEq(escrow.claimable(n2), ENTRY_PRICE, "n2 the epoch it served");
+
+        // Closing now refunds the one node's epochs not begun: the removed node is not refunded twice.
+        before = token.balanceOf(alice);
+        vm.prank(alice);
+        escrow.closeJob(jobId);
+        assertEq(token.balanceOf(alice) - before, ENTRY_PRICE, "epoch 4 of one node");
+    }
+
+    function test_removeNodes_refusals() public {
+        uint256 jobId = _activeJob();
+        uint8 nodesBit = escrow.PERM_NODES();
+        uint8 extendBit = escrow.PERM_EXTEND();
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, stranger, nodesBit));
+        escrow.removeNodes(jobId, 1);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, settler, nodesBit));
+        escrow.removeNodes(jobId, 1);
+        vm.prank(alice);
+        escrow.setDelegate(agent, extendBit);
+        vm.prank(agent);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NotAuthorized.selector, agent, nodesBit));
+        escrow.removeNodes(jobId, 1);
+        vm.startPrank(alice);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.TooFewNodes.selector, uint32(2), uint32(2)));
+        escrow.removeNodes(jobId, 2);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.ZeroNodes.selector));
+        escrow.removeNodes(jobId, 0);
+        _warpToEpoch(4);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.NoEpochsLeft.selector, jobId));
+        escrow.removeNodes(jobId, 1);
+        _warpToEpoch(6);
+        vm.expectRevert(abi.encodeWithSelector(DeeployEscrow.JobExpired.selector, jobId, uint64(5)));
+        escrow.removeNodes(jobId, 1);
+        escrow.closeJob(jobId);
+        vm.expectRevert(
+            abi.encodeWithSelector(DeeployEscrow.InvalidJobState.selector, jobId, DeeployEscrow.JobState.Closed)
+        );
+        escrow.removeNodes(jobId, 1);
+        vm.stopPrank();
+    }
+
     // ------------------------------------------------------------------ redeem
 
     function test_redeem_neverActivatedRefundsEverything() public {

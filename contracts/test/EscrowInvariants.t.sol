@@ -5,7 +5,7 @@ import {TestBase, Vm} from "./TestBase.sol";
 import {DeeployUSD} from "../src/DeeployUSD.sol";
 import {DeeployEscrow} from "../src/DeeployEscrow.sol";
 
-/// @notice Drives the escrow through random sequences of every action (create, extend, add nodes, activate,
+/// @notice Drives the escrow through random sequences of every action (create, extend, add and remove nodes, activate,
 ///         fail over, settle batches mixing good and bad entries, close at any time, release, redeem, claim,
 ///         delegates acting within and beyond their bits, role rotation, time passing) and keeps ghost books of
 ///         every token movement. Calls that must succeed are made directly, and foundry.toml sets
@@ -38,13 +38,13 @@ contract EscrowHandler is TestBase {
     uint256 public ghostPaid; // credited to operators by settlement
     uint256 public ghostRefunded;
     uint256 public ghostClaimed;
-    mapping(uint256 jobId => uint256) public ghostRefundedAtClose; // the epochs not begun, refunded by close
+    mapping(uint256 jobId => uint256) public ghostRefundedUnbegun; // epochs not begun, refunded by close or removeNodes
     mapping(uint256 jobId => uint256) internal activatedAt; // timestamp of the activation
 
     // Violations the handler saw; each invariant asserts its counter is zero.
     uint256 public doublePayments; // a (job, epoch, node) paid more than once
     uint256 public overpaidEpochs; // an epoch paid more nodes than were bought
-    uint256 public badCloses; // a close, release or redeem that refunded other than the rules say
+    uint256 public badCloses; // a close, release, redeem or node removal that refunded other than the rules say
     uint256 public badCharges; // create/extend/addNodes charged other than the documented price
     uint256 public badSettlements; // paid other than the epoch's price (pro rata for the first), or below threshold
     uint256 public lateSettlements; // an entry paid after its settle window
@@ -60,6 +60,7 @@ contract EscrowHandler is TestBase {
     uint256 public closes;
     uint256 public releases;
     uint256 public nodeUpdates;
+    uint256 public nodeRemovals;
     uint256 public delegateActions;
     uint256 public refusals;
     uint256 public rotations;
@@ -158,6 +159,42 @@ contract EscrowHandler is TestBase {
         ghostDeposited += charged;
     }
 
+    /// @dev Remove nodes, by the owner, a delegate, the activator, another role key or a stranger. Allowed: the
+    ///      owner, a delegate with the nodes bit and the activator. It refunds the removed nodes' epochs not yet
+    ///      begun (every epoch before activation, from the next one after it); at least one node stays.
+    function removeNodes(uint256 jobSeed, uint256 fewerSeed) external {
+        _syncTime();
+        (bool found, uint256 jobId) = _pickJob(jobSeed);
+        if (!found) return;
+        (address owner,, uint32 nodes,, uint64 endEpoch,,,, uint8 state, uint32 epochs, uint256 price,) = escrow.job(jobId);
+        if (nodes < 2) return;
+        uint256 epochsRefunded;
+        if (state == 1) {
+            epochsRefunded = epochs;
+        } else if (state == 2) {
+            uint64 next = escrow.currentEpoch() + 1;
+            if (next >= endEpoch) return; // last epoch or expired
+            epochsRefunded = endEpoch - next;
+        } else {
+            return;
+        }
+        uint32 fewer = uint32(bound(fewerSeed, 1, nodes - 1));
+        address caller = _anyCaller(owner, fewerSeed >> 8);
+        bool allowed = caller == owner || caller == escrow.activator() || _hasBit(owner, caller, escrow.PERM_NODES());
+        if (!allowed) {
+            _mustRefuse(caller, abi.encodeCall(DeeployEscrow.removeNodes, (jobId, fewer)), "removeNodes by someone not allowed");
+            return;
+        }
+        uint256 before = token.balanceOf(owner);
+        vm.prank(caller);
+        escrow.removeNodes(jobId, fewer);
+        uint256 refund = token.balanceOf(owner) - before;
+        if (refund != price * fewer * epochsRefunded) ++badCloses;
+        ghostRefunded += refund;
+        ghostRefundedUnbegun[jobId] += refund;
+        ++nodeRemovals;
+    }
+
     function setDelegate(uint256 ownerSeed, uint256 delegateSeed, uint256 permissionsSeed) external {
         _syncTime();
         address owner = owners[ownerSeed % owners.length];
@@ -190,15 +227,16 @@ contract EscrowHandler is TestBase {
         if (state == 2 && _endEpochOf(jobId) != expectedEnd) ++badCloses;
         if (state == 1 && escrow.jobBalance(jobId) != 0) ++badCloses;
         ghostRefunded += refund;
-        if (state == 2) ghostRefundedAtClose[jobId] += refund;
+        if (state == 2) ghostRefundedUnbegun[jobId] += refund;
         ++closes;
     }
 
-    /// @dev By the rules: a funded job gets everything back; an active one the epochs after the current one,
+    /// @dev By the rules: a funded job gets everything back (but what removing nodes refunded already); an active one the epochs after the current one,
     ///      at its latest node count, and it ends after the current epoch.
     function _closeExpectation(uint256 jobId) internal view returns (uint256 refund, uint64 newEnd) {
-        (,, uint32 nodes,, uint64 endEpoch, uint256 deposited,,, uint8 state,, uint256 price,) = escrow.job(jobId);
-        if (state == 1) return (deposited, 0);
+        (,, uint32 nodes,, uint64 endEpoch, uint256 deposited,, uint256 refunded, uint8 state,, uint256 price,) =
+            escrow.job(jobId);
+        if (state == 1) return (deposited - refunded, 0); // what node removals have not refunded yet
         uint64 nowEpoch = escrow.currentEpoch();
         newEnd = nowEpoch + 1 < endEpoch ? nowEpoch + 1 : endEpoch;
         refund = price * nodes * (endEpoch - newEnd);
@@ -230,7 +268,7 @@ contract EscrowHandler is TestBase {
         _syncTime();
         (bool found, uint256 jobId) = _pickJob(jobSeed);
         if (!found) return;
-        (address owner,,,,, uint256 deposited,,, uint8 state,,,) = escrow.job(jobId);
+        (address owner,,,,, uint256 deposited,, uint256 refunded, uint8 state,,,) = escrow.job(jobId);
         if (state != 1) return;
         address caller = _ownerOrDelegate(owner, callerSeed);
         if (!_mayAct(owner, caller, escrow.PERM_REDEEM(), abi.encodeCall(DeeployEscrow.redeemJob, (jobId)))) return;
@@ -238,7 +276,7 @@ contract EscrowHandler is TestBase {
         vm.prank(caller);
         escrow.redeemJob(jobId);
         uint256 refund = token.balanceOf(owner) - before;
-        if (refund != deposited || escrow.jobBalance(jobId) != 0) ++badCloses;
+        if (refund != deposited - refunded || escrow.jobBalance(jobId) != 0) ++badCloses;
         ghostRefunded += refund;
         ++closes;
     }
@@ -264,7 +302,8 @@ contract EscrowHandler is TestBase {
         (,, uint32 nodes,,,,,,,,,) = escrow.job(jobId);
         // Usually a failover (one node of the current set replaced by another operator), sometimes any set.
         address[] memory set = escrow.jobNodes(jobId);
-        if (nodesSeed % 3 == 0 || set.length == 0) {
+        // A set bigger than the nodes now bought (some were removed) is replaced by one that fits.
+        if (nodesSeed % 3 == 0 || set.length == 0 || set.length > nodes) {
             set = _nodeSet(nodesSeed, 0, nodes);
         } else {
             for (uint256 k; k < operators.length; ++k) {
@@ -389,7 +428,7 @@ contract EscrowHandler is TestBase {
     }
 
     function selectors() external pure returns (bytes4[] memory s) {
-        s = new bytes4[](15);
+        s = new bytes4[](16);
         s[0] = this.createJob.selector;
         s[1] = this.extendJob.selector;
         s[2] = this.addNodes.selector;
@@ -405,6 +444,7 @@ contract EscrowHandler is TestBase {
         s[12] = this.proposeRoles.selector;
         s[13] = this.applyRoles.selector;
         s[14] = this.unauthorisedCall.selector;
+        s[15] = this.removeNodes.selector;
     }
 
     // ------------------------------------------------------------------ internals
@@ -684,10 +724,11 @@ contract EscrowInvariantTest is TestBase {
         assertEq(handler.lateSettlements(), 0, "a settlement was paid after its window");
     }
 
-    /// A close refunds exactly the epochs not yet begun (everything for a job never activated), a release
-    /// exactly what the job still held; an ended job holds nothing.
+    /// A close refunds exactly the epochs not yet begun (everything for a job never activated), a node removal
+    /// exactly the removed nodes' epochs not yet begun, a release exactly what the job still held; an ended job
+    /// holds nothing.
     function invariant_closingRefundsOnlyWhatWasNotServed() public view {
-        assertEq(handler.badCloses(), 0, "a close or release refunded other than the rules say");
+        assertEq(handler.badCloses(), 0, "a close, release or node removal refunded other than the rules say");
         for (uint256 i; i < handler.jobCount(); ++i) {
             uint256 jobId = handler.jobIds(i);
             (,,,,, uint256 d, uint256 p, uint256 r, uint8 state,,,) = escrow.job(jobId);
@@ -703,7 +744,7 @@ contract EscrowInvariantTest is TestBase {
 
     /// No balance goes negative: every job's books satisfy deposited >= paid + refunded, a job is never paid
     /// more than it bought, and what it bought is exactly sum over its epochs of nodesAt(epoch) * price plus
-    /// the epochs a close refunded.
+    /// the epochs not begun that a close or a node removal refunded.
     function invariant_noNegativeBalance() public view {
         assertEq(handler.badCharges(), 0, "a purchase was charged other than the documented price");
         for (uint256 i; i < handler.jobCount(); ++i) {
@@ -716,7 +757,7 @@ contract EscrowInvariantTest is TestBase {
             for (uint64 e = startEpoch; e < endEpoch; ++e) {
                 bought += uint256(escrow.nodesAt(jobId, e)) * price;
             }
-            assertEq(bought + handler.ghostRefundedAtClose(jobId), d, "deposited == sum of nodesAt * price + closed");
+            assertEq(bought + handler.ghostRefundedUnbegun(jobId), d, "deposited == sum of nodesAt * price + refunded unbegun");
         }
     }
 
@@ -727,7 +768,7 @@ contract EscrowInvariantTest is TestBase {
             uint256 r = uint256(keccak256(abi.encode("walk", i)));
             uint256 a = r >> 128;
             uint256 b = r & type(uint128).max;
-            uint256 action = r % 26;
+            uint256 action = r % 27;
             if (action < 3) handler.createJob(a, b, a >> 8, b >> 8);
             else if (action < 5) handler.activate(a, b);
             else if (action < 9) handler.settle(a, b);
@@ -742,6 +783,7 @@ contract EscrowInvariantTest is TestBase {
             else if (action == 20) handler.proposeRoles(a);
             else if (action == 21) handler.applyRoles();
             else if (action < 24) handler.unauthorisedCall(a);
+            else if (action == 24) handler.removeNodes(a, b);
             else handler.claim(a);
         }
         log("settled entries", handler.settledEntries());
@@ -754,6 +796,7 @@ contract EscrowInvariantTest is TestBase {
         log("closes and redeems", handler.closes());
         log("releases", handler.releases());
         log("node updates", handler.nodeUpdates());
+        log("node removals", handler.nodeRemovals());
         log("delegate actions", handler.delegateActions());
         log("refused calls tried", handler.refusals());
         log("role rotations", handler.rotations());
@@ -764,6 +807,7 @@ contract EscrowInvariantTest is TestBase {
         assertTrue(handler.ghostPaid() > 0 && handler.ghostClaimed() > 0, "pays and claims");
         assertTrue(handler.closes() > 2 && handler.releases() > 2, "closes and releases");
         assertTrue(handler.delegateActions() > 2, "delegates act");
+        assertTrue(handler.nodeRemovals() > 2, "nodes removed");
         assertTrue(handler.refusals() > 20, "refused calls tried");
         assertTrue(handler.rotations() > 0, "roles rotate");
         invariant_conservation();

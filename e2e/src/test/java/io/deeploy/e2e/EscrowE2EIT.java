@@ -192,6 +192,44 @@ class EscrowE2EIT {
         amountRuns = amountRuns.add(amountExtension);
         assertThat(view(runs).path("spend").path("locked").asText()).isEqualTo(amountRuns.toString());
 
+        // Scaled to two nodes, the second named but not there yet (the job waits for it and goes on serving): the node
+        // is bought first with exactly the transactions the API answers, and the job takes it once the chain confirms
+        // the purchase. Back to one node: the platform gives the other up on chain, and its epochs not begun come back.
+        String nodes = "/api/jobs/" + runs + "/nodes";
+        String ghost = "node-" + UUID.randomUUID();
+        HttpResponse<String> scaleUp = platform.apiPost(nodes, "{\"targetNodes\":[\"" + platform.nodeId + "\",\"" + ghost
+                + "\"]}", UUID.randomUUID().toString());
+        assertThat(scaleUp.statusCode()).as(scaleUp.body()).isEqualTo(200);
+        JsonNode purchase = json(scaleUp);
+        BigInteger price = amountRuns.divide(BigInteger.valueOf(33));
+        BigInteger approved = new BigInteger(purchase.path("amount").asText());
+        assertThat(purchase.path("extraNodes").asInt()).isEqualTo(1);
+        assertThat(purchase.path("transactions").size()).isEqualTo(2);
+        BigInteger ownerBeforeNodes = balanceOf(owner.getAddress());
+        for (JsonNode transaction : purchase.path("transactions")) {
+            sendRaw(owner, transaction.path("to").asText(), transaction.path("data").asText());
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> view(runs).path("spend").path("nodes").asInt() == 2
+                && view(runs).path("spec").path("targetNodes").size() == 2);
+        // Charged from the epoch after the one it was mined in: what was approved, or less if an epoch went by.
+        BigInteger charged = new BigInteger(view(runs).path("spend").path("locked").asText()).subtract(amountRuns);
+        assertThat(charged.signum()).isPositive();
+        assertThat(charged).isLessThanOrEqualTo(approved);
+        assertThat(charged.mod(price)).isZero();
+        assertThat(balanceOf(owner.getAddress())).isEqualTo(ownerBeforeNodes.subtract(charged));
+        amountRuns = amountRuns.add(charged);
+        assertThat(platform.serve(url)).isEqualTo("paid");
+        HttpResponse<String> scaleDown = platform.apiPost(nodes, "{\"targetNodes\":[\"" + platform.nodeId + "\"]}",
+                UUID.randomUUID().toString());
+        assertThat(scaleDown.statusCode()).as(scaleDown.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> view(runs).path("spend").path("nodes").asInt() == 1);
+        BigInteger refundedNode = new BigInteger(view(runs).path("spend").path("refunded").asText());
+        assertThat(refundedNode.signum()).isPositive();
+        assertThat(refundedNode.mod(price)).isZero();
+        assertThat(refundedNode).isLessThanOrEqualTo(charged);
+        assertThat(balanceOf(owner.getAddress())).isEqualTo(ownerBeforeNodes.subtract(charged).add(refundedNode));
+        assertThat(platform.serve(url)).isEqualTo("paid");
+
         // The owner stops it: closed on chain at once (the epochs not begun go back), and after the window everything
         // else not paid to the operator.
         assertThat(platform.apiPost("/api/jobs/" + runs + "/stop", "", null).statusCode()).isEqualTo(202);

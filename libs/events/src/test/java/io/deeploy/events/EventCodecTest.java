@@ -75,7 +75,7 @@ class EventCodecTest {
                 new SettlementCompleted("job-1", 12, "0xtx", BigInteger.valueOf(375000), BigInteger.valueOf(375000),
                         List.of(new SettlementCompleted.OperatorPayment("0xabc", BigInteger.valueOf(375000)))),
                 new PaidPeriodChanged("job-1", BigInteger.TEN, 12, 42, Instant.parse("2026-11-23T10:00:00Z"),
-                        Instant.parse("2026-11-24T16:00:00Z"), BigInteger.valueOf(3_000_000)),
+                        Instant.parse("2026-11-24T16:00:00Z"), BigInteger.valueOf(3_000_000), 2, BigInteger.valueOf(100_000)),
                 new JobExpiring("job-1", Instant.parse("2026-11-24T16:00:00Z")),
                 new JobSpecChanged("job-1", new JobSpec(SPEC.kind(), SPEC.alias(), SPEC.image(),
                         SPEC.vcs() == null ? null : SPEC.vcs().pinnedTo("b2"), SPEC.commands(), SPEC.env(), SPEC.secretEnvNames(),

@@ -11,6 +11,7 @@ import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobExpiring;
 import io.deeploy.events.payload.JobRequested;
+import io.deeploy.events.payload.JobSpecChanged;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.events.payload.SettlementCompleted;
@@ -255,5 +256,60 @@ class JobFundingIT {
     static List<JobExpiring> expiring(String jobId) {
         return kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).stream().map(Event::payload)
                 .filter(JobExpiring.class::isInstance).map(JobExpiring.class::cast).toList();
+    }
+
+    /**
+     * A paid job runs on no more nodes than its chain job pays for: asking for more needs escrow-svc's purchase (a clear
+     * 503 without one, and nothing changes); once the chain confirms more nodes (PaidPeriodChanged), the job grows to
+     * them in one revision, whatever is redelivered; another chain job's nodes change nothing; fewer apply at once.
+     */
+    @Test
+    void aPaidJobGrowsOnlyToTheNodesItsChainJobPaysFor() {
+        DeeployWallet owner = DeeployWallet.create();
+        String jobId = JobApiIT.postJob(owner, JobApiIT.newProject(owner), JobApiIT.warJob("grows-" + UUID.randomUUID()
+                .toString().substring(0, 8)), UUID.randomUUID().toString()).statusCode(201).extract().path("id");
+        kafka.publish(Event.of(entry(jobId, 93, 30, owner.address(), "0x93")));
+        JobApiIT.awaitState(owner, jobId, "REQUESTED");
+        String path = "/api/jobs/" + jobId + "/nodes";
+        SignedApi.post(owner, path, Map.of("targetNodeCount", 2), UUID.randomUUID().toString()).then()
+                .statusCode(503).body("code", equalTo("ESCROW_UNAVAILABLE"));
+        SignedApi.post(owner, path, Map.of("targetNodeCount", 1), UUID.randomUUID().toString()).then()
+                .statusCode(409).body("code", equalTo("NODES_UNCHANGED"));
+
+        Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant end = from.plus(Duration.ofHours(2));
+        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(92), 1, 31, from, end, BigInteger.ONE, 3,
+                BigInteger.ZERO)));
+        Event<PaidPeriodChanged> grown = Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(93), 1, 31, from, end,
+                BigInteger.valueOf(375_000 * 59), 2, BigInteger.ZERO));
+        kafka.publish(grown);
+        kafka.publish(grown);
+        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(93), 1, 31, from, end,
+                BigInteger.valueOf(375_000 * 59), 2, BigInteger.ZERO)));
+        kafka.awaitConsumed("project-svc", Topics.ESCROW_EVENTS, Duration.ofSeconds(30));
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("spec.revision", equalTo(1))
+                .body("spec.targetNodeCount", equalTo(2)).body("spend.nodes", equalTo(2))
+                .body("spend.locked", equalTo(String.valueOf(375_000 * 59)));
+        List<JobSpecChanged> changes = await().atMost(Duration.ofSeconds(20)).until(() -> specChanges(jobId),
+                found -> !found.isEmpty());
+        assertThat(changes).hasSize(1);
+        assertThat(changes.get(0).spec().nodeCount()).isEqualTo(2);
+        assertThat(changes.get(0).reason()).contains("paid for on chain (chain job 93)");
+
+        // Fewer nodes than paid for apply at once: escrow-svc gives the rest up on chain and refunds them.
+        SignedApi.post(owner, path, Map.of("targetNodeCount", 1), UUID.randomUUID().toString()).then()
+                .statusCode(200).body("spec.revision", equalTo(2)).body("spec.targetNodeCount", equalTo(1));
+        // The chain confirms it: one node paid for, and what came back to the owner is no longer remaining.
+        kafka.publish(Event.of(new PaidPeriodChanged(jobId, BigInteger.valueOf(93), 1, 31, from, end,
+                BigInteger.valueOf(375_000 * 59), 1, BigInteger.valueOf(375_000 * 20))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Integer.valueOf(1).equals(SignedApi.get(owner, "/api/jobs/" + jobId)
+                .then().extract().path("spend.nodes")));
+        SignedApi.get(owner, "/api/jobs/" + jobId).then().body("spend.refunded", equalTo(String.valueOf(375_000 * 20)))
+                .body("spend.remaining", equalTo(String.valueOf(375_000 * 39))).body("spec.revision", equalTo(2));
+    }
+
+    static List<JobSpecChanged> specChanges(String jobId) {
+        return kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).stream().map(Event::payload)
+                .filter(JobSpecChanged.class::isInstance).map(JobSpecChanged.class::cast).toList();
     }
 }

@@ -191,4 +191,62 @@ class JobLifecycleIT {
                 .statusCode(409).body("code", equalTo("JOB_STOPPED"));
         assertThat(revisionOf(owner, jobId)).isEqualTo(5);
     }
+
+    /**
+     * Scaling: a count or the nodes named, checked as at creation, one revision per Idempotency-Key carrying the new
+     * nodes; bad requests, other tenants and delegates without the nodes bit change nothing.
+     */
+    @Test
+    void aJobIsScaledByCountOrByNameAsOneRevisionAndBadRequestsChangeNothing() {
+        DeeployWallet owner = DeeployWallet.create();
+        String jobId = runningJob(owner);
+        String path = "/api/jobs/" + jobId + "/nodes";
+
+        SignedApi.post(owner, path, Map.of("targetNodeCount", 0), UUID.randomUUID().toString()).then()
+                .statusCode(400).body("field", equalTo("targetNodeCount"));
+        SignedApi.post(owner, path, Map.of("targetNodeCount", 101), UUID.randomUUID().toString()).then()
+                .statusCode(400).body("field", equalTo("targetNodeCount"));
+        SignedApi.post(owner, path, Map.of("targetNodes", List.of("node-a", "node-a")), UUID.randomUUID().toString()).then()
+                .statusCode(400).body("field", equalTo("targetNodes"));
+        SignedApi.post(owner, path, Map.of("targetNodes", List.of("node-a", " ")), UUID.randomUUID().toString()).then()
+                .statusCode(400).body("field", equalTo("targetNodes[1]"));
+        SignedApi.post(owner, path, Map.of("targetNodes", List.of("node-a"), "targetNodeCount", 2),
+                UUID.randomUUID().toString()).then().statusCode(400).body("field", equalTo("targetNodeCount"));
+        SignedApi.post(owner, path, Map.of(), UUID.randomUUID().toString()).then()
+                .statusCode(400).body("field", equalTo("targetNodeCount"));
+        SignedApi.post(owner, path, Map.of("targetNodeCount", 1), UUID.randomUUID().toString()).then()
+                .statusCode(409).body("code", equalTo("NODES_UNCHANGED"));
+        SignedApi.post(owner, path, Map.of("targetNodeCount", 2), null).then()
+                .statusCode(400).body("code", equalTo("IDEMPOTENCY_KEY_REQUIRED"));
+        SignedApi.post(DeeployWallet.create(), path, Map.of("targetNodeCount", 2), UUID.randomUUID().toString()).then()
+                .statusCode(404).body("code", equalTo("JOB_NOT_FOUND"));
+        DeeployWallet creator = DeeployWallet.create();
+        SignedApi.put(owner, "/api/delegates/" + creator.address(), Map.of("permissions", List.of("create"))).then()
+                .statusCode(200);
+        SignedApi.post(creator, path, Map.of("targetNodeCount", 2), UUID.randomUUID().toString()).then().statusCode(403);
+        assertThat(revisionOf(owner, jobId)).isZero();
+
+        // Three nodes, asked twice under one key: one revision, one announcement, by a delegate with the nodes bit.
+        DeeployWallet scaler = DeeployWallet.create();
+        SignedApi.put(owner, "/api/delegates/" + scaler.address(), Map.of("permissions", List.of("nodes"))).then()
+                .statusCode(200);
+        String key = UUID.randomUUID().toString();
+        for (int i = 0; i < 2; i++) {
+            SignedApi.post(scaler, path, Map.of("targetNodeCount", 3), key).then().statusCode(200)
+                    .body("spec.revision", equalTo(1)).body("spec.targetNodeCount", equalTo(3))
+                    .body("spec.targetNodes", equalTo(List.of()));
+        }
+        // Then named nodes: the job runs on exactly those, and from then on is scaled by naming them.
+        SignedApi.post(owner, path, Map.of("targetNodes", List.of("node-a", "node-b")), UUID.randomUUID().toString()).then()
+                .statusCode(200).body("spec.revision", equalTo(2)).body("spec.targetNodeCount", equalTo(2))
+                .body("spec.targetNodes", equalTo(List.of("node-a", "node-b")));
+        SignedApi.post(owner, path, Map.of("targetNodeCount", 1), UUID.randomUUID().toString()).then()
+                .statusCode(400).body("field", equalTo("targetNodes"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> revisions(jobId).size() == 2);
+        assertThat(revisions(jobId)).extracting(r -> r.spec().nodeCount()).containsExactly(3, 2);
+        assertThat(revisions(jobId).get(0).reason()).startsWith("revision 1: scaled to 3 node(s) by")
+                .contains(scaler.address());
+        assertThat(revisions(jobId).get(1).spec().targetNodes()).containsExactly("node-a", "node-b");
+        assertThat(count("SELECT count(*) FROM job_revision WHERE job_id = $1", jobId)).isEqualTo(3);
+    }
 }

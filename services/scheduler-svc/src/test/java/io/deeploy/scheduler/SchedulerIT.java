@@ -3,6 +3,7 @@ package io.deeploy.scheduler;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.deeploy.events.Event;
@@ -213,6 +214,63 @@ class SchedulerIT {
         assertThat(selections(waiting).get(0).spec().revision()).isEqualTo(3);
         assertThat(desiredSpec(nodeId, waiting).revision()).isEqualTo(3);
         alive.remove(nodeId);
+    }
+
+    /**
+     * Scaling: a revision asking for more nodes keeps the node that serves and adds feasible others; one asking for more
+     * than are feasible keeps what it has, says how many wait, and grows when a node appears; fewer nodes keep the oldest
+     * and tell only the dropped ones to stop. Each change is a NodeSelected, and every kept node gets each revision.
+     */
+    @Test
+    void aScaledJobKeepsItsNodesGrowsWhenCapacityAppearsAndStopsOnlyTheDroppedOnes() {
+        String pool = "pool-" + UUID.randomUUID().toString().substring(0, 8);
+        String first = newId("node-s1");
+        String second = newId("node-s2");
+        String third = newId("node-s3");
+        keepAlive(first, Map.of("POOL", pool));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", first).statusCode() == 200);
+        String jobId = newId("job");
+        JobSpec base = spec(500, 256, List.of());
+        JobSpec one = new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),
+                base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), List.of(), 1,
+                List.of("POOL:" + pool), base.durationEpochs(), null, null, null, null);
+        kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", one)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !selections(jobId).isEmpty());
+        assertThat(selections(jobId).get(0).nodeIds()).containsExactly(first);
+
+        keepAlive(second, Map.of("POOL", pool));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", second).statusCode() == 200);
+        kafka.publish(Event.of(new JobSpecChanged(jobId, one.withNodes(List.of(), 2).withRevision(1), "revision 1: 2 nodes")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> selections(jobId).size() == 2);
+        assertThat(selections(jobId).get(1).nodeIds()).containsExactly(first, second);
+        assertThat(selections(jobId).get(1).reason()).contains("scaled to 2 node(s)");
+        assertThat(desiredSpec(first, jobId).revision()).isEqualTo(1);
+        assertThat(desiredSpec(second, jobId).revision()).isEqualTo(1);
+
+        // Three asked, two feasible: it keeps serving on two and says so, and takes the third node once there is one.
+        kafka.publish(Event.of(new JobSpecChanged(jobId, one.withNodes(List.of(), 3).withRevision(2), "revision 2: 3 nodes")));
+        kafka.awaitConsumed("scheduler-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(30));
+        given().get("/api/placements/{id}", jobId).then().body("state", equalTo("PLACED"))
+                .body("reason", containsString("1 more wait"));
+        assertThat(selections(jobId)).hasSize(2);
+        assertThat(desiredSpec(second, jobId).revision()).isEqualTo(2);
+        keepAlive(third, Map.of("POOL", pool));
+        await().atMost(Duration.ofSeconds(60)).until(() -> selections(jobId).size() == 3);
+        assertThat(selections(jobId).get(2).nodeIds()).containsExactly(first, second, third);
+        assertThat(desiredSpec(third, jobId).revision()).isEqualTo(2);
+
+        kafka.publish(Event.of(new JobSpecChanged(jobId, one.withRevision(3), "revision 3: 1 node")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> selections(jobId).size() == 4);
+        assertThat(selections(jobId).get(3).nodeIds()).containsExactly(first);
+        assertThat(desiredSpec(first, jobId).revision()).isEqualTo(3);
+        for (String dropped : List.of(second, third)) {
+            assertThat(nodes.get(dropped).allocations(-1, 0).allocations()).filteredOn(a -> a.jobId().equals(jobId))
+                    .extracting(Allocation::desired).containsExactly(Allocation.Desired.STOP);
+        }
+        assertThat(nodes.get(first).allocations(-1, 0).allocations()).filteredOn(a -> a.jobId().equals(jobId))
+                .extracting(Allocation::desired).containsExactly(Allocation.Desired.RUN);
+        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+        List.of(first, second, third).forEach(alive::remove);
     }
 
     static JobSpec desiredSpec(String nodeId, String jobId) {

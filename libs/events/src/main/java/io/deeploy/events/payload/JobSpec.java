@@ -72,6 +72,22 @@ public record JobSpec(
                 targetNodes, targetNodeCount, nodeTags, durationEpochs, volumes, fileVolumes, tunnel, registry, egress, next);
     }
 
+    /** How many nodes the job runs on: those it names, or else the count the scheduler chooses. */
+    public int nodeCount() {
+        return targetNodes.isEmpty() ? targetNodeCount : targetNodes.size();
+    }
+
+    /**
+     * This spec on other nodes, same revision: {@code nodes} named ones, or else {@code count} that the scheduler
+     * chooses.
+     */
+    public JobSpec withNodes(List<String> nodes, int count) {
+        List<String> named = nodes == null ? List.of() : List.copyOf(nodes);
+        return new JobSpec(kind, alias, image, vcs, commands, env, secretEnvNames, port, resources, restartPolicy, healthCheck,
+                named, named.isEmpty() ? count : named.size(), nodeTags, durationEpochs, volumes, fileVolumes, tunnel, registry,
+                egress, revision);
+    }
+
     /** A spec with the default egress ({@link Egress#INTERNET}). */
     public JobSpec(JobKind kind, String alias, String image, VcsSource vcs, List<String> commands, Map<String, String> env,
             List<String> secretEnvNames, int port, Resources resources, String restartPolicy, HealthCheck healthCheck,

@@ -5,6 +5,8 @@ import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventType;
 import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.FundingAccepted;
+import io.deeploy.events.payload.JobRequested;
+import io.deeploy.events.payload.JobSpecChanged;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.NodeSelected;
 import io.deeploy.escrow.service.ChainJobCloser;
@@ -18,9 +20,10 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 /**
  * What escrow-svc needs to know of jobs, recorded and nothing more: no consumer waits for the chain. The funds
  * project-svc accepted for a job (FundingAccepted) link it to that chain job; its placements (NodeSelected) and first
- * start (AppStarted) are the node set its chain job should pay ({@link ChainJobNodes} activates it and follows
- * failovers); its stop is recorded for {@link ChainJobCloser}. The chain writer's tick sends the transactions. Needs no
- * processed-id record: a link is made once, a placement only replaces an older one, only the first start counts, and a
+ * start (AppStarted) are the node set its chain job should pay, and its spec's revisions (JobRequested, JobSpecChanged)
+ * how many nodes ({@link ChainJobNodes} activates it, follows failovers and gives up nodes no longer asked for); its
+ * stop is recorded for {@link ChainJobCloser}. The chain writer's tick sends the transactions. Needs no processed-id
+ * record: a link is made once, a placement or revision only replaces an older one, only the first start counts, and a
  * stop is recorded once. So a record whose effect fails (the database or the chain away) is tried again in place until
  * it applies ({@link InPlaceRetry}): a stop or a funding link is never dropped to the dead-letter topic, where the chain
  * job would stay open or unlinked.
@@ -64,6 +67,14 @@ public class JobEventsConsumer {
             Event<?> event = EventCodec.decode(record);
             NodeSelected selected = (NodeSelected) event.payload();
             nodes.placed(selected.jobId(), selected.nodeIds(), selected.placement(), event.time());
+        } else if (type == EventType.JOB_REQUESTED) {
+            Event<?> event = EventCodec.decode(record);
+            JobRequested requested = (JobRequested) event.payload();
+            nodes.revised(requested.jobId(), requested.spec(), event.time());
+        } else if (type == EventType.JOB_SPEC_CHANGED) {
+            Event<?> event = EventCodec.decode(record);
+            JobSpecChanged changed = (JobSpecChanged) event.payload();
+            nodes.revised(changed.jobId(), changed.spec(), event.time());
         } else if (type == EventType.FUNDING_ACCEPTED) {
             FundingAccepted accepted = (FundingAccepted) EventCodec.decode(record).payload();
             links.accepted(accepted.jobId(), accepted.chainJobId());

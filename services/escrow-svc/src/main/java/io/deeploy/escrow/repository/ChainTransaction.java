@@ -20,7 +20,7 @@ public class ChainTransaction {
 
     /** What the transaction does (the escrow function it calls). */
     public enum Kind {
-        SETTLE, ACTIVATE, UPDATE_NODES, CLOSE, RELEASE
+        SETTLE, ACTIVATE, UPDATE_NODES, REMOVE_NODES, CLOSE, RELEASE
     }
 
     public enum State {

@@ -75,6 +75,10 @@ public class JobFunding {
     @Column(name = "close_requested_at")
     public Instant closeRequestedAt;
 
+    /** When the ledger last applied a change of the chain job's node count (NodesAdded, NodesRemoved); null if never. */
+    @Column(name = "nodes_changed_at")
+    public Instant nodesChangedAt;
+
     /** The close (then, once CLOSED, the release) is sent from then on (see ChainJobCloser); moved on a refusal. */
     @Column(name = "close_not_before")
     public Instant closeNotBefore;

@@ -33,13 +33,17 @@ public class JobFundingRepository implements PanacheRepositoryBase<JobFunding, J
 
     /**
      * Linked jobs, not stopped, whose node set the chain lacks, each with its {@link JobNodes}: funded ones that have
-     * served (to activate), and active ones placed anew since their node set was last sent.
+     * served (to activate), active ones placed anew since their node set was last sent, and active ones paying for more
+     * nodes than their spec asked for since their node count last changed (to remove: nodes the owner just bought are
+     * not, while the revision that uses them is on its way).
      */
     public Uni<List<Object[]>> nodeSetsDue(long deploymentId, int limit) {
         return getSession().chain(session -> session.createQuery("select f, n from JobFunding f, JobNodes n "
                 + "where n.jobId = f.jobId and f.key.deploymentId = ?1 and f.closeRequestedAt is null and ("
                 + "(f.state = ?2 and n.firstServedAt is not null) "
-                + "or (f.state = ?3 and n.placement > 0 and n.placement > coalesce(n.appliedPlacement, 0))) "
+                + "or (f.state = ?3 and n.placement > 0 and n.placement > coalesce(n.appliedPlacement, 0)) "
+                + "or (f.state = ?3 and n.wantedNodes > 0 and f.nodes > n.wantedNodes "
+                + "and (f.nodesChangedAt is null or n.wantedSince > f.nodesChangedAt))) "
                 + "order by n.updatedAt", Object[].class)
                 .setParameter(1, deploymentId).setParameter(2, JobFunding.State.FUNDED)
                 .setParameter(3, JobFunding.State.ACTIVE).setMaxResults(limit).getResultList());

@@ -8,8 +8,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A job's nodes as the platform placed them (NodeSelected) and its first start (AppStarted): the desired side of its
- * chain job's node set, which {@code ChainJobNodes} brings the chain to.
+ * A job's nodes as the platform placed them (NodeSelected), how many its spec asks for (JobRequested, JobSpecChanged)
+ * and its first start (AppStarted): the desired side of its chain job's node set and node count, which
+ * {@code ChainJobNodes} brings the chain to.
  */
 @Entity
 @Table(name = "job_nodes")
@@ -26,6 +27,18 @@ public class JobNodes {
     /** Comma-separated ids of the newest placement's nodes. */
     @Column(name = "node_ids", nullable = false)
     public String nodeIds = "";
+
+    /** How many nodes the newest revision of the job's spec asks for (0: not known); the chain job pays for no more. */
+    @Column(name = "wanted_nodes", nullable = false)
+    public int wantedNodes;
+
+    /** That revision (-1: none seen). */
+    @Column(name = "wanted_revision", nullable = false)
+    public long wantedRevision = -1;
+
+    /** When this service recorded {@link #wantedNodes} (its own clock, as the ledger's {@code nodesChangedAt}). */
+    @Column(name = "wanted_since")
+    public Instant wantedSince;
 
     /** When a node first reported the job serving: its paid epochs start then. */
     @Column(name = "first_served_at")

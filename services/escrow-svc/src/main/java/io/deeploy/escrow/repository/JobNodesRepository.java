@@ -22,6 +22,25 @@ public class JobNodesRepository implements PanacheRepositoryBase<JobNodes, Strin
         });
     }
 
+    /**
+     * Records how many nodes revision {@code revision} of the job's spec asks for, unless a newer revision is known;
+     * {@code wantedSince} is this service's own time of it.
+     */
+    public Uni<Void> wanted(String jobId, long revision, int wantedNodes, Instant at) {
+        return findById(jobId).chain(known -> {
+            JobNodes nodes = known == null ? fresh(jobId) : known;
+            if (revision > nodes.wantedRevision) {
+                nodes.wantedRevision = revision;
+                if (nodes.wantedNodes != wantedNodes) {
+                    nodes.wantedNodes = wantedNodes;
+                    nodes.wantedSince = Instant.now();
+                }
+            }
+            nodes.updatedAt = at;
+            return known == null ? persist(nodes).replaceWithVoid() : Uni.createFrom().voidItem();
+        });
+    }
+
     /** Records the job's first start; later ones change nothing. */
     public Uni<Void> served(String jobId, String nodeId, Instant at) {
         return findById(jobId).chain(known -> {

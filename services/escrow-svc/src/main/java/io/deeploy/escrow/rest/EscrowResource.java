@@ -77,6 +77,14 @@ public class EscrowResource {
     }
 
     /**
+     * What giving a job {@code nodes} nodes in all costs ({@code extraNodes} more than its chain job pays for, from
+     * {@code fromEpoch} on, null before activation: then for every epoch bought) and the transactions that do it, in order.
+     */
+    public record NodePurchaseView(String jobId, long chainJobId, int nodes, int extraNodes, Long fromEpoch, String amount,
+            String amountFormatted, String token, String escrowAddress, List<TransactionToSign> transactions) {
+    }
+
+    /**
      * What paying for a backend job costs and the transactions that do it from its owner's wallet, in order: approve the
      * escrow for exactly the quote, then {@code createJob} naming the job's request id (so the funds are announced for it).
      */
@@ -294,15 +302,7 @@ public class EscrowResource {
         long epochCount = parse("epochs", epochs, 1, 0xFFFF_FFFFL);
         ContractRegistry.Contracts c = registry.require();
         return fundings.byJob(c.deploymentId(), jobId).map(f -> {
-            if (f == null) {
-                throw ApiException.notFound("JOB_NOT_FUNDED", "no confirmed funding for " + jobId);
-            }
-            if (f.state == JobFunding.State.CLOSED || f.state == JobFunding.State.ENDED || f.closeRequestedAt != null) {
-                throw ApiException.conflict("JOB_CLOSED", jobId + " is stopped: its chain job is closed or closing");
-            }
-            if (f.endEpoch != null && c.epochAt(Instant.now()) >= f.endEpoch) {
-                throw ApiException.conflict("JOB_EXPIRED", jobId + "'s paid epochs are over: it is not extended any more");
-            }
+            requireOpen(c, jobId, f);
             BigInteger amount = EscrowArithmetic.quote(f.pricePerEpoch, f.nodes, epochCount);
             BigInteger chainJobId = BigInteger.valueOf(f.key.chainJobId());
             List<TransactionToSign> transactions = List.of(
@@ -313,5 +313,59 @@ public class EscrowResource {
             return new ExtensionView(jobId, f.key.chainJobId(), epochCount, amount.toString(), EscrowArithmetic.format(amount),
                     c.token(), c.escrow(), transactions);
         });
+    }
+
+    /**
+     * The transactions that give the job's chain job {@code nodes} nodes in all, for its owner's wallet: approve the
+     * escrow for exactly what {@code addNodes} charges now (price x the extra nodes x the epochs bought before activation,
+     * or the epochs after the current one once active), then {@code addNodes}. Sent in a later epoch, it charges less
+     * than approved. Nothing changes here: the ledger, and the job's nodes, follow the chain once it confirms them
+     * (NodesAdded, then PaidPeriodChanged). 404 JOB_NOT_FUNDED; 409 JOB_CLOSED, JOB_EXPIRED, NO_EPOCHS_LEFT in the job's
+     * last epoch, NODES_ALREADY_PAID when the chain job pays for that many already.
+     */
+    @GET
+    @Path("/jobs/{jobId}/node-purchase")
+    @WithSession
+    public Uni<NodePurchaseView> nodePurchase(@PathParam("jobId") String jobId, @QueryParam("nodes") String nodes) {
+        int total = (int) parse("nodes", nodes, 1, 100);
+        ContractRegistry.Contracts c = registry.require();
+        return fundings.byJob(c.deploymentId(), jobId).map(f -> {
+            requireOpen(c, jobId, f);
+            if (total <= f.nodes) {
+                throw ApiException.conflict("NODES_ALREADY_PAID", jobId + "'s chain job pays for " + f.nodes + " node(s)");
+            }
+            int extra = total - f.nodes;
+            Long fromEpoch = null;
+            long epochs = f.epochs;
+            if (f.endEpoch != null) {
+                fromEpoch = c.epochAt(Instant.now()) + 1;
+                epochs = f.endEpoch - fromEpoch;
+                if (epochs <= 0) {
+                    throw ApiException.conflict("NO_EPOCHS_LEFT", jobId + " is in its last paid epoch: extend it first");
+                }
+            }
+            BigInteger amount = EscrowArithmetic.quote(f.pricePerEpoch, extra, epochs);
+            BigInteger chainJobId = BigInteger.valueOf(f.key.chainJobId());
+            List<TransactionToSign> transactions = List.of(
+                    new TransactionToSign(c.token(), c.tokenView().approve(c.escrow(), amount).encodeFunctionCall(),
+                            "approve the escrow for " + EscrowArithmetic.format(amount) + " dUSD"),
+                    new TransactionToSign(c.escrow(), c.escrowView().addNodes(chainJobId, BigInteger.valueOf(extra))
+                            .encodeFunctionCall(), "add " + extra + " node(s) to chain job " + chainJobId));
+            return new NodePurchaseView(jobId, f.key.chainJobId(), total, extra, fromEpoch, amount.toString(),
+                    EscrowArithmetic.format(amount), c.token(), c.escrow(), transactions);
+        });
+    }
+
+    /** 404 JOB_NOT_FUNDED without a linked chain job; 409 JOB_CLOSED once it is closed or closing, JOB_EXPIRED once over. */
+    private static void requireOpen(ContractRegistry.Contracts c, String jobId, JobFunding f) {
+        if (f == null) {
+            throw ApiException.notFound("JOB_NOT_FUNDED", "no confirmed funding for " + jobId);
+        }
+        if (f.state == JobFunding.State.CLOSED || f.state == JobFunding.State.ENDED || f.closeRequestedAt != null) {
+            throw ApiException.conflict("JOB_CLOSED", jobId + " is stopped: its chain job is closed or closing");
+        }
+        if (f.endEpoch != null && c.epochAt(Instant.now()) >= f.endEpoch) {
+            throw ApiException.conflict("JOB_EXPIRED", jobId + "'s paid epochs are over: it is not changed any more");
+        }
     }
 }

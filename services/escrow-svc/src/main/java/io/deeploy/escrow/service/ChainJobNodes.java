@@ -7,6 +7,7 @@ import io.deeploy.escrow.repository.JobFunding;
 import io.deeploy.escrow.repository.JobFundingRepository;
 import io.deeploy.escrow.repository.JobNodes;
 import io.deeploy.escrow.repository.JobNodesRepository;
+import io.deeploy.events.payload.JobSpec;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigInteger;
@@ -26,10 +27,11 @@ import org.jboss.logging.Logger;
  * {@link JobNodes} (the newest placement and the first start, recorded by the job-events consumer), the actual side the
  * ledger and the chain. A funded job that has served is activated ({@code activate}) with the operators of every node
  * of its newest placement, so each node of a multi-node job is paid for its own uptime; an active job placed anew (a
- * failover, a node added) gets that placement's operators ({@code updateNodes}) from the current epoch. Every call goes
- * through {@link ChainTransactions} (recorded before broadcast); a job with a transaction in flight is left alone until
- * it resolves, and a reverted or dropped one is simply reconciled again. Blocking: the writer's tick and the manual
- * activation call it.
+ * failover, a node added) gets that placement's operators ({@code updateNodes}) from the current epoch, and one that
+ * pays for more nodes than its spec now asks for gives the rest up ({@code removeNodes}, refunded to its owner). Every
+ * call goes through {@link ChainTransactions} (recorded before broadcast); a job with a transaction in flight is left
+ * alone until it resolves, and a reverted or dropped one is simply reconciled again. Blocking: the writer's tick and the
+ * manual activation call it.
  */
 @ApplicationScoped
 public class ChainJobNodes {
@@ -62,6 +64,14 @@ public class ChainJobNodes {
         Db.tx(() -> jobNodes.placed(jobId, placement, nodeIds, at));
     }
 
+    /**
+     * A revision of the job's spec (JobRequested, JobSpecChanged): how many nodes the chain job should pay for, unless a
+     * newer revision is known. Blocking.
+     */
+    public void revised(String jobId, JobSpec spec, Instant at) {
+        Db.tx(() -> jobNodes.wanted(jobId, spec.revision(), spec.nodeCount(), at));
+    }
+
     /** A node reported the job serving (AppStarted): the first such report starts its paid epochs. Blocking. */
     public void served(String jobId, String nodeId, Instant at) {
         Db.tx(() -> jobNodes.served(jobId, nodeId, at));
@@ -81,7 +91,7 @@ public class ChainJobNodes {
             try {
                 if (funding.state == JobFunding.State.FUNDED) {
                     sendActivation(contracts, funding, nodes, desiredNodes(nodes));
-                } else if (!updateNodes(contracts, funding, nodes)) {
+                } else if (!updateNodes(contracts, funding, nodes) && !removeNodes(contracts, funding, nodes)) {
                     continue;
                 }
                 sent++;
@@ -123,6 +133,40 @@ public class ChainJobNodes {
                 funding.key.chainJobId(), data, saved -> applied(funding.jobId, placement));
         LOG.infof("job %s: chain job %d to pay %s from now (placement %d, tx %s)", funding.jobId, funding.key.chainJobId(),
                 operators, placement, tx.txHash);
+        return true;
+    }
+
+    /**
+     * Gives up, on chain, the nodes an active job pays for beyond what its spec now asks for (the owner scaled it down):
+     * the escrow refunds their epochs from the next one on to the owner. The count is read from the chain itself, not
+     * the ledger, which may not have applied an earlier removal yet: a removal is never sent twice. Nodes the owner
+     * bought after the newest revision was seen are kept: the revision that uses them follows (project-svc makes it once
+     * the chain confirmed them). Nothing is sent in the job's last epoch (nothing is left to
+     * refund).
+     */
+    private boolean removeNodes(ContractRegistry.Contracts contracts, JobFunding funding, JobNodes nodes) {
+        boolean boughtSince = funding.nodesChangedAt != null
+                && (nodes.wantedSince == null || !nodes.wantedSince.isAfter(funding.nodesChangedAt));
+        if (nodes.wantedNodes <= 0 || funding.nodes <= nodes.wantedNodes || boughtSince || funding.endEpoch == null
+                || contracts.epochAt(Instant.now()) + 1 >= funding.endEpoch) {
+            return false;
+        }
+        BigInteger chainJobId = BigInteger.valueOf(funding.key.chainJobId());
+        long onChain;
+        try {
+            onChain = contracts.escrowView().job(chainJobId).send().component3().longValue();
+        } catch (Exception e) {
+            throw new ChainException("cannot read chain job " + chainJobId + ": " + e.getMessage(), e);
+        }
+        long fewer = onChain - nodes.wantedNodes;
+        if (fewer <= 0) {
+            return false;
+        }
+        String data = contracts.escrowView().removeNodes(chainJobId, BigInteger.valueOf(fewer)).encodeFunctionCall();
+        ChainTransaction tx = transactions.send(contracts, ChainTransaction.Kind.REMOVE_NODES, funding.jobId,
+                funding.key.chainJobId(), data, saved -> Uni.createFrom().voidItem());
+        LOG.infof("job %s: chain job %d gives up %d of its %d nodes from the next epoch (tx %s)", funding.jobId,
+                funding.key.chainJobId(), fewer, onChain, tx.txHash);
         return true;
     }
 

@@ -23,7 +23,7 @@ import org.web3j.protocol.core.methods.response.Log;
 
 /**
  * Applies the escrow's confirmed logs to the per-job ledger and announces, through the outbox, funding offers
- * (FundsLocked) and the paid period of an activated or extended job (PaidPeriodChanged). Each log is
+ * (FundsLocked) and the paid period and nodes of an activated job, each time they change (PaidPeriodChanged). Each log is
  * applied once: its (transaction hash, log index) is recorded with its effect, and the checkpoint moves in the same
  * database transaction, so a re-read range changes nothing.
  */
@@ -36,6 +36,7 @@ public class Ledger {
     static final String JOB_ACTIVATED = EventEncoder.encode(DeeployEscrow.JOBACTIVATED_EVENT);
     static final String JOB_EXTENDED = EventEncoder.encode(DeeployEscrow.JOBEXTENDED_EVENT);
     static final String NODES_ADDED = EventEncoder.encode(DeeployEscrow.NODESADDED_EVENT);
+    static final String NODES_REMOVED = EventEncoder.encode(DeeployEscrow.NODESREMOVED_EVENT);
     static final String JOB_CLOSED = EventEncoder.encode(DeeployEscrow.JOBCLOSED_EVENT);
     static final String JOB_REDEEMED = EventEncoder.encode(DeeployEscrow.JOBREDEEMED_EVENT);
     static final String JOB_RELEASED = EventEncoder.encode(DeeployEscrow.JOBRELEASED_EVENT);
@@ -100,6 +101,8 @@ public class Ledger {
             return "JobExtended";
         } else if (topic.equals(NODES_ADDED)) {
             return "NodesAdded";
+        } else if (topic.equals(NODES_REMOVED)) {
+            return "NodesRemoved";
         } else if (topic.equals(JOB_CLOSED)) {
             return "JobClosed";
         } else if (topic.equals(JOB_REDEEMED)) {
@@ -140,6 +143,12 @@ public class Ledger {
                 var e = DeeployEscrow.getNodesAddedEventFromLog(log);
                 job.nodes = e.nodes.intValue();
                 job.deposited = job.deposited.add(e.amount);
+                job.nodesChangedAt = Instant.now();
+            } else if (topic.equals(NODES_REMOVED)) {
+                var e = DeeployEscrow.getNodesRemovedEventFromLog(log);
+                job.nodes = e.nodes.intValue();
+                job.refunded = job.refunded.add(e.refund);
+                job.nodesChangedAt = Instant.now();
             } else if (topic.equals(JOB_CLOSED)) {
                 // An active job ends after the epoch it was closed in, keeping the epochs it began for settlement; a job
                 // never activated (end 0) got everything back and holds nothing.
@@ -162,13 +171,15 @@ public class Ledger {
                 job.paid = job.paid.add(DeeployEscrow.getEpochSettledEventFromLog(log).paid);
             }
             job.updatedAt = Instant.now();
-            boolean periodMoved = topic.equals(JOB_ACTIVATED) || (topic.equals(JOB_EXTENDED) && job.startEpoch != null);
+            boolean periodMoved = topic.equals(JOB_ACTIVATED) || (job.startEpoch != null
+                    && (topic.equals(JOB_EXTENDED) || topic.equals(NODES_ADDED) || topic.equals(NODES_REMOVED)));
             if (!periodMoved || job.jobId == null) {
                 return Uni.createFrom().voidItem();
             }
             // The job stops at the end of what its chain job pays for: project-svc expires it then.
             return outbox.enqueue(Event.of(new PaidPeriodChanged(job.jobId, BigInteger.valueOf(chainJobId), job.startEpoch,
-                    job.endEpoch, contracts.epochStart(job.startEpoch), contracts.epochStart(job.endEpoch), job.deposited)));
+                    job.endEpoch, contracts.epochStart(job.startEpoch), contracts.epochStart(job.endEpoch), job.deposited,
+                    job.nodes, job.refunded)));
         });
     }
 

@@ -45,6 +45,11 @@ public class EscrowClient {
         return get("/api/jobs/" + jobId + "/extension?epochs=" + epochs, Map.of());
     }
 
+    /** escrow-svc's answer for giving the job's chain job {@code nodes} nodes in all: the approve and addNodes to sign. */
+    public Uni<JsonNode> nodePurchase(String jobId, int nodes) {
+        return get("/api/jobs/" + jobId + "/node-purchase?nodes=" + nodes, Map.of("nodes", "targetNodeCount"));
+    }
+
     /**
      * How the job is paid for: escrow-svc checks the named {@code jobType} against the resources of a node, or chooses the
      * cheapest that covers them, and answers the amount and the transactions for the owner's wallet (approve, createJob
@@ -52,7 +57,7 @@ public class EscrowClient {
      */
     public Uni<JsonNode> payment(String jobId, Integer jobType, JobSpec spec) {
         String query = "?cpu=" + java.math.BigDecimal.valueOf(spec.resources().cpuMillis()).movePointLeft(3).toPlainString()
-                + "&memoryMb=" + spec.resources().memoryMb() + "&nodes=" + spec.targetNodeCount()
+                + "&memoryMb=" + spec.resources().memoryMb() + "&nodes=" + spec.nodeCount()
                 + "&epochs=" + spec.durationEpochs() + (jobType == null ? "" : "&jobType=" + jobType);
         return get("/api/jobs/" + jobId + "/payment" + query, PAYMENT_FIELDS);
     }

@@ -8,6 +8,7 @@ import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.outbox.IdempotentConsumer;
 import io.deeploy.project.service.JobExpiry;
+import io.deeploy.project.service.JobLifecycle;
 import io.deeploy.project.service.JobService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,8 +26,10 @@ public class EscrowEventsConsumer {
     private final IdempotentConsumer consumer;
     private final JobService jobs;
     private final JobExpiry expiry;
+    private final JobLifecycle lifecycle;
 
-    public EscrowEventsConsumer(IdempotentConsumer consumer, JobService jobs, JobExpiry expiry) {
+    public EscrowEventsConsumer(IdempotentConsumer consumer, JobService jobs, JobExpiry expiry, JobLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.consumer = consumer;
         this.jobs = jobs;
         this.expiry = expiry;
@@ -44,7 +47,7 @@ public class EscrowEventsConsumer {
                 return jobs.fundsLocked(funds, event);
             }
             if (event.payload() instanceof PaidPeriodChanged period) {
-                return expiry.paidPeriodChanged(period, event);
+                return expiry.paidPeriodChanged(period, event).chain(() -> lifecycle.paidNodesChanged(period, event));
             }
             return jobs.settlementCompleted((SettlementCompleted) event.payload(), event);
         }).replaceWithVoid();

@@ -72,9 +72,24 @@ public class Job {
     @Column(name = "chain_job_id")
     public BigInteger chainJobId;
 
+    /** How many nodes that chain job pays for: its funds' count, then each change the chain confirms. */
+    @Column(name = "paid_nodes")
+    public Integer paidNodes;
+
+    /**
+     * The nodes the owner asked for while the added ones are being paid for on chain, as the JSON of a
+     * {@code ScaleJobRequest}; applied when the chain confirms them (null: none asked).
+     */
+    @Column(name = "pending_nodes")
+    public String pendingNodes;
+
     /** What that chain job deposited, in token base units. */
     @Column(name = "funds_locked")
     public BigInteger fundsLocked;
+
+    /** Given back to the owner so far for nodes removed (PaidPeriodChanged), in token base units. */
+    @Column(name = "funds_refunded", nullable = false)
+    public BigInteger fundsRefunded = BigInteger.ZERO;
 
     /** Paid to node operators so far, over {@link #epochsSettled} settled epochs. */
     @Column(name = "funds_paid", nullable = false)

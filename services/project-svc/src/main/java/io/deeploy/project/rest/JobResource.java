@@ -129,6 +129,31 @@ public class JobResource {
     }
 
     /**
+     * Runs the job on other nodes ({@link ScaleJobRequest}: a count, or the nodes named), as a new revision that keeps
+     * the nodes it runs on wherever it can (the nodes permission; an Idempotency-Key). Unpaid mode, and escrow mode for
+     * at most the nodes its chain job pays for: at once, answered with the job; in escrow mode fewer nodes are given up
+     * on chain and refunded from the next epoch. Escrow mode, more nodes than paid for: answered with what the owner's
+     * wallet signs (escrow-svc's approve and addNodes, exactly), and the job is scaled once the chain confirms them.
+     */
+    @POST
+    @Path("/{jobId}/nodes")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Object> scale(@Context UriInfo uri, @Context HttpHeaders headers,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, @PathParam("jobId") String jobId, byte[] body) {
+        return requests.caller("POST", uri, headers, body).chain(caller -> {
+            String key = IdempotentCommands.requireKey(idempotencyKey);
+            ScaleJobRequest request = requests.parse(body, ScaleJobRequest.class);
+            if (billing.mode() != BillingConfig.Mode.ESCROW) {
+                return lifecycle.scale(caller, jobId, request, key).map(view -> (Object) view);
+            }
+            return lifecycle.nodesToBuy(caller, jobId, request).chain(total -> total == null
+                    ? lifecycle.scale(caller, jobId, request, key).map(view -> (Object) view)
+                    : escrow.nodePurchase(jobId, total).call(() -> lifecycle.awaitNodesPaid(jobId, request))
+                            .map(transactions -> (Object) transactions));
+        });
+    }
+
+    /**
      * A new revision of the job's spec, deployed anew on its nodes without downtime (the create permission; an
      * Idempotency-Key): its branch fetched and built again (WAR), its image pulled again (CAR).
      */

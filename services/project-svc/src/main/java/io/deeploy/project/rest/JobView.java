@@ -25,10 +25,10 @@ public record JobView(String id, String projectId, String alias, String kind, St
     /**
      * What the job's funds became (escrow billing; null until funded), in token base units: locked by its chain job,
      * paid to node operators (in all, and to each operator's address) and withheld for refund over the epochs settled so
-     * far, and what remains.
+     * far, refunded to the owner for nodes removed, and what remains; and how many nodes the chain job pays for.
      */
     public record Spend(String chainJobId, String locked, String paid, List<OperatorPaid> operators, String withheld,
-            String remaining, int epochsSettled) {
+            String refunded, String remaining, int epochsSettled, Integer nodes) {
 
         static Spend of(Job job) {
             if (job.fundsLocked == null) {
@@ -37,8 +37,9 @@ public record JobView(String id, String projectId, String alias, String kind, St
             List<OperatorPaid> operators = OperatorPayments.read(job.fundsByOperator).entrySet().stream()
                     .map(e -> new OperatorPaid(e.getKey(), e.getValue().toString())).toList();
             return new Spend(job.chainJobId.toString(), job.fundsLocked.toString(), job.fundsPaid.toString(), operators,
-                    job.fundsWithheld.toString(), job.fundsLocked.subtract(job.fundsPaid).subtract(job.fundsWithheld).toString(),
-                    job.epochsSettled);
+                    job.fundsWithheld.toString(), job.fundsRefunded.toString(), job.fundsLocked.subtract(job.fundsPaid)
+                            .subtract(job.fundsWithheld).subtract(job.fundsRefunded).toString(),
+                    job.epochsSettled, job.paidNodes);
         }
     }
 

@@ -86,6 +86,9 @@ public class JobExpiry {
             if (period.deposited() != null) {
                 job.fundsLocked = period.deposited();
             }
+            if (period.refunded() != null) {
+                job.fundsRefunded = period.refunded();
+            }
             job.updatedAt = event.time();
         }).replaceWithVoid();
     }

@@ -5,13 +5,16 @@ import io.deeploy.events.EventCodec;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobSpecChanged;
+import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.outbox.Outbox;
 import io.deeploy.project.repository.Job;
+import io.deeploy.project.repository.JobRepository;
 import io.deeploy.project.repository.JobRevisionRepository;
 import io.deeploy.project.repository.JobTransitionRepository;
 import io.deeploy.project.rest.EditJobRequest;
 import io.deeploy.project.rest.JobView;
 import io.deeploy.project.rest.RollbackJobRequest;
+import io.deeploy.project.rest.ScaleJobRequest;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -32,15 +35,17 @@ import java.util.function.BiFunction;
 public class JobLifecycle {
 
     private final JobService jobs;
+    private final JobRepository jobRows;
     private final JobRevisionRepository revisions;
     private final JobTransitionRepository transitions;
     private final JobSecretService secrets;
     private final IdempotentCommands commands;
     private final Outbox outbox;
 
-    public JobLifecycle(JobService jobs, JobRevisionRepository revisions, JobTransitionRepository transitions,
+    public JobLifecycle(JobService jobs, JobRepository jobRows, JobRevisionRepository revisions, JobTransitionRepository transitions,
             JobSecretService secrets, IdempotentCommands commands, Outbox outbox) {
         this.jobs = jobs;
+        this.jobRows = jobRows;
         this.revisions = revisions;
         this.transitions = transitions;
         this.secrets = secrets;
@@ -55,7 +60,7 @@ public class JobLifecycle {
     /** The edit applied by {@link JobSpecValidator#edited} (a 400 naming the field, and nothing changed, if it is bad). */
     @WithTransaction
     public Uni<JobView> edit(Caller caller, String jobId, EditJobRequest edit, JobSpecValidator.Rules rules, String key) {
-        return revise(caller, jobId, key, edit, (job, current) -> Uni.createFrom().item(() -> new Revision(
+        return revise(caller, jobId, key, edit, Permission.CREATE, (job, current) -> Uni.createFrom().item(() -> new Revision(
                 JobSpecValidator.edited(current, edit, rules), JobSpecValidator.secrets(edit), "edited by " + caller.describe())));
     }
 
@@ -66,7 +71,7 @@ public class JobLifecycle {
      */
     @WithTransaction
     public Uni<JobView> deployAgain(Caller caller, String jobId, String verb, String key) {
-        return revise(caller, jobId, key, verb, (job, current) -> Uni.createFrom().item(new Revision(
+        return revise(caller, jobId, key, verb, Permission.CREATE, (job, current) -> Uni.createFrom().item(new Revision(
                 current.withRevision(current.revision() + 1), Map.of(), verb + " by " + caller.describe())));
     }
 
@@ -76,7 +81,7 @@ public class JobLifecycle {
      */
     @WithTransaction
     public Uni<JobView> rollback(Caller caller, String jobId, RollbackJobRequest request, String key) {
-        return revise(caller, jobId, key, request, (job, current) -> revisions.ofJob(job.id)
+        return revise(caller, jobId, key, request, Permission.CREATE, (job, current) -> revisions.ofJob(job.id)
                 .chain(known -> revisions.buildsOf(job.id).map(builds -> {
                     JobSpec base = current;
                     String to = "";
@@ -104,10 +109,96 @@ public class JobLifecycle {
                 })));
     }
 
+    /**
+     * The job on the nodes {@code request} names or counts ({@link JobSpecValidator#scaled}): a new revision, which the
+     * scheduler places keeping the nodes the job runs on wherever it can (more nodes are added beside them, fewer drop
+     * the newest), so what serves goes on serving. The nodes permission. In escrow mode this is for as many nodes as
+     * the chain job pays for; fewer are given up on chain by escrow-svc, and their epochs from the next one refunded.
+     */
+    @WithTransaction
+    public Uni<JobView> scale(Caller caller, String jobId, ScaleJobRequest request, String key) {
+        return revise(caller, jobId, key, request, Permission.NODES, (job, current) -> Uni.createFrom().item(() -> {
+            JobSpecValidator.NodeChoice nodes = JobSpecValidator.scaled(current, request);
+            return new Revision(current.withNodes(nodes.targetNodes(), nodes.count()).withRevision(current.revision() + 1),
+                    Map.of(), "scaled to " + describe(nodes) + " by " + caller.describe());
+        }));
+    }
+
+    /**
+     * Escrow mode: how many nodes the chain job must be given first for {@code request} (null when it pays for enough
+     * already, and {@link #scale} applies it at once). Checks what {@link #scale} checks, and that the job is funded (409
+     * JOB_NOT_FUNDED: a job still waiting for its funds is paid for as it was asked).
+     */
+    @WithSession
+    public Uni<Integer> nodesToBuy(Caller caller, String jobId, ScaleJobRequest request) {
+        return jobs.permittedJob(caller, jobId, Permission.NODES).map(job -> {
+            requireLive(job);
+            if (job.chainJobId == null) {
+                throw ApiException.conflict("JOB_NOT_FUNDED", "job " + job.id + " has no confirmed funds: pay for it first");
+            }
+            JobSpecValidator.NodeChoice nodes = JobSpecValidator.scaled(EventCodec.fromJson(job.spec, JobSpec.class), request);
+            return job.paidNodes == null || nodes.count() > job.paidNodes ? nodes.count() : null;
+        });
+    }
+
+    /** Escrow mode: keeps {@code request} until the chain confirms the nodes it needs ({@link #paidNodesChanged}). */
+    @WithTransaction
+    public Uni<Void> awaitNodesPaid(String jobId, ScaleJobRequest request) {
+        return jobRows.findById(jobId).invoke(job -> {
+            job.pendingNodes = EventCodec.toJson(request);
+            job.updatedAt = Instant.now();
+        }).replaceWithVoid();
+    }
+
+    /**
+     * The chain confirmed how many nodes the job's chain job pays for ({@code PaidPeriodChanged.nodes}, 0 if not said).
+     * A job scaled up on chain takes the nodes its owner asked for (kept by {@link #awaitNodesPaid}) if they are paid
+     * for, or else, if it counts its nodes, as many as are paid: a new revision, as {@link #scale} makes. In the escrow
+     * consumer's transaction.
+     */
+    public Uni<Void> paidNodesChanged(PaidPeriodChanged period, Event<?> event) {
+        if (period.nodes() <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return jobRows.findById(period.jobId()).chain(job -> {
+            if (job == null || job.chainJobId == null || !job.chainJobId.equals(period.chainJobId())
+                    || job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
+                return Uni.createFrom().voidItem();
+            }
+            job.paidNodes = period.nodes();
+            JobSpec current = EventCodec.fromJson(job.spec, JobSpec.class);
+            ScaleJobRequest asked = job.pendingNodes == null ? null : EventCodec.fromJson(job.pendingNodes, ScaleJobRequest.class);
+            JobSpecValidator.NodeChoice nodes;
+            try {
+                nodes = asked != null ? JobSpecValidator.scaled(current, asked)
+                        : current.targetNodes().isEmpty() ? new JobSpecValidator.NodeChoice(List.of(), period.nodes()) : null;
+            } catch (ApiException e) {
+                nodes = null; // asked for what the job runs on already
+            }
+            if (nodes == null || nodes.count() > period.nodes() || nodes.count() <= current.nodeCount()) {
+                return Uni.createFrom().voidItem();
+            }
+            job.pendingNodes = null;
+            return apply(job, new Revision(current.withNodes(nodes.targetNodes(), nodes.count())
+                    .withRevision(current.revision() + 1), Map.of(), "scaled to " + describe(nodes) + ", paid for on chain"
+                    + " (chain job " + period.chainJobId() + ")")).replaceWithVoid();
+        });
+    }
+
+    private static String describe(JobSpecValidator.NodeChoice nodes) {
+        return nodes.targetNodes().isEmpty() ? nodes.count() + " node(s)" : String.join(",", nodes.targetNodes());
+    }
+
+    private static void requireLive(Job job) {
+        if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
+            throw ApiException.conflict("JOB_STOPPED", "job " + job.id + " is " + job.state + ": a stopped job is not changed");
+        }
+    }
+
     /** Unpins a rolled-back WAR job: its branch's head is deployed again, and every new commit after it. */
     @WithTransaction
     public Uni<JobView> resume(Caller caller, String jobId, String key) {
-        return revise(caller, jobId, key, "resume", (job, current) -> {
+        return revise(caller, jobId, key, "resume", Permission.CREATE, (job, current) -> {
             if (current.vcs() == null || !current.vcs().pinned()) {
                 throw ApiException.conflict("NOT_PAUSED", "job " + job.id + " follows its branch already");
             }
@@ -138,14 +229,11 @@ public class JobLifecycle {
         }
     }
 
-    private Uni<JobView> revise(Caller caller, String jobId, String key, Object request,
+    private Uni<JobView> revise(Caller caller, String jobId, String key, Object request, Permission permission,
             BiFunction<Job, JobSpec, Uni<Revision>> next) {
-        return jobs.permittedJob(caller, jobId, Permission.CREATE)
+        return jobs.permittedJob(caller, jobId, permission)
                 .chain(job -> commands.execute("job.revise:" + job.id, key, request, () -> {
-                    if (job.state == JobState.STOPPING || job.state == JobState.STOPPED) {
-                        return Uni.createFrom().failure(ApiException.conflict("JOB_STOPPED", "job " + job.id + " is "
-                                + job.state + ": a stopped job is not changed"));
-                    }
+                    requireLive(job);
                     JobSpec current = EventCodec.fromJson(job.spec, JobSpec.class);
                     return next.apply(job, current).chain(revision -> apply(job, revision));
                 }))

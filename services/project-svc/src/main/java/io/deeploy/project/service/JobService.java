@@ -155,6 +155,7 @@ public class JobService {
                 job.lastError = null;
                 job.chainJobId = funds.chainJobId();
                 job.fundsLocked = funds.amount();
+                job.paidNodes = funds.nodes();
                 job.updatedAt = now;
                 return transitions.persist(transition(job.id, JobState.AWAITING_FUNDS, JobState.REQUESTED, "funded: "
                                 + funds.amount() + " base units locked by " + funds.payer() + " as chain job " + funds.chainJobId()

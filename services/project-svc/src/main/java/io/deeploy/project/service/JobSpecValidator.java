@@ -14,6 +14,7 @@ import io.deeploy.events.payload.Volume;
 import io.deeploy.node.TargetAddresses;
 import io.deeploy.project.rest.CreateJobRequest;
 import io.deeploy.project.rest.EditJobRequest;
+import io.deeploy.project.rest.ScaleJobRequest;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,6 +39,8 @@ public final class JobSpecValidator {
     /** [registry host[:port]/]path[:tag][@digest]; a port can only be a registry's, so it needs the '/' after it. */
     static final Pattern IMAGE = Pattern.compile("([a-z0-9][a-z0-9.-]{0,252}:[0-9]{1,5}/)?[a-z0-9][a-z0-9._/-]{0,200}"
             + "(:[A-Za-z0-9._-]{1,128})?(@sha256:[a-f0-9]{64})?");
+    /** The most nodes one job runs on. */
+    static final int MAX_NODES = 100;
     static final Set<String> RESTART_POLICIES = Set.of("always", "on-failure", "unless-stopped", "no");
     /** Network protocols a node fetches with; a path or file:// would read the node's own disk. */
     static final Set<String> REPOSITORY_SCHEMES = Set.of("http", "https", "git");
@@ -137,22 +140,9 @@ public final class JobSpecValidator {
         if (!RESTART_POLICIES.contains(restartPolicy)) {
             throw ApiException.invalid("restartPolicy", "restartPolicy must be one of " + RESTART_POLICIES);
         }
-        List<String> targetNodes = request.targetNodes() == null ? List.of() : request.targetNodes();
-        for (int i = 0; i < targetNodes.size(); i++) {
-            if (targetNodes.get(i) == null || targetNodes.get(i).isBlank()) {
-                throw ApiException.invalid("targetNodes[" + i + "]", "node ids must be non-empty");
-            }
-        }
-        if (Set.copyOf(targetNodes).size() != targetNodes.size()) {
-            throw ApiException.invalid("targetNodes", "a node may be targeted once");
-        }
-        int nodeCount = request.targetNodeCount() == null ? Math.max(1, targetNodes.size()) : request.targetNodeCount();
-        if (nodeCount < 1 || nodeCount > 100) {
-            throw ApiException.invalid("targetNodeCount", "targetNodeCount must be 1-100");
-        }
-        if (!targetNodes.isEmpty() && nodeCount != targetNodes.size()) {
-            throw ApiException.invalid("targetNodeCount", "targetNodeCount must equal the number of targetNodes when both are given");
-        }
+        NodeChoice nodes = nodes(request.targetNodes(), request.targetNodeCount());
+        List<String> targetNodes = nodes.targetNodes();
+        int nodeCount = nodes.count();
         List<String> nodeTags = request.nodeTags() == null ? List.of() : request.nodeTags();
         for (int i = 0; i < nodeTags.size(); i++) {
             if (nodeTags.get(i) == null || nodeTags.get(i).isBlank() || nodeTags.get(i).length() > 200) {
@@ -181,6 +171,53 @@ public final class JobSpecValidator {
         return new JobSpec(kind, alias, image, vcs, List.copyOf(commands), Map.copyOf(env), new TreeSet<>(secretEnv.keySet()).stream().toList(), port,
                 resources(request.resources()), restartPolicy, healthCheck(request.healthCheck()), List.copyOf(targetNodes),
                 nodeCount, List.copyOf(nodeTags), duration, volumes, files, tunnel, registry, egress);
+    }
+
+    /** The nodes a job asks for: exactly {@code targetNodes}, or else {@code count} the scheduler chooses. */
+    public record NodeChoice(List<String> targetNodes, int count) {
+    }
+
+    /** Checks {@code targetNodes} and {@code targetNodeCount} of a create or a scale request (400 naming the field). */
+    static NodeChoice nodes(List<String> requestedNodes, Integer requestedCount) {
+        List<String> targetNodes = requestedNodes == null ? List.of() : requestedNodes;
+        for (int i = 0; i < targetNodes.size(); i++) {
+            if (targetNodes.get(i) == null || targetNodes.get(i).isBlank()) {
+                throw ApiException.invalid("targetNodes[" + i + "]", "node ids must be non-empty");
+            }
+        }
+        if (Set.copyOf(targetNodes).size() != targetNodes.size()) {
+            throw ApiException.invalid("targetNodes", "a node may be targeted once");
+        }
+        if (targetNodes.size() > MAX_NODES) {
+            throw ApiException.invalid("targetNodes", "at most " + MAX_NODES + " nodes");
+        }
+        int nodeCount = requestedCount == null ? Math.max(1, targetNodes.size()) : requestedCount;
+        if (nodeCount < 1 || nodeCount > MAX_NODES) {
+            throw ApiException.invalid("targetNodeCount", "targetNodeCount must be 1-" + MAX_NODES);
+        }
+        if (!targetNodes.isEmpty() && nodeCount != targetNodes.size()) {
+            throw ApiException.invalid("targetNodeCount", "targetNodeCount must equal the number of targetNodes when both are given");
+        }
+        return new NodeChoice(List.copyOf(targetNodes), nodeCount);
+    }
+
+    /**
+     * The nodes {@code request} gives a job now running as {@code current}: checked as at creation; a job that names its
+     * nodes is scaled by naming them (400 {@code targetNodes}), and asking for the nodes it has is 409 NODES_UNCHANGED.
+     */
+    public static NodeChoice scaled(JobSpec current, ScaleJobRequest request) {
+        if (request.targetNodes() == null && request.targetNodeCount() == null) {
+            throw ApiException.invalid("targetNodeCount", "give targetNodeCount, or the targetNodes to run on");
+        }
+        if (!current.targetNodes().isEmpty() && (request.targetNodes() == null || request.targetNodes().isEmpty())) {
+            throw ApiException.invalid("targetNodes", "the job names its nodes " + current.targetNodes()
+                    + ": name the nodes it runs on from now");
+        }
+        NodeChoice nodes = nodes(request.targetNodes(), request.targetNodeCount());
+        if (Set.copyOf(nodes.targetNodes()).equals(Set.copyOf(current.targetNodes())) && nodes.count() == current.nodeCount()) {
+            throw ApiException.conflict("NODES_UNCHANGED", "the job runs on these nodes already");
+        }
+        return nodes;
     }
 
     /**

@@ -11,4 +11,11 @@ public class PlacementRepository implements PanacheRepositoryBase<Placement, Str
     public Uni<List<Placement>> listInState(Placement.State state) {
         return list("state = ?1 order by updatedAt", state);
     }
+
+    /** Placed jobs on fewer nodes than they ask for (scaled up while too few nodes were feasible), oldest first. */
+    public Uni<List<Placement>> listShort() {
+        return getSession().chain(session -> session.createNativeQuery("SELECT * FROM placement WHERE state = 'PLACED' "
+                + "AND node_count > cardinality(string_to_array(node_ids, ',')) ORDER BY updated_at", Placement.class)
+                .getResultList());
+    }
 }

@@ -52,6 +52,7 @@ public class NodeSweeper {
                     }
                 })
                 .chain(placements::retryWaiting)
+                .chain(placements::growShort)
                 .chain(() -> oracle.attestEnded(Instant.now()))
                 .onFailure().invoke(e -> LOG.warnf("sweep failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()

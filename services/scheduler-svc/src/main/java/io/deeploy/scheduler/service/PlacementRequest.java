@@ -60,8 +60,7 @@ public record PlacementRequest(String jobId, Resources perNode, int nodeCount, L
      * {@link IllegalArgumentException} if a tag filter does not parse or the counts do not add up.
      */
     public static PlacementRequest from(String jobId, JobSpec spec) {
-        int nodeCount = spec.targetNodes().isEmpty() ? spec.targetNodeCount() : spec.targetNodes().size();
-        return new PlacementRequest(jobId, spec.resources(), nodeCount, spec.targetNodes(), TagExpression.parseAll(spec.nodeTags()),
+        return new PlacementRequest(jobId, spec.resources(), spec.nodeCount(), spec.targetNodes(), TagExpression.parseAll(spec.nodeTags()),
                 DEFAULT_POLICY, DEFAULT_SPARE_COUNT, Set.of());
     }
 
@@ -71,6 +70,18 @@ public record PlacementRequest(String jobId, Resources perNode, int nodeCount, L
 
     public PlacementRequest withSpareCount(int newSpareCount) {
         return new PlacementRequest(jobId, perNode, nodeCount, targetNodes, tags, policy, newSpareCount, excludedNodes);
+    }
+
+    /**
+     * This request sized to the nodes a job is placed on now, which a job scaled up while too few nodes were feasible has
+     * fewer of than it asks for: a failover replaces those it has. A job that names its nodes names these.
+     */
+    public PlacementRequest asPlacedOn(List<String> placedNodes) {
+        if (placedNodes.size() == nodeCount) {
+            return this;
+        }
+        return new PlacementRequest(jobId, perNode, placedNodes.size(), counted() ? List.of() : placedNodes, tags, policy,
+                spareCount, excludedNodes);
     }
 
     /** This request with {@code nodes} excluded as well. */

@@ -18,8 +18,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -62,7 +64,7 @@ public class PlacementService {
             placement.cpu = spec.resources().cpuMillis();
             placement.memory = spec.resources().memoryMb();
             placement.gpu = spec.resources().gpus();
-            placement.nodeCount = spec.targetNodeCount();
+            placement.nodeCount = spec.nodeCount();
             placement.state = Placement.State.WAITING;
             placement.reason = "requested";
             placement.updatedAt = at;
@@ -72,9 +74,9 @@ public class PlacementService {
 
     /**
      * A new revision of a job's spec: every node the job runs on is given it (same placement, so nothing moves; the agents
-     * deploy it beside what serves), and a job still waiting is placed with it later. A revision at or below the one held
-     * is stale and changes nothing. The revision never changes what the job reserves (project-svc does not edit resources
-     * or nodes). Must run in a transaction (the idempotent consumer's).
+     * deploy it beside what serves), and a job still waiting is placed with it later. A revision that asks for other nodes
+     * (a count, or the nodes it names) rescales the placement ({@link #rescale}). A revision at or below the one held is
+     * stale and changes nothing. Must run in a transaction (the idempotent consumer's).
      */
     public Uni<Void> respec(String jobId, JobSpec spec, String reason, Instant at) {
         return lock().chain(() -> placements.findById(jobId)).chain(placement -> {
@@ -88,18 +90,106 @@ public class PlacementService {
             }
             String specJson = EventCodec.toJson(spec);
             placement.spec = specJson;
+            placement.nodeCount = spec.nodeCount();
             if (placement.state != Placement.State.PLACED) {
                 return Uni.createFrom().voidItem();
             }
-            LOG.infof("job %s: revision %d to %s (%s)", jobId, spec.revision(), placement.nodeIds, reason);
-            return allocations.runningNodes(jobId).chain(running -> {
-                Uni<Void> chain = Uni.createFrom().voidItem();
-                for (String nodeId : running) {
-                    chain = chain.chain(() -> allocations.run(jobId, nodeId, placement.attempt, specJson, reason, at));
-                }
-                return chain;
-            });
+            Uni<Boolean> moved = wantedNodes(placement, spec) ? Uni.createFrom().item(false) : rescale(placement, spec, reason, at);
+            return moved.chain(placedAnew -> placedAnew ? Uni.createFrom().voidItem() : giveInPlace(placement, spec, reason, at));
         });
+    }
+
+    /** Gives the spec to every node the job runs on, on the same placement: nothing moves. */
+    private Uni<Void> giveInPlace(Placement placement, JobSpec spec, String reason, Instant at) {
+        LOG.infof("job %s: revision %d to %s (%s)", placement.jobId, spec.revision(), placement.nodeIds, reason);
+        String specJson = EventCodec.toJson(spec);
+        return allocations.runningNodes(placement.jobId).chain(running -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (String nodeId : running) {
+                chain = chain.chain(() -> allocations.run(placement.jobId, nodeId, placement.attempt, specJson, reason, at));
+            }
+            return chain;
+        });
+    }
+
+    /** Whether the placed job's nodes are what its spec asks for: as many as it counts, or exactly those it names. */
+    private static boolean wantedNodes(Placement placement, JobSpec spec) {
+        List<String> current = placement.nodes();
+        return spec.targetNodes().isEmpty() ? current.size() == spec.nodeCount()
+                : new HashSet<>(current).equals(new HashSet<>(spec.targetNodes()));
+    }
+
+    /**
+     * Gives a placed job the nodes its new spec asks for, keeping those it runs on wherever it can, so that what serves
+     * goes on serving: fewer nodes drop the newest ones (or those no longer named), more nodes add the best feasible
+     * others (or those newly named). Nodes that cannot be found yet are left for {@link #growShort()} to add when
+     * capacity appears; what is dropped is stopped at once either way. Returns whether the job was placed anew (its
+     * nodes then have the spec). Must run under the placement lock.
+     */
+    private Uni<Boolean> rescale(Placement placement, JobSpec spec, String reason, Instant at) {
+        List<String> current = placement.nodes();
+        List<String> kept = spec.targetNodes().isEmpty()
+                ? current.subList(0, Math.min(current.size(), spec.targetNodeCount()))
+                : current.stream().filter(spec.targetNodes()::contains).toList();
+        return snapshot().chain(cluster -> {
+            List<String> nodes = new ArrayList<>(kept);
+            String how = "scaled to " + placement.nodeCount + " node(s)";
+            PlacementPlanner.Plan plan = planMore(cluster, placement.jobId, spec, kept);
+            List<String> spares = placement.spareIds.isEmpty() ? List.of() : List.of(placement.spareIds.split(","));
+            if (plan instanceof PlacementPlanner.Placed placed) {
+                nodes.addAll(placed.nodeIds());
+                spares = placed.spareNodeIds();
+            } else if (plan instanceof PlacementPlanner.Waiting waiting) {
+                how += "; " + (placement.nodeCount - nodes.size()) + " more wait: " + waiting.reason();
+            }
+            if (nodes.equals(current)) {
+                placement.reason = how;
+                return Uni.createFrom().item(false);
+            }
+            if (nodes.isEmpty()) {
+                // Only a job whose named nodes all changed gets here: it runs nowhere until one of them can take it.
+                placement.state = Placement.State.WAITING;
+                placement.nodeIds = "";
+                placement.reason = how;
+                placement.updatedAt = at;
+                return stopAllocations(placement, "rescaled: " + how, at).replaceWith(true);
+            }
+            return announce(placement, spec, nodes, spares.stream().filter(n -> !nodes.contains(n)).toList(),
+                    how + " (" + reason + ")", at).replaceWith(true);
+        });
+    }
+
+    /** The nodes to add to {@code kept} for the spec, or null when there are enough already. */
+    private static PlacementPlanner.Plan planMore(ClusterSnapshot cluster, String jobId, JobSpec spec, List<String> kept) {
+        PlacementRequest full;
+        try {
+            full = PlacementRequest.from(jobId, spec);
+        } catch (IllegalArgumentException e) {
+            return new PlacementPlanner.Waiting("cannot be placed: " + e.getMessage());
+        }
+        int missing = full.nodeCount() - kept.size();
+        if (missing <= 0) {
+            return null;
+        }
+        List<String> named = full.targetNodes().stream().filter(n -> !kept.contains(n)).toList();
+        return PlacementPlanner.plan(cluster, new PlacementRequest(jobId, full.perNode(), missing, named, full.tags(),
+                full.policy(), full.spareCount(), Set.copyOf(kept)));
+    }
+
+    /**
+     * Adds the missing nodes of placed jobs that were scaled up when too few nodes were feasible; called when capacity
+     * may have appeared. Returns how many jobs grew.
+     */
+    public Uni<Integer> growShort() {
+        return Panache.withTransaction(() -> lock().chain(placements::listShort).chain(shortOnes -> {
+            Uni<Integer> chain = Uni.createFrom().item(0);
+            for (Placement placement : shortOnes) {
+                JobSpec spec = EventCodec.fromJson(placement.spec, JobSpec.class);
+                chain = chain.chain(grown -> rescale(placement, spec, "capacity appeared", Instant.now())
+                        .map(placedAnew -> placedAnew ? grown + 1 : grown));
+            }
+            return chain;
+        }));
     }
 
     /** Releases a stopped job's reservations; a job that never got a node is reported stopped right away. */
@@ -232,7 +322,7 @@ public class PlacementService {
         return snapshot().chain(cluster -> {
             PlacementRequest request;
             try {
-                request = PlacementRequest.from(placement.jobId, spec);
+                request = PlacementRequest.from(placement.jobId, spec).asPlacedOn(placement.nodes());
             } catch (IllegalArgumentException e) {
                 placement.reason = "node " + why + "; cannot be placed: " + e.getMessage();
                 placement.nodeIds = "";
