@@ -26,7 +26,7 @@ MUTATIONS=(
   "delegates share the owner's request ids|_requests[owner][msg.sender][requestId]|_requests[owner][owner][requestId]"
   "a node-epoch settled twice|if (markWord & mark != 0) return (SKIP_ALREADY_SETTLED, 0);|"
   "no cap on the nodes paid per epoch|if (uint32(counts >> shift) >= _nodeCountAt(jobId, epoch)) return false;|"
-  "node removal refunds the current epoch too|epochsRefunded = endEpoch - fromEpoch;|epochsRefunded = endEpoch - fromEpoch + 1;"
+  "node changes count the current epoch too|epochs = endEpoch - fromEpoch;|epochs = endEpoch - fromEpoch + 1;"
   "anyone may remove nodes|if (msg.sender != activator) _authorize(j.owner, PERM_NODES);|"
 )
 

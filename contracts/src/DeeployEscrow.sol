@@ -498,23 +498,8 @@ contract DeeployEscrow {
         Job storage j = _job(jobId);
         _authorize(j.owner, PERM_NODES);
         if (extraNodes == 0) revert ZeroNodes();
-        JobState state = j.state;
         uint32 nodes = j.nodes + extraNodes;
-        uint64 fromEpoch;
-        uint256 epochsCharged;
-        if (state == JobState.Funded) {
-            epochsCharged = j.epochs;
-        } else if (state == JobState.Active) {
-            uint64 endEpoch = j.endEpoch;
-            fromEpoch = currentEpoch() + 1;
-            if (fromEpoch > endEpoch) revert JobExpired(jobId, endEpoch);
-            if (fromEpoch == endEpoch) revert NoEpochsLeft(jobId);
-            epochsCharged = endEpoch - fromEpoch;
-            _checkpointNodes(jobId, fromEpoch, nodes);
-        } else {
-            revert InvalidJobState(jobId, state);
-        }
-        j.nodes = nodes;
+        (uint64 fromEpoch, uint256 epochsCharged) = _changeNodes(jobId, j, nodes);
         uint256 amount = uint256(j.pricePerEpoch) * extraNodes * epochsCharged;
         _charge(j, amount);
         emit NodesAdded(jobId, extraNodes, nodes, fromEpoch, amount);
@@ -532,36 +517,35 @@ contract DeeployEscrow {
         if (msg.sender != activator) _authorize(j.owner, PERM_NODES);
         if (fewerNodes == 0) revert ZeroNodes();
         if (fewerNodes >= j.nodes) revert TooFewNodes(fewerNodes, j.nodes);
+        (uint64 fromEpoch, uint256 epochsRefunded) = _changeNodes(jobId, j, j.nodes - fewerNodes);
+        uint256 refund = uint256(j.pricePerEpoch) * fewerNodes * epochsRefunded;
+        j.refunded += uint128(refund);
+        totalHeld -= uint128(refund);
+        emit NodesRemoved(jobId, fewerNodes, j.nodes, fromEpoch, refund);
+        _push(j.owner, refund);
+    }
+
+    /// @dev Gives a funded or active job `nodes` nodes: for every epoch bought before activation (fromEpoch 0),
+    ///      from the next epoch on once active (a change in the same epoch replaces the one before). Returns the
+    ///      epochs the change is charged or refunded for; reverts NoEpochsLeft in the last epoch, JobExpired after it.
+    function _changeNodes(uint256 jobId, Job storage j, uint32 nodes) private returns (uint64 fromEpoch, uint256 epochs) {
         JobState state = j.state;
-        uint32 nodes = j.nodes - fewerNodes;
-        uint64 fromEpoch;
-        uint256 epochsRefunded;
         if (state == JobState.Funded) {
-            epochsRefunded = j.epochs;
+            epochs = j.epochs;
         } else if (state == JobState.Active) {
             uint64 endEpoch = j.endEpoch;
             fromEpoch = currentEpoch() + 1;
             if (fromEpoch > endEpoch) revert JobExpired(jobId, endEpoch);
             if (fromEpoch == endEpoch) revert NoEpochsLeft(jobId);
-            epochsRefunded = endEpoch - fromEpoch;
-            _checkpointNodes(jobId, fromEpoch, nodes);
+            epochs = endEpoch - fromEpoch;
+            NodeCount[] storage counts = _nodeCounts[jobId];
+            NodeCount storage last = counts[counts.length - 1];
+            if (last.fromEpoch == fromEpoch) last.nodes = nodes;
+            else counts.push(NodeCount(fromEpoch, nodes));
         } else {
             revert InvalidJobState(jobId, state);
         }
         j.nodes = nodes;
-        uint256 refund = uint256(j.pricePerEpoch) * fewerNodes * epochsRefunded;
-        j.refunded += uint128(refund);
-        totalHeld -= uint128(refund);
-        emit NodesRemoved(jobId, fewerNodes, nodes, fromEpoch, refund);
-        _push(j.owner, refund);
-    }
-
-    /// @dev From `fromEpoch` on the job has `nodes` nodes; a change in the same epoch replaces the one before.
-    function _checkpointNodes(uint256 jobId, uint64 fromEpoch, uint32 nodes) private {
-        NodeCount[] storage counts = _nodeCounts[jobId];
-        NodeCount storage last = counts[counts.length - 1];
-        if (last.fromEpoch == fromEpoch) last.nodes = nodes;
-        else counts.push(NodeCount(fromEpoch, nodes));
     }
 
     /// @notice Full refund of a job that was never activated; the job is closed.

@@ -308,6 +308,35 @@ class JobFundingIT {
                 .body("spend.remaining", equalTo(String.valueOf(375_000 * 39))).body("spec.revision", equalTo(2));
     }
 
+    /**
+     * A paid job's resources are edited only within the job type paid for (the funds' type gives 1000 mCPU and 2048 MiB
+     * a node): beyond it, 400 JOB_TYPE_TOO_SMALL naming the resource and nothing changes; before its funds count, 409.
+     */
+    @Test
+    void aPaidJobsResourcesStayWithinTheJobTypePaidFor() {
+        DeeployWallet owner = DeeployWallet.create();
+        String project = JobApiIT.newProject(owner);
+        String waiting = JobApiIT.postJob(owner, project, JobApiIT.warJob("unpaid-" + UUID.randomUUID().toString()
+                .substring(0, 8)), UUID.randomUUID().toString()).statusCode(201).extract().path("id");
+        SignedApi.patch(owner, "/api/jobs/" + waiting, Map.of("resources", Map.of("cpu", 1)), UUID.randomUUID().toString())
+                .then().statusCode(409).body("code", equalTo("JOB_NOT_FUNDED"));
+        String jobId = JobApiIT.postJob(owner, project, JobApiIT.warJob("sized-" + UUID.randomUUID().toString()
+                .substring(0, 8)), UUID.randomUUID().toString()).statusCode(201).extract().path("id");
+        kafka.publish(Event.of(entry(jobId, 94, 30, owner.address(), "0x94")));
+        JobApiIT.awaitState(owner, jobId, "REQUESTED");
+        String path = "/api/jobs/" + jobId;
+        SignedApi.patch(owner, path, Map.of("resources", Map.of("cpu", 2)), UUID.randomUUID().toString()).then()
+                .statusCode(400).body("code", equalTo("JOB_TYPE_TOO_SMALL")).body("field", equalTo("resources.cpu"));
+        SignedApi.patch(owner, path, Map.of("resources", Map.of("memoryMb", 4096)), UUID.randomUUID().toString()).then()
+                .statusCode(400).body("code", equalTo("JOB_TYPE_TOO_SMALL")).body("field", equalTo("resources.memoryMb"));
+        SignedApi.get(owner, path).then().body("spec.revision", equalTo(0));
+        SignedApi.patch(owner, path, Map.of("resources", Map.of("cpu", 1, "memoryMb", 2048)), UUID.randomUUID().toString())
+                .then().statusCode(200).body("spec.revision", equalTo(1)).body("spec.resources.cpuMillis", equalTo(1000))
+                .body("spec.resources.memoryMb", equalTo(2048));
+        assertThat(await().atMost(Duration.ofSeconds(20)).until(() -> specChanges(jobId), found -> !found.isEmpty()))
+                .hasSize(1);
+    }
+
     static List<JobSpecChanged> specChanges(String jobId) {
         return kafka.eventsWithKey(Topics.JOB_COMMANDS, jobId).stream().map(Event::payload)
                 .filter(JobSpecChanged.class::isInstance).map(JobSpecChanged.class::cast).toList();

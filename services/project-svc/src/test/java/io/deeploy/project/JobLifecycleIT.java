@@ -86,8 +86,10 @@ class JobLifecycleIT {
         String path = "/api/jobs/" + jobId;
 
         // Refused edits name the field and change nothing.
-        SignedApi.patch(owner, path, Map.of("resources", Map.of("cpu", 8)), UUID.randomUUID().toString()).then()
-                .statusCode(400).body("code", equalTo("FIELD_NOT_EDITABLE")).body("field", equalTo("resources"));
+        SignedApi.patch(owner, path, Map.of("targetNodeCount", 2), UUID.randomUUID().toString()).then()
+                .statusCode(400).body("code", equalTo("FIELD_NOT_EDITABLE")).body("field", equalTo("targetNodeCount"));
+        SignedApi.patch(owner, path, Map.of("resources", Map.of("cpu", 0.05)), UUID.randomUUID().toString()).then()
+                .statusCode(400).body("field", equalTo("resources.cpu"));
         SignedApi.patch(owner, path, Map.of("alias", "other-name"), UUID.randomUUID().toString()).then()
                 .statusCode(400).body("code", equalTo("FIELD_NOT_EDITABLE")).body("field", equalTo("alias"));
         SignedApi.patch(owner, path, Map.of("port", 70_000), UUID.randomUUID().toString()).then()
@@ -128,6 +130,12 @@ class JobLifecycleIT {
         // The same key with another edit is refused.
         SignedApi.patch(owner, path, Map.of("env", Map.of("MODE", "v3")), key).then().statusCode(422);
         assertThat(revisionOf(owner, jobId)).isEqualTo(1);
+        // Resources: the parts given change, the others stay (unpaid mode: no job type to stay within).
+        SignedApi.patch(owner, path, Map.of("resources", Map.of("memoryMb", 1024)), UUID.randomUUID().toString()).then()
+                .statusCode(200).body("spec.revision", equalTo(2)).body("spec.resources.memoryMb", equalTo(1024))
+                .body("spec.resources.cpuMillis", equalTo(500));
+        await().atMost(Duration.ofSeconds(20)).until(() -> revisions(jobId).size() == 2);
+        assertThat(revisions(jobId).get(1).spec().resources().memoryMb()).isEqualTo(1024);
     }
 
     @Test

@@ -273,6 +273,55 @@ class SchedulerIT {
         List.of(first, second, third).forEach(alive::remove);
     }
 
+    /**
+     * Resizing: a revision that reserves more moves the job off a node that no longer has room for it (to one that has),
+     * and one that fits where the job runs is given in place; the ledger holds the new size either way.
+     */
+    @Test
+    void aJobResizedBeyondItsNodesRoomMovesAndOneThatFitsStays() {
+        String pool = "pool-" + UUID.randomUUID().toString().substring(0, 8);
+        String crowded = newId("node-r1");
+        String roomy = newId("node-r2");
+        keepAlive(crowded, Map.of("POOL", pool));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", crowded).statusCode() == 200);
+        String jobId = newId("job");
+        JobSpec base = spec(500, 256, List.of());
+        JobSpec small = new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),
+                base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), List.of(), 1,
+                List.of("POOL:" + pool), base.durationEpochs(), null, null, null, null);
+        kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", small)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !selections(jobId).isEmpty());
+        assertThat(selections(jobId).get(0).nodeIds()).containsExactly(crowded);
+        // Another job takes 1000m of the crowded node; the second node appears.
+        String filler = newId("job");
+        kafka.publish(Event.of(new JobRequested(filler, "prj", "owner", spec(1000, 256, List.of(crowded)))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !selections(filler).isEmpty());
+        keepAlive(roomy, Map.of("POOL", pool));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", roomy).statusCode() == 200);
+
+        // 500m + 1000m fit in 2000m; 1200m + 1000m do not: the job moves to the node with room.
+        JobSpec big = new JobSpec(small.kind(), small.alias(), small.image(), small.vcs(), small.commands(), small.env(),
+                small.secretEnvNames(), small.port(), new Resources(1200, 256, 0), small.restartPolicy(), small.healthCheck(),
+                small.targetNodes(), small.targetNodeCount(), small.nodeTags(), small.durationEpochs(), null, null, null, null,
+                null, 1);
+        kafka.publish(Event.of(new JobSpecChanged(jobId, big, "revision 1: edited")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> selections(jobId).size() == 2);
+        NodeSelected moved = selections(jobId).get(1);
+        assertThat(moved.nodeIds()).containsExactly(roomy);
+        assertThat(moved.reason()).startsWith("resized: node " + crowded + " lacks room for 1200m CPU");
+        assertThat(desiredSpec(roomy, jobId).resources().cpuMillis()).isEqualTo(1200);
+        assertThat(nodes.get(crowded).allocations(-1, 0).allocations()).filteredOn(a -> a.jobId().equals(jobId))
+                .extracting(Allocation::desired).containsExactly(Allocation.Desired.STOP);
+        // Smaller again: it fits where it is, so nothing moves.
+        kafka.publish(Event.of(new JobSpecChanged(jobId, small.withRevision(2), "revision 2: edited")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> desiredSpec(roomy, jobId).revision() == 2);
+        assertThat(selections(jobId)).hasSize(2);
+        assertThat(desiredSpec(roomy, jobId).resources().cpuMillis()).isEqualTo(500);
+        kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+        kafka.publish(Event.of(new JobStopRequested(filler, "owner")));
+        List.of(crowded, roomy).forEach(alive::remove);
+    }
+
     static JobSpec desiredSpec(String nodeId, String jobId) {
         return nodes.get(nodeId).allocations(-1, 0).allocations().stream().filter(a -> a.jobId().equals(jobId))
                 .findFirst().orElseThrow().spec();

@@ -141,8 +141,7 @@ public class ChainJobNodes {
      * the escrow refunds their epochs from the next one on to the owner. The count is read from the chain itself, not
      * the ledger, which may not have applied an earlier removal yet: a removal is never sent twice. Nodes the owner
      * bought after the newest revision was seen are kept: the revision that uses them follows (project-svc makes it once
-     * the chain confirmed them). Nothing is sent in the job's last epoch (nothing is left to
-     * refund).
+     * the chain confirmed them). Nothing is sent in the job's last epoch: nothing is left to refund.
      */
     private boolean removeNodes(ContractRegistry.Contracts contracts, JobFunding funding, JobNodes nodes) {
         boolean boughtSince = funding.nodesChangedAt != null

@@ -72,6 +72,13 @@ public class Job {
     @Column(name = "chain_job_id")
     public BigInteger chainJobId;
 
+    /** What a node of the job type paid for gives (from its accepted funds): the most an edit may ask for. */
+    @Column(name = "paid_cpu_millis")
+    public Long paidCpuMillis;
+
+    @Column(name = "paid_memory_mb")
+    public Integer paidMemoryMb;
+
     /** How many nodes that chain job pays for: its funds' count, then each change the chain confirms. */
     @Column(name = "paid_nodes")
     public Integer paidNodes;

@@ -2,6 +2,7 @@ package io.deeploy.project.service;
 
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobSpec;
+import io.deeploy.events.payload.Resources;
 import io.deeploy.project.repository.DelegateRepository;
 import io.deeploy.project.repository.Job;
 import io.deeploy.signing.SignedRequest;
@@ -44,11 +45,28 @@ public class FundingRules {
                         + "nor a delegate allowed to create its jobs; they do not count");
     }
 
+    /**
+     * Whether the job type paid for still covers {@code resources} after an edit: null if so, else a 400
+     * JOB_TYPE_TOO_SMALL naming the resource. A job whose funds are not in yet has no type to check against: 409
+     * JOB_NOT_FUNDED (it is paid for as it was asked).
+     */
+    static ApiException editRefusal(Job job, Resources resources) {
+        if (job.paidCpuMillis == null || job.paidMemoryMb == null) {
+            return ApiException.conflict("JOB_NOT_FUNDED", "job " + job.id + " is not paid for yet: its resources are "
+                    + "edited once its funds count");
+        }
+        String field = resources.cpuMillis() > job.paidCpuMillis ? "resources.cpu"
+                : resources.memoryMb() > job.paidMemoryMb ? "resources.memoryMb" : null;
+        return field == null ? null : new ApiException(400, "JOB_TYPE_TOO_SMALL", field, "the job type paid for gives a "
+                + "node " + job.paidCpuMillis + " mCPU and " + job.paidMemoryMb + " MiB, less than "
+                + resources.cpuMillis() + " mCPU and " + resources.memoryMb() + " MiB");
+    }
+
     /** What the funds lack for the job's nodes, epochs and resources per node; null when they cover it. */
     static String shortfall(JobSpec spec, FundsLocked funds) {
-        if (funds.nodes() < spec.targetNodeCount() || funds.epochs() < spec.durationEpochs()) {
+        if (funds.nodes() < spec.nodeCount() || funds.epochs() < spec.durationEpochs()) {
             return "funds locked for " + funds.nodes() + " node(s) x " + funds.epochs() + " epoch(s) (chain job "
-                    + funds.chainJobId() + ") do not cover " + spec.targetNodeCount() + " node(s) x " + spec.durationEpochs()
+                    + funds.chainJobId() + ") do not cover " + spec.nodeCount() + " node(s) x " + spec.durationEpochs()
                     + " epoch(s)";
         }
         if (funds.jobType() == null || funds.typeCpuMillis() == null || funds.typeMemoryMb() == null) {

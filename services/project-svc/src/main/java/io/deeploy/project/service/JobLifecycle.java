@@ -7,6 +7,7 @@ import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobSpecChanged;
 import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.outbox.Outbox;
+import io.deeploy.project.config.BillingConfig;
 import io.deeploy.project.repository.Job;
 import io.deeploy.project.repository.JobRepository;
 import io.deeploy.project.repository.JobRevisionRepository;
@@ -41,9 +42,12 @@ public class JobLifecycle {
     private final JobSecretService secrets;
     private final IdempotentCommands commands;
     private final Outbox outbox;
+    private final BillingConfig billing;
 
-    public JobLifecycle(JobService jobs, JobRepository jobRows, JobRevisionRepository revisions, JobTransitionRepository transitions,
-            JobSecretService secrets, IdempotentCommands commands, Outbox outbox) {
+    public JobLifecycle(JobService jobs, JobRepository jobRows, JobRevisionRepository revisions,
+            JobTransitionRepository transitions, JobSecretService secrets, IdempotentCommands commands, Outbox outbox,
+            BillingConfig billing) {
+        this.billing = billing;
         this.jobs = jobs;
         this.jobRows = jobRows;
         this.revisions = revisions;
@@ -57,11 +61,23 @@ public class JobLifecycle {
     record Revision(JobSpec spec, Map<String, String> secretValues, String reason) {
     }
 
-    /** The edit applied by {@link JobSpecValidator#edited} (a 400 naming the field, and nothing changed, if it is bad). */
+    /**
+     * The edit applied by {@link JobSpecValidator#edited} (a 400 naming the field, and nothing changed, if it is bad). In
+     * escrow mode new resources must stay within the job type paid for ({@link FundingRules#editRefusal}); the scheduler
+     * moves the job off a node that lacks room for them.
+     */
     @WithTransaction
     public Uni<JobView> edit(Caller caller, String jobId, EditJobRequest edit, JobSpecValidator.Rules rules, String key) {
-        return revise(caller, jobId, key, edit, Permission.CREATE, (job, current) -> Uni.createFrom().item(() -> new Revision(
-                JobSpecValidator.edited(current, edit, rules), JobSpecValidator.secrets(edit), "edited by " + caller.describe())));
+        return revise(caller, jobId, key, edit, Permission.CREATE, (job, current) -> Uni.createFrom().item(() -> {
+            JobSpec next = JobSpecValidator.edited(current, edit, rules);
+            if (billing.mode() == BillingConfig.Mode.ESCROW && !next.resources().equals(current.resources())) {
+                ApiException refusal = FundingRules.editRefusal(job, next.resources());
+                if (refusal != null) {
+                    throw refusal;
+                }
+            }
+            return new Revision(next, JobSpecValidator.secrets(edit), "edited by " + caller.describe());
+        }));
     }
 
     /**

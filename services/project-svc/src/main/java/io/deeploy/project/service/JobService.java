@@ -156,6 +156,8 @@ public class JobService {
                 job.chainJobId = funds.chainJobId();
                 job.fundsLocked = funds.amount();
                 job.paidNodes = funds.nodes();
+                job.paidCpuMillis = funds.typeCpuMillis();
+                job.paidMemoryMb = funds.typeMemoryMb();
                 job.updatedAt = now;
                 return transitions.persist(transition(job.id, JobState.AWAITING_FUNDS, JobState.REQUESTED, "funded: "
                                 + funds.amount() + " base units locked by " + funds.payer() + " as chain job " + funds.chainJobId()

@@ -237,12 +237,15 @@ public final class JobSpecValidator {
         RegistryAuth registry = current.registry();
         HealthCheck check = current.healthCheck();
         Resources resources = current.resources();
+        CreateJobRequest.Resources asked = edit.resources();
         String image = edit.image() == null ? current.image() : edit.image();
         CreateJobRequest merged = new CreateJobRequest(current.alias(), current.kind(), image, repository,
                 edit.commands() == null ? current.commands() : edit.commands(),
                 edit.env() == null ? current.env() : edit.env(), secretEnv,
                 edit.port() == null ? current.port() : edit.port(),
-                new CreateJobRequest.Resources(resources.cpuMillis() / 1000.0, (int) resources.memoryMb(), resources.gpus()),
+                new CreateJobRequest.Resources(asked != null && asked.cpu() != null ? asked.cpu() : resources.cpuMillis() / 1000.0,
+                        asked != null && asked.memoryMb() != null ? asked.memoryMb() : (int) resources.memoryMb(),
+                        asked != null && asked.gpu() != null ? asked.gpu() : resources.gpus()),
                 edit.restartPolicy() == null ? current.restartPolicy() : edit.restartPolicy(),
                 edit.healthCheck() != null ? edit.healthCheck() : new CreateJobRequest.HealthCheck(
                         check.mode().name().toLowerCase(Locale.ROOT), check.path(), check.initialDelaySeconds(),
@@ -259,7 +262,7 @@ public final class JobSpecValidator {
         VcsSource nextVcs = vcs == null ? null : new VcsSource(vcs.repositoryUrl(), checked.vcs().branch(), vcs.username(),
                 vcs.credentialsRef(), vcs.pollIntervalSeconds(), vcs.commit());
         return new JobSpec(current.kind(), current.alias(), checked.image(), nextVcs, checked.commands(), checked.env(),
-                checked.secretEnvNames(), checked.port(), current.resources(), checked.restartPolicy(), checked.healthCheck(),
+                checked.secretEnvNames(), checked.port(), checked.resources(), checked.restartPolicy(), checked.healthCheck(),
                 current.targetNodes(), current.targetNodeCount(), current.nodeTags(), current.durationEpochs(),
                 current.volumes(), checked.fileVolumes(), current.tunnel(), current.registry(), current.egress(),
                 current.revision() + 1);

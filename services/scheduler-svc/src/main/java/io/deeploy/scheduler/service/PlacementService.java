@@ -88,14 +88,38 @@ public class PlacementService {
                 LOG.debugf("job %s: revision %d is not newer than %d; ignored", jobId, spec.revision(), held);
                 return Uni.createFrom().voidItem();
             }
-            String specJson = EventCodec.toJson(spec);
-            placement.spec = specJson;
+            Resources reservedBefore = placement.perNode();
+            placement.spec = EventCodec.toJson(spec);
             placement.nodeCount = spec.nodeCount();
+            placement.cpu = spec.resources().cpuMillis();
+            placement.memory = spec.resources().memoryMb();
+            placement.gpu = spec.resources().gpus();
             if (placement.state != Placement.State.PLACED) {
                 return Uni.createFrom().voidItem();
             }
-            Uni<Boolean> moved = wantedNodes(placement, spec) ? Uni.createFrom().item(false) : rescale(placement, spec, reason, at);
-            return moved.chain(placedAnew -> placedAnew ? Uni.createFrom().voidItem() : giveInPlace(placement, spec, reason, at));
+            Uni<Boolean> resized = reservedBefore.equals(placement.perNode()) ? Uni.createFrom().item(false)
+                    : moveOffFullNodes(placement, spec, at);
+            return resized.chain(placedAnew -> placedAnew || wantedNodes(placement, spec) ? Uni.createFrom().item(placedAnew)
+                    : rescale(placement, spec, reason, at))
+                    .chain(placedAnew -> placedAnew ? Uni.createFrom().voidItem() : giveInPlace(placement, spec, reason, at));
+        });
+    }
+
+    /**
+     * A revision that reserves more on each node: the job leaves the nodes that now lack room for it (each replaced as in
+     * a failover, or the job waits if none can take it), and stays on the others. Returns whether it was placed anew.
+     */
+    private Uni<Boolean> moveOffFullNodes(Placement placement, JobSpec spec, Instant at) {
+        return snapshot().chain(cluster -> {
+            List<String> full = cluster.nodes().stream()
+                    .filter(node -> placement.nodes().contains(node.id()) && !node.fits(Resources.NONE))
+                    .map(ClusterSnapshot.NodeView::id).toList();
+            if (full.isEmpty()) {
+                return Uni.createFrom().item(false);
+            }
+            Resources need = spec.resources();
+            String why = String.join(",", full) + " lacks room for " + need.cpuMillis() + "m CPU, " + need.memoryMb() + " MiB";
+            return moveOff(placement, full, why, "resized", at).replaceWith(true);
         });
     }
 
@@ -305,7 +329,7 @@ public class PlacementService {
                     if (!gone.isEmpty()) {
                         String why = String.join(",", gone) + " " + gone.stream().map(unavailable::get).distinct()
                                 .collect(java.util.stream.Collectors.joining("/"));
-                        chain = chain.chain(moved -> moveOff(placement, gone, why, Instant.now()).replaceWith(moved + 1));
+                        chain = chain.chain(moved -> moveOff(placement, gone, why, "failover", Instant.now()).replaceWith(moved + 1));
                     }
                 }
                 return chain;
@@ -313,8 +337,11 @@ public class PlacementService {
         }));
     }
 
-    /** {@code why} names the nodes and what became of them, e.g. "node-a lost" or "node-b suspended". */
-    private Uni<Void> moveOff(Placement placement, List<String> lostNodes, String why, Instant at) {
+    /**
+     * {@code why} names the nodes and what became of them, e.g. "node-a lost" or "node-b suspended"; {@code what} names
+     * the move in the announced reason ("failover", "resized").
+     */
+    private Uni<Void> moveOff(Placement placement, List<String> lostNodes, String why, String what, Instant at) {
         JobSpec spec = EventCodec.fromJson(placement.spec, JobSpec.class);
         List<String> kept = new ArrayList<>(placement.nodes());
         kept.removeAll(lostNodes);
@@ -346,7 +373,7 @@ public class PlacementService {
                 spares.remove(added);
             }
             return announce(placement, spec, nodes, spares,
-                    "failover: node " + why + ", moved to " + String.join(",", nodes), at);
+                    what + ": node " + why + ", moved to " + String.join(",", nodes), at);
         });
     }
 
