@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Shows that the invariant tests guard the escrow's timing and permission checks: each mutation below removes
 # or loosens one check in a copy of src/DeeployEscrow.sol, and the invariant suite (EscrowInvariantTest) must
-# then fail. Prints a table and exits non-zero if any mutation survives. About 20 s per mutation; on demand.
+# then fail. Its random runs are joined by the handler's fixed walk (test_handlerReachesEveryPath, which checks
+# the same invariants), so that a mutation is caught on every run, not only when the fuzzer happens to reach it.
+# Prints a table and exits non-zero if any mutation survives. About 20 s per mutation; on demand.
 #   contracts/mutations.sh            all mutations
 #   contracts/mutations.sh 3          only the third
 set -euo pipefail
@@ -62,12 +64,14 @@ EOF
   log="$WORK/mutation-$n.log"
   : >"$log"
   if (cd "$WORK" && "$FORGE" test --offline --use "$WORK/tools/solc-shim.js" --match-contract EscrowInvariantTest \
-      --match-test '^invariant_' >"$log" 2>&1); then
+      --match-test '^(invariant_|test_handlerReachesEveryPath)' >"$log" 2>&1); then
     printf '%-3s %-42s %s\n' "$n" "$name" "SURVIVED: no invariant failed"
     survived=$((survived + 1))
   else
     # forge prints "[FAIL: reason]", the failing call sequence, then " invariant_name() (runs: ...)".
-    failed=$( (grep -oE '^ invariant_[A-Za-z]+' "$log" || true) | sed 's/^ //' | sort -u | paste -sd, -)
+    # The fixed walk fails on its own line: "[FAIL: reason] test_handlerReachesEveryPath() (gas: ...)".
+    failed=$( { grep -oE '^ invariant_[A-Za-z]+' "$log" || true; grep -E '^\[FAIL' "$log" \
+      | grep -oE 'test_handlerReachesEveryPath' || true; } | sed 's/^ //' | sort -u | paste -sd, -)
     reason=$( (grep -oE '\[FAIL: [^]]*\]' "$log" || true) | head -1 | cut -c8- | tr -d ']' | cut -c1-60)
     printf '%-3s %-42s %s\n' "$n" "$name" "caught by ${failed:-compile error}: ${reason}"
   fi
