@@ -43,7 +43,8 @@ import org.web3j.utils.Numeric;
  * the oracle attests (heartbeats and the platform's probes); the owner's stop closes the chain job, which refunds the
  * epochs not begun at once and the rest once the settle window (one epoch here) of its last epoch is over; an extension
  * is answered with the exact transactions the owner's wallet signs, and moves the job's paid time once the chain
- * confirms them; a second job, paid for two epochs, expires by itself and is closed and released the same way. The owner
+ * confirms them; the job is scaled to two nodes (bought the same way) and back to one (refunded), then edited and rolled
+ * back without a failed request and without moving money; a second job, paid for two epochs, expires by itself and is closed and released the same way. The owner
  * grants the platform nothing (no delegation): the escrow's activator closes its stopped jobs all the same. The token
  * balances of the owner, the operator and the escrow are asserted to the unit at every step (the escrow's own: its
  * contracts are this run's, deployed for its epoch length on the fresh chain {@code ./deeploy test} starts, so no other
@@ -229,6 +230,39 @@ class EscrowE2EIT {
         assertThat(refundedNode).isLessThanOrEqualTo(charged);
         assertThat(balanceOf(owner.getAddress())).isEqualTo(ownerBeforeNodes.subtract(charged).add(refundedNode));
         assertThat(platform.serve(url)).isEqualTo("paid");
+
+        // Edited, then rolled back, while a client polls the URL: each a new revision deployed beside what serves, at the
+        // same URL, with no failed request, and neither moves any money. The rollback goes to the revision that ran on
+        // two nodes and brings back its app, not its nodes: the node given up (and refunded) stays given up.
+        BigInteger ownerBeforeEdits = balanceOf(owner.getAddress());
+        UrlWatch watch = new UrlWatch(platform, url, page -> page.equals("paid") || page.equals("paid, edited"));
+        HttpResponse<String> edited = platform.api("PATCH", "/api/jobs/" + runs, "{\"fileVolumes\":[{\"name\":\"index\","
+                + "\"mountPath\":\"/site/index.html\",\"content\":\"paid, edited\"}]}", UUID.randomUUID().toString());
+        assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
+        long editedRevision = json(edited).path("spec").path("revision").asLong();
+        await().atMost(Duration.ofSeconds(60)).until(() -> platform.serve(url).equals("paid, edited"));
+        JsonNode versions = json(platform.apiGet("/api/jobs/" + runs + "/versions"));
+        JsonNode twoNodes = null;
+        for (JsonNode revision : versions.path("revisions")) {
+            if (revision.path("spec").path("targetNodes").size() == 2) {
+                twoNodes = revision;
+            }
+        }
+        assertThat(twoNodes).as(versions.toString()).isNotNull();
+        HttpResponse<String> rolledBack = platform.apiPost("/api/jobs/" + runs + "/rollback",
+                "{\"revision\":" + twoNodes.path("revision").asLong() + "}", UUID.randomUUID().toString());
+        assertThat(rolledBack.statusCode()).as(rolledBack.body()).isEqualTo(200);
+        assertThat(json(rolledBack).path("spec").path("revision").asLong()).isEqualTo(editedRevision + 1);
+        assertThat(json(rolledBack).path("spec").path("targetNodes").size()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> platform.serve(url).equals("paid")
+                && view(runs).path("runningRevision").asLong() == editedRevision + 1);
+        watch.close();
+        assertThat(watch.failed()).as("failed requests during the edit and rollback, last: %s", watch.lastFailure()).isZero();
+        assertThat(view(runs).path("url").asText()).isEqualTo(url);
+        assertThat(view(runs).path("spend").path("nodes").asInt()).isEqualTo(1);
+        assertThat(view(runs).path("spend").path("locked").asText()).isEqualTo(amountRuns.toString());
+        assertThat(view(runs).path("spend").path("refunded").asText()).isEqualTo(refundedNode.toString());
+        assertThat(balanceOf(owner.getAddress())).isEqualTo(ownerBeforeEdits);
 
         // The owner stops it: closed on chain at once (the epochs not begun go back), and after the window everything
         // else not paid to the operator.

@@ -131,10 +131,18 @@ class WorkerAppRunnerE2EIT {
 
         String alias = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
         long requested = System.nanoTime();
-        String jobId = json(createJob(platform.pythonSiteJob(alias, repoUrl, "test ! -f broken"))).path("id").asText();
+        String jobId = json(createJob(platform.pythonSiteJob(alias, repoUrl, "echo building && test ! -f broken")))
+                .path("id").asText();
         String url = awaitServing(jobId, "v1");
         System.out.printf("e2e: request-to-live %d ms%n", (System.nanoTime() - requested) / 1_000_000);
         assertThat(url).isEqualTo("http://" + alias + ".apps.localhost:" + platform.ingressPort + "/");
+        // Its build's and its app's output through the platform's API, sent there by the node's agent: the user needs no
+        // node's address (the app's server logs each request it answers).
+        String logs = "/api/jobs/" + jobId + "/logs";
+        await().atMost(Duration.ofSeconds(30)).until(() -> json(platform.apiGet(logs + "?source=build")).path("lines")
+                .findValuesAsText("text").contains("building"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> json(platform.apiGet(logs)).path("lines")
+                .findValuesAsText("text").stream().anyMatch(line -> line.contains("\"GET / HTTP/1.1\" 200")));
 
         // A client polls the URL throughout the redeploy; not one request may fail.
         UrlWatch watch = new UrlWatch(platform, url, page -> page.equals("v1") || page.equals("v2"));

@@ -53,8 +53,8 @@ class JobLifecycleIT {
                 .iterator().next().getLong(0);
     }
 
-    /** A WAR job placed on node-a and serving commit c1 (revision 0); returns its id. */
-    static String runningJob(DeeployWallet owner) {
+    /** A WAR job placed on node-a and serving commit c1 (revision 0), told so on {@code kafka}; returns its id. */
+    static String runningJob(KafkaEvents kafka, DeeployWallet owner) {
         String alias = "life-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Object> body = new HashMap<>(JobApiIT.warJob(alias));
         body.put("env", Map.of("MODE", "v1"));
@@ -82,7 +82,7 @@ class JobLifecycleIT {
     @Test
     void anEditIsOneNewRevisionCheckedAsAtCreationAndItsSecretsStayOutOfSight() {
         DeeployWallet owner = DeeployWallet.create();
-        String jobId = runningJob(owner);
+        String jobId = runningJob(kafka, owner);
         String path = "/api/jobs/" + jobId;
 
         // Refused edits name the field and change nothing.
@@ -141,7 +141,7 @@ class JobLifecycleIT {
     @Test
     void restartRedeployRollbackAndResumeAreRevisionsAndARollbackGoesOnlyToWhatServed() {
         DeeployWallet owner = DeeployWallet.create();
-        String jobId = runningJob(owner);
+        String jobId = runningJob(kafka, owner);
         String path = "/api/jobs/" + jobId;
         String alias = SignedApi.get(owner, path).then().extract().path("alias");
         // A new commit served (auto-deploy).
@@ -207,7 +207,7 @@ class JobLifecycleIT {
     @Test
     void aJobIsScaledByCountOrByNameAsOneRevisionAndBadRequestsChangeNothing() {
         DeeployWallet owner = DeeployWallet.create();
-        String jobId = runningJob(owner);
+        String jobId = runningJob(kafka, owner);
         String path = "/api/jobs/" + jobId + "/nodes";
 
         SignedApi.post(owner, path, Map.of("targetNodeCount", 0), UUID.randomUUID().toString()).then()
@@ -256,5 +256,13 @@ class JobLifecycleIT {
                 .contains(scaler.address());
         assertThat(revisions(jobId).get(1).spec().targetNodes()).containsExactly("node-a", "node-b");
         assertThat(count("SELECT count(*) FROM job_revision WHERE job_id = $1", jobId)).isEqualTo(3);
+
+        // A rollback brings back what an edit changes, never the nodes: the job stays on the two it runs on (in escrow
+        // mode, nodes given up are no longer paid for).
+        SignedApi.post(owner, "/api/jobs/" + jobId + "/rollback", Map.of("revision", 1), UUID.randomUUID().toString())
+                .then().statusCode(200).body("spec.revision", equalTo(3)).body("spec.targetNodeCount", equalTo(2))
+                .body("spec.targetNodes", equalTo(List.of("node-a", "node-b")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> revisions(jobId).size() == 3);
+        assertThat(revisions(jobId).get(2).spec().targetNodes()).containsExactly("node-a", "node-b");
     }
 }

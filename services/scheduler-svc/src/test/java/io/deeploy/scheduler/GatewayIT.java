@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.Topics;
@@ -24,6 +25,7 @@ import io.deeploy.node.NodeSigner;
 import io.deeploy.node.api.Allocation;
 import io.deeploy.node.api.DesiredAllocations;
 import io.deeploy.node.api.GatewayApi;
+import io.deeploy.node.api.LogBatch;
 import io.deeploy.node.api.StatusReport;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.deeploy.scheduler.rest.GatewayListener;
@@ -35,6 +37,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,6 +177,49 @@ class GatewayIT {
         assertThat(owner.report(jobId, 1, new BuildStarted(unknown, owner.id, "b", "c")).statusCode()).isEqualTo(400);
         assertThat(jobEvents(jobId)).noneMatch(e -> e.payload() instanceof AppStarted || e.payload() instanceof BuildStarted);
         assertThat(jobEvents(unknown)).isEmpty();
+    }
+
+    /**
+     * A node's output reaches the platform only for a job allocated to it, named by the node's signature: the batch does
+     * not say which node sent it, and what the gateway refuses is never handed on.
+     */
+    @Test
+    void aNodeSendsTheLogsOfItsOwnAllocationsOnlyAndIsNamedByItsSignature() throws Exception {
+        TestNode owner = ready(newId("logs-owner"));
+        TestNode intruder = ready(newId("logs-intruder"));
+        String jobId = placeOn(owner, "logs-app");
+        Instant at = Instant.parse("2026-11-30T12:00:00Z");
+        LogBatch batch = new LogBatch("app", "ctr-1", List.of(new LogBatch.LogLine(1, at, "GET / 200"),
+                new LogBatch.LogLine(2, at, "GET /favicon.ico 404")));
+
+        HttpResponse<String> intruded = intruder.logs(jobId, batch);
+        assertThat(intruded.statusCode()).isEqualTo(404);
+        assertThat(intruded.body()).contains("ALLOCATION_NOT_FOUND");
+        assertThat(owner.logs(jobId, new LogBatch("secrets", "ctr-1", batch.lines())).body()).contains("source");
+        HttpResponse<String> backwards = owner.logs(jobId, new LogBatch("app", "ctr-1", List.of(batch.lines().get(1),
+                batch.lines().get(0))));
+        assertThat(backwards.statusCode()).isEqualTo(400);
+        assertThat(backwards.body()).contains("lines[1]");
+        assertThat(owner.logs(jobId, new LogBatch("app", "ctr-1", List.of(new LogBatch.LogLine(1, at,
+                "x".repeat(LogBatch.MAX_LINE_CHARS + 1))))).statusCode()).isEqualTo(400);
+        assertThat(logsHandedOn(jobId)).isEmpty();
+
+        HttpResponse<String> sent = owner.logs(jobId, batch);
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+        JsonNode handedOn = logsHandedOn(jobId);
+        assertThat(handedOn.size()).isEqualTo(1);
+        assertThat(handedOn.get(0).path("nodeId").asText()).isEqualTo(owner.id);
+        assertThat(handedOn.get(0).path("batch").path("lines").findValuesAsText("text"))
+                .containsExactly("GET / 200", "GET /favicon.ico 404");
+    }
+
+    /** What the stand-in for project-svc was handed of the job's logs. */
+    static JsonNode logsHandedOn(String jobId) throws Exception {
+        String standIn = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("deeploy.test.project-url",
+                String.class);
+        HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(standIn + "/stand-in/jobs/" + jobId + "/logs")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return EventCodec.mapper().readTree(response.body());
     }
 
     @Test

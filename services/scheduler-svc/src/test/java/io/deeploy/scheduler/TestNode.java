@@ -111,6 +111,10 @@ final class TestNode {
         return send("POST", GatewayApi.reports(jobId), EventCodec.toJson(report));
     }
 
+    HttpResponse<String> logs(String jobId, io.deeploy.node.api.LogBatch batch) {
+        return send("POST", GatewayApi.logs(jobId), EventCodec.toJson(batch));
+    }
+
     HttpResponse<String> secrets(String jobId) {
         return send("GET", GatewayApi.secrets(jobId), null);
     }

@@ -22,6 +22,8 @@ public final class GatewayApi {
     public static final String REPORTS = "/reports";
     /** GET {@link JobSecrets} of one allocation desired on this node: {@code /allocations/{jobId}/secrets}. */
     public static final String SECRETS = "/secrets";
+    /** POST a {@link LogBatch} of one allocation's output: {@code /allocations/{jobId}/logs}. */
+    public static final String LOGS = "/logs";
     /** Longest a long poll of {@link #ALLOCATIONS} is held open. */
     public static final int MAX_WAIT_SECONDS = 60;
 
@@ -30,6 +32,10 @@ public final class GatewayApi {
 
     public static String reports(String jobId) {
         return ALLOCATIONS + "/" + jobId + REPORTS;
+    }
+
+    public static String logs(String jobId) {
+        return ALLOCATIONS + "/" + jobId + LOGS;
     }
 
     public static String secrets(String jobId) {

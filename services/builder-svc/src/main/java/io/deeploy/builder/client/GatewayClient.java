@@ -8,6 +8,7 @@ import io.deeploy.node.api.DesiredAllocations;
 import io.deeploy.node.api.GatewayApi;
 import io.deeploy.node.api.Heartbeat;
 import io.deeploy.node.api.JobSecrets;
+import io.deeploy.node.api.LogBatch;
 import io.deeploy.node.api.PlatformInfo;
 import io.deeploy.node.api.StatusReport;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -94,6 +95,13 @@ public class GatewayClient {
 
     public void report(String jobId, StatusReport report) throws IOException, Refused {
         call("POST", GatewayApi.reports(encode(jobId)), EventCodec.mapper().writeValueAsBytes(report), Duration.ofSeconds(15));
+    }
+
+    /** A batch of a job's output on this node; returns how many of its lines were new to the platform. */
+    public int logs(String jobId, LogBatch batch) throws IOException, Refused {
+        String body = call("POST", GatewayApi.logs(encode(jobId)), EventCodec.mapper().writeValueAsBytes(batch),
+                Duration.ofSeconds(15));
+        return EventCodec.mapper().readTree(body).path("kept").asInt();
     }
 
     /** The secrets of a job allocated to run on this node (the gateway refuses any other). */

@@ -81,6 +81,10 @@ public interface NodeConfig {
     @WithDefault("2s")
     Duration superviseInterval();
 
+    /** How often the output of the builds and apps here is read and sent to the platform (their logs in its API). */
+    @WithDefault("1s")
+    Duration logShipInterval();
+
     /** Longest a build phase may run before it counts as failed. */
     @WithDefault("15m")
     Duration buildTimeout();

@@ -149,7 +149,7 @@ public class Reconciler {
         return serving;
     }
 
-    /** The containers that serve, by job, for the supervisor. */
+    /** The containers that serve, by job: for the supervisor, and whose output is the jobs' app logs. */
     Map<String, String> servingContainers() {
         Map<String, String> serving = new LinkedHashMap<>();
         runners.forEach((jobId, runner) -> {

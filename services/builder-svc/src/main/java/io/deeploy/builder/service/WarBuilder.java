@@ -34,9 +34,11 @@ public class WarBuilder {
     private final BuildSlots slots;
     private final AppLauncher launcher;
     private final NodeConfig node;
+    private final LogShipper logs;
 
     public WarBuilder(GitClient git, ContainerRuntime containers, Workspaces workspaces, JobSecrets secrets, ReportSpool reports,
-            BuildSlots slots, AppLauncher launcher, NodeConfig node) {
+            BuildSlots slots, AppLauncher launcher, NodeConfig node, LogShipper logs) {
+        this.logs = logs;
         this.launcher = launcher;
         this.git = git;
         this.containers = containers;
@@ -143,12 +145,14 @@ public class WarBuilder {
                 List.of("sh", "-c", script), fetched.directory(), secrets.environment(jobId, spec), spec.resources(), null,
                 launcher.mounts(jobId, spec), null, spec.egress()));
         cancellation.building(builder);
+        logs.follow(jobId, "build", builder);
         try {
             Integer exit = containers.awaitExit(builder, node.buildTimeout());
             keepBuildLog(jobId, containers.logTail(builder, MAX_BUILD_LOG_LINES));
             return new BuildRun(exit, containers.logTail(builder, LOG_TAIL_LINES));
         } finally {
             cancellation.building(null);
+            logs.finish(builder);
             containers.remove(builder);
         }
     }

@@ -15,6 +15,8 @@ import io.deeploy.escrow.service.FundingLinks;
 import io.deeploy.outbox.InPlaceRetry;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumSet;
+import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -57,30 +59,28 @@ public class JobEventsConsumer {
         InPlaceRetry.CONSUMERS.run("escrow-svc, a job command", () -> apply(record));
     }
 
+    /** The types applied here; the others on these topics are not decoded. */
+    private static final Set<EventType> APPLIED = EnumSet.of(EventType.APP_STARTED, EventType.NODE_SELECTED,
+            EventType.JOB_REQUESTED, EventType.JOB_SPEC_CHANGED, EventType.FUNDING_ACCEPTED, EventType.JOB_STOP_REQUESTED);
+
     private void apply(String record) {
-        EventType type = EventType.byName(EventCodec.typeOf(record));
-        if (type == EventType.APP_STARTED) {
-            Event<?> event = EventCodec.decode(record);
-            AppStarted started = (AppStarted) event.payload();
+        if (!APPLIED.contains(EventType.byName(EventCodec.typeOf(record)))) {
+            return;
+        }
+        Event<?> event = EventCodec.decode(record);
+        Object payload = event.payload();
+        if (payload instanceof AppStarted started) {
             nodes.served(started.jobId(), started.nodeId(), event.time());
-        } else if (type == EventType.NODE_SELECTED) {
-            Event<?> event = EventCodec.decode(record);
-            NodeSelected selected = (NodeSelected) event.payload();
+        } else if (payload instanceof NodeSelected selected) {
             nodes.placed(selected.jobId(), selected.nodeIds(), selected.placement(), event.time());
-        } else if (type == EventType.JOB_REQUESTED) {
-            Event<?> event = EventCodec.decode(record);
-            JobRequested requested = (JobRequested) event.payload();
+        } else if (payload instanceof JobRequested requested) {
             nodes.revised(requested.jobId(), requested.spec(), event.time());
-        } else if (type == EventType.JOB_SPEC_CHANGED) {
-            Event<?> event = EventCodec.decode(record);
-            JobSpecChanged changed = (JobSpecChanged) event.payload();
+        } else if (payload instanceof JobSpecChanged changed) {
             nodes.revised(changed.jobId(), changed.spec(), event.time());
-        } else if (type == EventType.FUNDING_ACCEPTED) {
-            FundingAccepted accepted = (FundingAccepted) EventCodec.decode(record).payload();
+        } else if (payload instanceof FundingAccepted accepted) {
             links.accepted(accepted.jobId(), accepted.chainJobId());
-        } else if (type == EventType.JOB_STOP_REQUESTED) {
-            Event<?> stop = EventCodec.decode(record);
-            closer.request(((JobStopRequested) stop.payload()).jobId(), stop.time());
+        } else if (payload instanceof JobStopRequested stop) {
+            closer.request(stop.jobId(), event.time());
         }
     }
 }

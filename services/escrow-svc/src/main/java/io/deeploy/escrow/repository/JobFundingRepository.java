@@ -35,18 +35,19 @@ public class JobFundingRepository implements PanacheRepositoryBase<JobFunding, J
      * Linked jobs, not stopped, whose node set the chain lacks, each with its {@link JobNodes}: funded ones that have
      * served (to activate), active ones placed anew since their node set was last sent, and active ones paying for more
      * nodes than their spec asked for since their node count last changed (to remove: nodes the owner just bought are
-     * not, while the revision that uses them is on its way).
+     * not, while the revision that uses them is on its way), unless {@code nextEpoch} is their end (nothing left to
+     * refund: such a job would otherwise be due, and cost a chain read, on every tick of its last epoch).
      */
-    public Uni<List<Object[]>> nodeSetsDue(long deploymentId, int limit) {
+    public Uni<List<Object[]>> nodeSetsDue(long deploymentId, long nextEpoch, int limit) {
         return getSession().chain(session -> session.createQuery("select f, n from JobFunding f, JobNodes n "
                 + "where n.jobId = f.jobId and f.key.deploymentId = ?1 and f.closeRequestedAt is null and ("
                 + "(f.state = ?2 and n.firstServedAt is not null) "
                 + "or (f.state = ?3 and n.placement > 0 and n.placement > coalesce(n.appliedPlacement, 0)) "
-                + "or (f.state = ?3 and n.wantedNodes > 0 and f.nodes > n.wantedNodes "
+                + "or (f.state = ?3 and n.wantedNodes > 0 and f.nodes > n.wantedNodes and f.endEpoch > ?4 "
                 + "and (f.nodesChangedAt is null or n.wantedSince > f.nodesChangedAt))) "
                 + "order by n.updatedAt", Object[].class)
                 .setParameter(1, deploymentId).setParameter(2, JobFunding.State.FUNDED)
-                .setParameter(3, JobFunding.State.ACTIVE).setMaxResults(limit).getResultList());
+                .setParameter(3, JobFunding.State.ACTIVE).setParameter(4, nextEpoch).setMaxResults(limit).getResultList());
     }
 
     public Uni<List<JobFunding>> byJobs(long deploymentId, Collection<String> jobIds) {

@@ -79,7 +79,8 @@ public class ChainJobNodes {
 
     /** Sends what the linked jobs' node sets need; {@code busy} are jobs with a transaction in flight. Returns how many. */
     public int reconcile(ContractRegistry.Contracts contracts, Set<String> busy) {
-        List<Object[]> due = Db.tx(() -> fundings.nodeSetsDue(contracts.deploymentId(), BATCH));
+        long nextEpoch = contracts.epochAt(Instant.now()) + 1;
+        List<Object[]> due = Db.tx(() -> fundings.nodeSetsDue(contracts.deploymentId(), nextEpoch, BATCH));
         int sent = 0;
         for (Object[] row : due) {
             JobFunding funding = (JobFunding) row[0];

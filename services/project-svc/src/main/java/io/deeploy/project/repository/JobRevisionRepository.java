@@ -48,7 +48,7 @@ public class JobRevisionRepository {
                         + "ORDER BY revision DESC", Object[].class)
                 .setParameter(1, jobId).getResultList())
                 .map(rows -> rows.stream().map(row -> new Revision(((Number) row[0]).longValue(), (String) row[1],
-                        (String) row[2], instant(row[3]), instant(row[4]))).toList());
+                        (String) row[2], SqlTimes.instant(row[3]), SqlTimes.instant(row[4]))).toList());
     }
 
     /** What served the job, newest first. */
@@ -58,19 +58,6 @@ public class JobRevisionRepository {
                 Object[].class)
                 .setParameter(1, jobId).getResultList())
                 .map(rows -> rows.stream().map(row -> new Build((String) row[0], ((Number) row[1]).longValue(),
-                        instant(row[2]))).toList());
-    }
-
-    private static Instant instant(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof OffsetDateTime offset) {
-            return offset.toInstant();
-        }
-        if (value instanceof java.time.LocalDateTime local) {
-            return local.toInstant(ZoneOffset.UTC);
-        }
-        return (Instant) value;
+                        SqlTimes.instant(row[2]))).toList());
     }
 }

@@ -1,7 +1,5 @@
 package io.deeploy.project.rest;
 
-import io.deeploy.project.config.SecretsConfig;
-import io.deeploy.project.service.ApiException;
 import io.deeploy.project.service.JobSecretService;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -11,8 +9,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
@@ -26,11 +22,11 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class NodeSecretsResource {
 
     private final JobSecretService secrets;
-    private final SecretsConfig config;
+    private final InternalToken internalToken;
 
-    public NodeSecretsResource(JobSecretService secrets, SecretsConfig config) {
+    public NodeSecretsResource(JobSecretService secrets, InternalToken internalToken) {
         this.secrets = secrets;
-        this.config = config;
+        this.internalToken = internalToken;
     }
 
     public record JobSecrets(Map<String, String> secrets) {
@@ -39,19 +35,8 @@ public class NodeSecretsResource {
     @GET
     @Operation(hidden = true)
     public Uni<Response> read(@PathParam("jobId") String jobId, @HeaderParam("Authorization") String authorization) {
-        if (!authorized(authorization)) {
-            throw new ApiException(401, "INTERNAL_UNAUTHORIZED", null, "the platform's internal token is required");
-        }
+        internalToken.require(authorization);
         return secrets.forGateway(jobId).map(values -> Response.ok(new JobSecrets(values))
                 .header("Cache-Control", "no-store").build());
-    }
-
-    /** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
-    private boolean authorized(String authorization) {
-        if (config.internalToken().isEmpty() || authorization == null || !authorization.startsWith("Bearer ")) {
-            return false;
-        }
-        return MessageDigest.isEqual(config.internalToken().get().getBytes(StandardCharsets.UTF_8),
-                authorization.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8));
     }
 }

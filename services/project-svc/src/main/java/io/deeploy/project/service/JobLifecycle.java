@@ -70,14 +70,19 @@ public class JobLifecycle {
     public Uni<JobView> edit(Caller caller, String jobId, EditJobRequest edit, JobSpecValidator.Rules rules, String key) {
         return revise(caller, jobId, key, edit, Permission.CREATE, (job, current) -> Uni.createFrom().item(() -> {
             JobSpec next = JobSpecValidator.edited(current, edit, rules);
-            if (billing.mode() == BillingConfig.Mode.ESCROW && !next.resources().equals(current.resources())) {
-                ApiException refusal = FundingRules.editRefusal(job, next.resources());
-                if (refusal != null) {
-                    throw refusal;
-                }
-            }
+            requirePaidFor(job, current, next);
             return new Revision(next, JobSpecValidator.secrets(edit), "edited by " + caller.describe());
         }));
+    }
+
+    /** Escrow mode: new resources must stay within the job type paid for ({@link FundingRules#editRefusal}). */
+    private void requirePaidFor(Job job, JobSpec current, JobSpec next) {
+        if (billing.mode() == BillingConfig.Mode.ESCROW && !next.resources().equals(current.resources())) {
+            ApiException refusal = FundingRules.editRefusal(job, next.resources());
+            if (refusal != null) {
+                throw refusal;
+            }
+        }
     }
 
     /**
@@ -94,6 +99,7 @@ public class JobLifecycle {
     /**
      * Back to an earlier revision's spec and/or a commit that served ({@link RollbackJobRequest}). A commit pins the job
      * (auto-deploy paused until {@link #resume}); 404 REVISION_NOT_FOUND / COMMIT_NOT_SERVED name what was never there.
+     * Only what an edit may change is rolled back ({@link JobSpecValidator#rolledBack}): the job keeps its nodes.
      */
     @WithTransaction
     public Uni<JobView> rollback(Caller caller, String jobId, RollbackJobRequest request, String key) {
@@ -103,9 +109,10 @@ public class JobLifecycle {
                     String to = "";
                     if (request.revision() != null) {
                         base = known.stream().filter(r -> r.revision() == request.revision()).findFirst()
-                                .map(r -> EventCodec.fromJson(r.spec(), JobSpec.class))
+                                .map(r -> JobSpecValidator.rolledBack(current, EventCodec.fromJson(r.spec(), JobSpec.class)))
                                 .orElseThrow(() -> new ApiException(404, "REVISION_NOT_FOUND", "revision",
                                         "job " + job.id + " has no revision " + request.revision()));
+                        requirePaidFor(job, current, base);
                         to = "revision " + request.revision();
                     }
                     if (request.commit() != null) {

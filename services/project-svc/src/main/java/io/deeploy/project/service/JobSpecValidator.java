@@ -268,6 +268,20 @@ public final class JobSpecValidator {
                 current.revision() + 1);
     }
 
+    /**
+     * {@code current} with what an edit may change taken from {@code earlier}: a rollback. What an edit may not change
+     * ({@link EditJobRequest#NOT_EDITABLE}: where and how long the job runs, what it keeps on its nodes) stays as it is
+     * now, so a rollback never brings back nodes since given up (and no longer paid for) or a shorter duration. Same
+     * revision as {@code current}.
+     */
+    public static JobSpec rolledBack(JobSpec current, JobSpec earlier) {
+        return new JobSpec(current.kind(), current.alias(), earlier.image(), earlier.vcs(), earlier.commands(), earlier.env(),
+                earlier.secretEnvNames(), earlier.port(), earlier.resources(), earlier.restartPolicy(), earlier.healthCheck(),
+                current.targetNodes(), current.targetNodeCount(), current.nodeTags(), current.durationEpochs(),
+                current.volumes(), earlier.fileVolumes(), current.tunnel(), current.registry(), current.egress(),
+                current.revision());
+    }
+
     /** The secret values an edit sets, by secret name (as {@link #secrets}). */
     public static Map<String, String> secrets(EditJobRequest edit) {
         Map<String, String> secrets = new TreeMap<>();

@@ -2,6 +2,7 @@ package io.deeploy.scheduler.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.events.EventCodec;
+import io.deeploy.node.api.LogBatch;
 import io.deeploy.scheduler.config.GatewayConfig;
 import io.deeploy.scheduler.service.GatewayException;
 import io.smallrye.mutiny.Uni;
@@ -52,6 +53,43 @@ public class ProjectClient {
                     }
                     return parse(response.body());
                 });
+    }
+
+    /**
+     * Hands a node's batch of a job's output to project-svc ({@code POST /internal/jobs/{id}/logs}, the internal token),
+     * naming the node the gateway authenticated. Returns how many lines were new there.
+     */
+    public Uni<Integer> logs(String jobId, String nodeId, LogBatch batch) {
+        if (config.internalToken().isEmpty()) {
+            return Uni.createFrom().failure(new GatewayException(503, "LOGS_UNAVAILABLE",
+                    "this gateway has no internal token (DEEPLOY_INTERNAL_TOKEN), so it cannot hand logs on"));
+        }
+        byte[] body;
+        try {
+            body = EventCodec.mapper().writeValueAsBytes(new NodeLogBatch(nodeId, batch));
+        } catch (IOException e) {
+            return Uni.createFrom().failure(e);
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(config.projectUrl() + "/internal/jobs/"
+                        + URLEncoder.encode(jobId, StandardCharsets.UTF_8) + "/logs"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + config.internalToken().get())
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return Uni.createFrom().completionStage(() -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
+                .onFailure(IOException.class).transform(e -> new GatewayException(503, "LOGS_UNAVAILABLE",
+                        "project-svc is unreachable: " + e.getMessage()))
+                .map(response -> {
+                    if (response.statusCode() == 404) {
+                        throw new GatewayException(404, "JOB_NOT_FOUND", "job " + jobId + " is not known to the platform");
+                    }
+                    if (response.statusCode() != 200) {
+                        throw new GatewayException(503, "LOGS_UNAVAILABLE", "project-svc answered " + response.statusCode());
+                    }
+                    return readTree(response.body()).path("kept").asInt();
+                });
+    }
+
+    /** What project-svc's internal logs endpoint takes: the batch and the node that sent it. */
+    public record NodeLogBatch(String nodeId, LogBatch batch) {
     }
 
     /** The log-grant key project-svc publishes at /api/auth, or null while it cannot be read. */

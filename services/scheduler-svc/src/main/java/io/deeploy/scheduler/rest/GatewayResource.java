@@ -9,6 +9,7 @@ import io.deeploy.node.api.DesiredAllocations;
 import io.deeploy.node.api.GatewayApi;
 import io.deeploy.node.api.Heartbeat;
 import io.deeploy.node.api.JobSecrets;
+import io.deeploy.node.api.LogBatch;
 import io.deeploy.node.api.PlatformInfo;
 import io.deeploy.node.api.Refusal;
 import io.deeploy.node.api.StatusReport;
@@ -145,6 +146,33 @@ public class GatewayResource {
             checkJobId(jobId);
             return reports.accept(node, jobId, parse(body, StatusReport.class));
         }).map(applied -> Response.ok(java.util.Map.of("applied", applied)).build());
+    }
+
+    /**
+     * A batch of the job's output on the calling node, handed to project-svc, which keeps it for whoever may read the
+     * job. Only a job allocated to that node (to run, or stopping there) is taken; the node is who signed, never what
+     * the body says.
+     */
+    @POST
+    @Path("/allocations/{jobId}/logs")
+    @Operation(hidden = true)
+    public Uni<Response> logs(@Context UriInfo uri, @Context HttpHeaders headers, @PathParam("jobId") String jobId,
+            byte[] body) {
+        return authenticate("POST", uri, headers, body).chain(node -> {
+            checkJobId(jobId);
+            LogBatch batch = parse(body, LogBatch.class);
+            String problem = batch.problem();
+            if (problem != null) {
+                throw new GatewayException(400, "INVALID_FIELD", problem);
+            }
+            return Panache.withSession(() -> allocations.find(jobId, node.nodeId())).chain(allocation -> {
+                if (allocation == null) {
+                    throw new GatewayException(404, "ALLOCATION_NOT_FOUND", "job " + jobId + " is not allocated to node "
+                            + node.nodeId());
+                }
+                return project.logs(jobId, node.nodeId(), batch);
+            });
+        }).map(kept -> Response.accepted(java.util.Map.of("kept", kept)).build());
     }
 
     @GET

@@ -172,11 +172,7 @@ public class PlacementService {
             }
             if (nodes.isEmpty()) {
                 // Only a job whose named nodes all changed gets here: it runs nowhere until one of them can take it.
-                placement.state = Placement.State.WAITING;
-                placement.nodeIds = "";
-                placement.reason = how;
-                placement.updatedAt = at;
-                return stopAllocations(placement, "rescaled: " + how, at).replaceWith(true);
+                return waitWithoutNodes(placement, "rescaled: " + how, at).replaceWith(true);
             }
             return announce(placement, spec, nodes, spares.stream().filter(n -> !nodes.contains(n)).toList(),
                     how + " (" + reason + ")", at).replaceWith(true);
@@ -301,6 +297,15 @@ public class PlacementService {
     }
 
     /** Takes the job off every node it is allocated to run on. */
+    /** The job runs nowhere until a node can take it: WAITING with {@code reason}, and stopped where it runs. */
+    private Uni<Void> waitWithoutNodes(Placement placement, String reason, Instant at) {
+        placement.state = Placement.State.WAITING;
+        placement.nodeIds = "";
+        placement.reason = reason;
+        placement.updatedAt = at;
+        return stopAllocations(placement, reason, at);
+    }
+
     private Uni<Void> stopAllocations(Placement placement, String reason, Instant at) {
         return allocations.runningNodes(placement.jobId).chain(running -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
@@ -351,9 +356,7 @@ public class PlacementService {
             try {
                 request = PlacementRequest.from(placement.jobId, spec).asPlacedOn(placement.nodes());
             } catch (IllegalArgumentException e) {
-                placement.reason = "node " + why + "; cannot be placed: " + e.getMessage();
-                placement.nodeIds = "";
-                return stopAllocations(placement, placement.reason, at);
+                return waitWithoutNodes(placement, "node " + why + "; cannot be placed: " + e.getMessage(), at);
             }
             List<String> nodes = new ArrayList<>(kept);
             List<String> spares = new ArrayList<>(placement.spareIds.isEmpty() ? List.of() : List.of(placement.spareIds.split(",")));
@@ -361,11 +364,8 @@ public class PlacementService {
             for (String lostNode : lostNodes) {
                 PlacementPlanner.Plan plan = PlacementPlanner.replace(cluster, request, nodes, lostNode, spares);
                 if (plan instanceof PlacementPlanner.Waiting waiting) {
-                    placement.reason = "node " + why + "; waiting for a replacement: " + waiting.reason();
-                    placement.nodeIds = "";
-                    placement.updatedAt = at;
-                    LOG.warnf("job %s: %s", placement.jobId, placement.reason);
-                    return stopAllocations(placement, placement.reason, at);
+                    LOG.warnf("job %s: node %s; waiting for a replacement: %s", placement.jobId, why, waiting.reason());
+                    return waitWithoutNodes(placement, "node " + why + "; waiting for a replacement: " + waiting.reason(), at);
                 }
                 List<String> replacement = ((PlacementPlanner.Placed) plan).nodeIds();
                 String added = replacement.stream().filter(n -> !nodes.contains(n)).findFirst().orElseThrow();
