@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Load through a service's data plane, side by side with a reference proxy from Debian, in the same run:
+# Load on one service, beside a reference measured in the same run:
+#   bench/load.sh project-svc   (see the project-svc case below)
 #   bench/load.sh tunnel-svc
 # For tunnel-svc: requests/s and p50/p99/p99.9 latency straight to a backend, through nginx (the reference reverse
 # proxy) and through the ingress, for a ramp of connection counts (interleaved: the three paths one after the other
@@ -21,8 +22,20 @@ COMMAND="bench/load.sh $*"
 service=${1:-}
 case "$service" in
   tunnel-svc) ;;
-  "") echo "usage: bench/load.sh <service>   (tunnel-svc)" >&2; exit 2 ;;
-  *) echo "load: $service: not yet (only tunnel-svc has a load benchmark)" >&2; exit 2 ;;
+  project-svc)
+    # The packaged project-svc alone on a fresh test instance (PostgreSQL, Kafka), driven by ApiLoadBench with a project
+    # token: reference GET /api/auth, job reads and job creates at each client count (BENCH_CLIENTS, default 1,8,32),
+    # BENCH_SECONDS each (default 20). Prints the "bench:" lines; the whole run is in target/load-project-svc.log.
+    mkdir -p target
+    echo "load: building project-svc and what it needs" >&2
+    ./mvnw -q -B -o install -DskipTests -pl services/project-svc -am
+    ./deeploy test -pl services/project-svc -Dit.test=ApiLoadBench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+      -Dbench.clients="${BENCH_CLIENTS:-1,8,32}" -Dbench.seconds="${BENCH_SECONDS:-20}" >target/load-project-svc.log 2>&1 \
+      || { tail -40 target/load-project-svc.log; exit 1; }
+    grep '^bench:' target/load-project-svc.log | tee target/load-project-svc.md
+    exit 0 ;;
+  "") echo "usage: bench/load.sh <service>   (tunnel-svc, project-svc)" >&2; exit 2 ;;
+  *) echo "load: $service: not yet (tunnel-svc and project-svc have load benchmarks)" >&2; exit 2 ;;
 esac
 
 # shellcheck source=infra/lib.sh

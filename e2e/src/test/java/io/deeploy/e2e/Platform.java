@@ -318,6 +318,11 @@ final class Platform implements AutoCloseable {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The platform's API through the Java SDK, signed by this run's user. */
+    io.deeploy.client.DeeployClient client() {
+        return io.deeploy.client.DeeployClient.withWallet(url("project-svc", ""), user);
+    }
+
     HttpResponse<String> apiGet(String path) throws IOException, InterruptedException {
         return api("GET", path, null, null);
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.deeploy.client.DeeployClient;
+import io.deeploy.client.LogLine;
 import io.deeploy.events.EventCodec;
 import io.deeploy.outbox.testing.GitDaemon;
 import io.deeploy.outbox.testing.GitHttpServer;
@@ -136,13 +138,13 @@ class WorkerAppRunnerE2EIT {
         String url = awaitServing(jobId, "v1");
         System.out.printf("e2e: request-to-live %d ms%n", (System.nanoTime() - requested) / 1_000_000);
         assertThat(url).isEqualTo("http://" + alias + ".apps.localhost:" + platform.ingressPort + "/");
-        // Its build's and its app's output through the platform's API, sent there by the node's agent: the user needs no
-        // node's address (the app's server logs each request it answers).
-        String logs = "/api/jobs/" + jobId + "/logs";
-        await().atMost(Duration.ofSeconds(30)).until(() -> json(platform.apiGet(logs + "?source=build")).path("lines")
-                .findValuesAsText("text").contains("building"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> json(platform.apiGet(logs)).path("lines")
-                .findValuesAsText("text").stream().anyMatch(line -> line.contains("\"GET / HTTP/1.1\" 200")));
+        // Its build's and its app's output through the platform's API (here through the Java SDK), sent there by the
+        // node's agent: the user needs no node's address (the app's server logs each request it answers).
+        DeeployClient sdk = platform.client();
+        await().atMost(Duration.ofSeconds(30)).until(() -> sdk.logs(jobId, "build", 200).stream()
+                .anyMatch(line -> line.text().equals("building") && line.node().equals(platform.nodeId)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> sdk.logs(jobId, "app", 200).stream()
+                .anyMatch(line -> line.text().contains("\"GET / HTTP/1.1\" 200")));
 
         // A client polls the URL throughout the redeploy; not one request may fail.
         UrlWatch watch = new UrlWatch(platform, url, page -> page.equals("v1") || page.equals("v2"));
@@ -169,6 +171,10 @@ class WorkerAppRunnerE2EIT {
         HttpResponse<String> stop = platform.apiPost("/api/jobs/" + jobId + "/stop", "", null);
         assertThat(stop.statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
+        // Following the stopped job's log gives what it kept and ends.
+        List<LogLine> followed = new java.util.ArrayList<>();
+        assertThat(sdk.followLogs(jobId, "build", 50, followed::add)).isEqualTo(followed.size()).isPositive();
+        assertThat(followed).extracting(LogLine::text).contains("building");
         await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("HTTP 404"));
         // The node's agent confirmed the stop and no longer follows the job.
         await().atMost(Duration.ofSeconds(20)).until(() -> !json(Platform.get(platform.url("builder-svc", "/api/node")))

@@ -51,6 +51,20 @@ public final class ServiceProcesses {
         throw new IllegalStateException(name + " not ready within " + READY_WITHIN.toSeconds() + " s; see " + log);
     }
 
+    /** The process's user and system CPU time so far, from /proc (clock ticks of 10 ms): for benchmarks. */
+    public static long cpuMillis(long pid) throws IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    }
+
+    /** The process's resident memory now, in MB (-1 if /proc does not say): for benchmarks. */
+    public static long rssMb(long pid) throws IOException {
+        return java.nio.file.Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
+                .filter(line -> line.startsWith("VmRSS:")).map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024)
+                .findFirst().orElse(-1L);
+    }
+
     /** SIGTERM, and SIGKILL if it has not ended 20 s later. */
     public static void stop(Process process) {
         process.destroy();

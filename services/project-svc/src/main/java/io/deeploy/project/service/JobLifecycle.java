@@ -208,6 +208,20 @@ public class JobLifecycle {
         });
     }
 
+    /**
+     * A push to the job's branch that its webhook verified ({@link JobWebhookService#deliver}): the same spec as a new
+     * revision, so every node fetches and deploys the branch's head now, as a redeploy does; once per delivery (a forge
+     * delivers again when it saw no answer). Returns the job's revision after it. In the caller's transaction.
+     */
+    public Uni<Long> redeployOnPush(Job job, ForgePush push) {
+        return commands.execute("job.push:" + job.id, push.delivery(), push.commit(), () -> {
+            requireLive(job);
+            JobSpec current = EventCodec.fromJson(job.spec, JobSpec.class);
+            return apply(job, new Revision(current.withRevision(current.revision() + 1), Map.of(), "redeployed on a push of "
+                    + push.commit() + " to " + push.branch() + " (" + push.forge() + " webhook)"));
+        }).map(outcome -> EventCodec.fromJson(job.spec, JobSpec.class).revision());
+    }
+
     private static String describe(JobSpecValidator.NodeChoice nodes) {
         return nodes.targetNodes().isEmpty() ? nodes.count() + " node(s)" : String.join(",", nodes.targetNodes());
     }

@@ -17,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,7 +128,7 @@ class GatewayLoadBench {
         Semaphore inFlight = new Semaphore(512);
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         long start = System.currentTimeMillis();
-        long cpuBefore = cpuMillis(scheduler.pid());
+        long cpuBefore = ServiceProcesses.cpuMillis(scheduler.pid());
         long[] nextIndex = {0};
         ticker.scheduleAtFixedRate(() -> {
             long elapsed = System.currentTimeMillis() - start;
@@ -158,7 +157,7 @@ class GatewayLoadBench {
         ticker.shutdownNow();
         inFlight.acquire(512);
         double wall = (System.currentTimeMillis() - start) / 1000.0;
-        double cores = (cpuMillis(scheduler.pid()) - cpuBefore) / 1000.0 / wall;
+        double cores = (ServiceProcesses.cpuMillis(scheduler.pid()) - cpuBefore) / 1000.0 / wall;
         if (label == null) {
             return;
         }
@@ -166,23 +165,11 @@ class GatewayLoadBench {
         System.out.printf("%s: %d accepted in %.0f s (%.0f/s, %.0f/s due), %d failed; latency p50 %.2f ms, p99 %.2f ms, max %.1f ms;"
                         + " gateway CPU %.2f cores, RSS %d MB%n", label, sorted.length, wall, sorted.length / wall,
                 agents.size() * 1000.0 / INTERVAL_MILLIS, errors.get(), percentile(sorted, 0.50), percentile(sorted, 0.99),
-                sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, cores, rssMb(scheduler.pid()));
+                sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, cores, ServiceProcesses.rssMb(scheduler.pid()));
     }
 
     static double percentile(long[] sorted, double q) {
         return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
-    }
-
-    /** The process's user and system CPU time so far, from /proc (clock ticks of 10 ms). */
-    static long cpuMillis(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
-    }
-
-    static long rssMb(long pid) throws IOException {
-        return Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024).findFirst().orElse(-1L);
     }
 
     static Process launch(int httpPort, int gatewayPort) throws IOException {
