@@ -188,7 +188,8 @@ class WorkerAppRunnerE2EIT {
 
     /**
      * A private repository over authenticated HTTP: the token and a secret env value are given once, kept encrypted by
-     * project-svc, read by the node's agent, used to clone, poll and run, and found in no log line and no event; nor are
+     * project-svc, read by the node's agent, used to clone, poll and run, and found in no log line and no event (a build
+     * that prints the value has it masked in the job's log on the platform); nor are
      * the project API token the job is created with or the log grant its build log is read with.
      */
     @Test
@@ -206,7 +207,8 @@ class WorkerAppRunnerE2EIT {
                     "alias", alias, "kind", "WAR", "image", "local/python:bookworm",
                     "repository", Map.of("url", repoUrl, "username", "deployer", "token", token, "pollIntervalSeconds", 5),
                     "secretEnv", Map.of("APP_SECRET", appSecret),
-                    "commands", List.of("test \"$(printf %s \"$APP_SECRET\" | sha256sum | cut -c1-64)\" = " + appSecretSha,
+                    "commands", List.of("echo \"the build prints APP_SECRET=$APP_SECRET\"",
+                            "test \"$(printf %s \"$APP_SECRET\" | sha256sum | cut -c1-64)\" = " + appSecretSha,
                             "python3 -m http.server 8000"),
                     "port", 8000, "resources", Map.of("cpu", 0.5, "memoryMb", 256),
                     "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
@@ -227,6 +229,12 @@ class WorkerAppRunnerE2EIT {
             assertThat(created.body()).doesNotContain(token).doesNotContain(appSecret);
             String jobId = json(created).path("id").asText();
             String url = awaitServing(jobId, "private v1");
+            // The build prints its secret: the node masks it before the line leaves, so the platform's copy of the log
+            // (read here through the SDK) never holds it.
+            DeeployClient sdk = platform.client();
+            await().atMost(Duration.ofSeconds(30)).until(() -> sdk.logs(jobId, "build", 200).stream()
+                    .anyMatch(line -> line.text().equals("the build prints APP_SECRET=[secret]")));
+            assertThat(sdk.logs(jobId, "build", 200)).noneMatch(line -> line.text().contains(appSecret));
 
             // The app's log (python's request lines) is the owner's to read, through a short-lived grant the node's
             // agent checks.

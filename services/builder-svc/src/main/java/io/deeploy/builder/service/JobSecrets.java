@@ -59,6 +59,11 @@ public class JobSecrets {
         return name == null ? null : byJob.getOrDefault(jobId, Map.of()).get(name);
     }
 
+    /** The values of the job's secrets loaded here (none if it has none, or they are not loaded). */
+    public java.util.Collection<String> values(String jobId) {
+        return java.util.List.copyOf(byJob.getOrDefault(jobId, Map.of()).values());
+    }
+
     public void forget(String jobId) {
         byJob.remove(jobId);
     }

@@ -24,7 +24,8 @@ import org.jboss.logging.Logger;
  * Sends the output of the builds and apps on this node to the platform, which keeps it for whoever may read the job
  * ({@code GET /api/jobs/{id}/logs}): nobody needs this node's address to read it. Every tick it follows the container
  * serving each job (the app's output) and each running build a {@link WarBuilder} named ({@link #follow}), reads what
- * each wrote since the last line read, and sends it through the gateway. What the gateway does not take yet is kept
+ * each wrote since the last line read, masks the job's secret values in it ({@link LogRedaction}), and sends it through
+ * the gateway. What the gateway does not take yet is kept
  * (up to {@link #MAX_PENDING} lines a container, the oldest dropped first) and sent on the next tick; lines are
  * numbered by the engine's time stamps, so what is sent twice is kept once.
  */
@@ -45,6 +46,8 @@ public class LogShipper {
         Long lastRead;
         boolean ended;
         final Deque<LogBatch.LogLine> pending = new ArrayDeque<>();
+        /** The job's secret values seen while following it: kept, so that a line read after the job's stop is masked too. */
+        final java.util.Set<String> secrets = new java.util.HashSet<>();
 
         Followed(String jobId, String source, String containerId) {
             this.jobId = jobId;
@@ -54,14 +57,17 @@ public class LogShipper {
     }
 
     private final ContainerLogs containers;
+    private final JobSecrets secrets;
     private final GatewayClient gateway;
     private final Reconciler reconciler;
     private final NodeConfig config;
     private final Map<String, Followed> followed = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(JobRunnerServices.daemon("deeploy-logs"));
 
-    public LogShipper(ContainerLogs containers, GatewayClient gateway, Reconciler reconciler, NodeConfig config) {
+    public LogShipper(ContainerLogs containers, JobSecrets secrets, GatewayClient gateway, Reconciler reconciler,
+            NodeConfig config) {
         this.containers = containers;
+        this.secrets = secrets;
         this.gateway = gateway;
         this.reconciler = reconciler;
         this.config = config;
@@ -125,8 +131,12 @@ public class LogShipper {
 
     private void read(Followed container) {
         List<LogBatch.LogLine> lines = containers.linesAfter(container.containerId, container.lastRead, FIRST_READ_LINES);
+        container.secrets.addAll(secrets.values(container.jobId));
         for (LogBatch.LogLine line : lines) {
-            container.pending.addLast(line);
+            String text = LogRedaction.redact(line.text(), container.secrets);
+            // The mask may be longer than what it hides: still within what the gateway takes.
+            container.pending.addLast(new LogBatch.LogLine(line.number(), line.at(),
+                    text.length() > LogBatch.MAX_LINE_CHARS ? text.substring(0, LogBatch.MAX_LINE_CHARS) : text));
             container.lastRead = line.number();
         }
         while (container.pending.size() > MAX_PENDING) {
