@@ -16,24 +16,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.web3j.abi.FunctionEncoder;
-import org.web3j.abi.FunctionReturnDecoder;
 import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Function;
-import org.web3j.abi.datatypes.Type;
-import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.abi.datatypes.generated.Uint8;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.methods.request.Transaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.core.methods.response.VoidResponse;
-import org.web3j.protocol.http.HttpService;
-import org.web3j.tx.RawTransactionManager;
-import org.web3j.tx.response.PollingTransactionReceiptProcessor;
 import org.web3j.utils.Numeric;
 
 /**
@@ -52,13 +44,9 @@ import org.web3j.utils.Numeric;
  */
 class EscrowE2EIT {
 
-    /** anvil's dev account #0: escrow-svc's deployer and activator here, the owner of the test token (it mints). */
-    static final String TOKEN_OWNER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-    static final long CHAIN_ID = 31337;
-
     static Platform platform;
+    static TestChain chain;
     static Web3j web3j;
-    static HttpService rpc;
     static Credentials owner;
     static Credentials operator;
     static String escrow;
@@ -71,27 +59,18 @@ class EscrowE2EIT {
         operator = Credentials.create(Keys.createEcKeyPair());
         // Not beside the shared platform: its escrow-svc, in another mode on other contracts, would share Kafka groups.
         Platform.stopShared();
-        platform = Platform.start("e2e-pay-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1", Map.ofEntries(
-                Map.entry("DEEPLOY_BILLING_MODE", "escrow"),
-                Map.entry("DEEPLOY_CHAIN_EPOCH_LENGTH", "20s"),
-                Map.entry("DEEPLOY_CHAIN_POLL_INTERVAL", "1s"),
-                Map.entry("DEEPLOY_CHAIN_SETTLE_WINDOW_EPOCHS", "1"),
-                Map.entry("DEEPLOY_CHAIN_REFUSED_RETRY", "5s"),
-                Map.entry("DEEPLOY_CHAIN_REBROADCAST_AFTER", "5s"),
-                Map.entry("DEEPLOY_ORACLE_HEARTBEAT_INTERVAL", "1s"),
-                Map.entry("DEEPLOY_ORACLE_ATTEST_DELAY", "3s"),
-                Map.entry("DEEPLOY_ORACLE_PROBE_INTERVAL", "2s"),
-                Map.entry("DEEPLOY_NODE_HEARTBEAT_INTERVAL", "1s")),
+        platform = Platform.start("e2e-pay-" + UUID.randomUUID().toString().substring(0, 8), "127.0.0.1",
+                Platform.escrowBilling(),
                 DeeployWallet.fromPrivateKey(Numeric.toHexStringWithPrefixZeroPadded(owner.getEcKeyPair().getPrivateKey(), 64)),
                 operator.getAddress());
-        rpc = new HttpService(System.getenv("ETH_RPC_URL"));
-        web3j = Web3j.build(rpc);
-        JsonNode chain = json(Platform.get(platform.url("escrow-svc", "/api/chain")));
-        escrow = chain.path("escrowAddress").asText();
-        token = chain.path("tokenAddress").asText();
-        activator = chain.path("activatorAddress").asText();
-        assertThat(chain.path("settlerAddress").asText()).isNotEqualToIgnoringCase(activator);
-        assertThat(chain.path("epochLengthSeconds").asLong()).isEqualTo(20);
+        chain = new TestChain(System.getenv("ETH_RPC_URL"));
+        web3j = chain.web3j;
+        JsonNode contracts = json(Platform.get(platform.url("escrow-svc", "/api/chain")));
+        escrow = contracts.path("escrowAddress").asText();
+        token = contracts.path("tokenAddress").asText();
+        activator = contracts.path("activatorAddress").asText();
+        assertThat(contracts.path("settlerAddress").asText()).isNotEqualToIgnoringCase(activator);
+        assertThat(contracts.path("epochLengthSeconds").asLong()).isEqualTo(20);
     }
 
     @AfterAll
@@ -99,8 +78,8 @@ class EscrowE2EIT {
         if (platform != null) {
             platform.close();
         }
-        if (web3j != null) {
-            web3j.shutdown();
+        if (chain != null) {
+            chain.close();
         }
     }
 
@@ -114,8 +93,7 @@ class EscrowE2EIT {
         // nothing: its stop closes the chain job all the same.
         setBalance(owner.getAddress(), new BigInteger("100000000000000000000"));
         setBalance(operator.getAddress(), new BigInteger("100000000000000000000"));
-        send(Credentials.create(TOKEN_OWNER_KEY), token, new Function("mint",
-                List.of(new Address(owner.getAddress()), new Uint256(100_000_000)), List.of()));
+        chain.mint(token, owner.getAddress(), 100_000_000);
         Function delegation = new Function("delegatePermissions", List.of(new Address(owner.getAddress()), new Address(activator)),
                 List.of(new TypeReference<Uint8>() { }));
         assertThat(web3j.ethCall(Transaction.createEthCallTransaction(owner.getAddress(), escrow, FunctionEncoder.encode(delegation)),
@@ -361,40 +339,22 @@ class EscrowE2EIT {
     }
 
     static TransactionReceipt send(Credentials from, String to, Function call) throws Exception {
-        return sendRaw(from, to, FunctionEncoder.encode(call));
+        return chain.send(from, to, call);
     }
 
-    /** Signs and sends {@code data} to {@code to} as {@code from}'s wallet would, and waits for it to be mined. */
     static TransactionReceipt sendRaw(Credentials from, String to, String data) throws Exception {
-        RawTransactionManager manager = new RawTransactionManager(web3j, from, CHAIN_ID);
-        BigInteger gasPrice = web3j.ethGasPrice().send().getGasPrice().multiply(BigInteger.TWO);
-        var sent = manager.sendTransaction(gasPrice, BigInteger.valueOf(1_000_000), to, data, BigInteger.ZERO);
-        assertThat(sent.hasError()).as(data.substring(0, 10) + ": " + (sent.hasError() ? sent.getError().getMessage() : ""))
-                .isFalse();
-        TransactionReceipt receipt = new PollingTransactionReceiptProcessor(web3j, 200, 150)
-                .waitForTransactionReceipt(sent.getTransactionHash());
-        assertThat(receipt.isStatusOK()).as(data.substring(0, 10) + " " + receipt.getTransactionHash()).isTrue();
-        return receipt;
+        return chain.sendRaw(from, to, data);
     }
 
     static BigInteger balanceOf(String account) throws Exception {
-        return callUint(token, "balanceOf", account);
+        return chain.callUint(token, "balanceOf", account);
     }
 
     static BigInteger claimable(String account) throws Exception {
-        return callUint(escrow, "claimable", account);
-    }
-
-    @SuppressWarnings("rawtypes")
-    static BigInteger callUint(String contract, String name, String account) throws Exception {
-        Function call = new Function(name, List.of(new Address(account)), List.of(new TypeReference<Uint256>() { }));
-        String result = web3j.ethCall(Transaction.createEthCallTransaction(account, contract, FunctionEncoder.encode(call)),
-                DefaultBlockParameterName.LATEST).send().getValue();
-        List<Type> decoded = FunctionReturnDecoder.decode(result, call.getOutputParameters());
-        return (BigInteger) decoded.get(0).getValue();
+        return chain.callUint(escrow, "claimable", account);
     }
 
     static void setBalance(String account, BigInteger wei) throws Exception {
-        new Request<>("anvil_setBalance", List.of(account, Numeric.toHexStringWithPrefix(wei)), rpc, VoidResponse.class).send();
+        chain.setBalance(account, wei);
     }
 }

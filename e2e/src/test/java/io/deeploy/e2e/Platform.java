@@ -100,6 +100,24 @@ final class Platform implements AutoCloseable {
     }
 
     /**
+     * Escrow billing on the local chain with 20-second epochs, a settle window of one epoch, and the chain, the oracle and
+     * the node's heartbeats polled every second or so, so that money moves within a test's minutes.
+     */
+    static Map<String, String> escrowBilling() {
+        return Map.ofEntries(
+                Map.entry("DEEPLOY_BILLING_MODE", "escrow"),
+                Map.entry("DEEPLOY_CHAIN_EPOCH_LENGTH", "20s"),
+                Map.entry("DEEPLOY_CHAIN_POLL_INTERVAL", "1s"),
+                Map.entry("DEEPLOY_CHAIN_SETTLE_WINDOW_EPOCHS", "1"),
+                Map.entry("DEEPLOY_CHAIN_REFUSED_RETRY", "5s"),
+                Map.entry("DEEPLOY_CHAIN_REBROADCAST_AFTER", "5s"),
+                Map.entry("DEEPLOY_ORACLE_HEARTBEAT_INTERVAL", "1s"),
+                Map.entry("DEEPLOY_ORACLE_ATTEST_DELAY", "3s"),
+                Map.entry("DEEPLOY_ORACLE_PROBE_INTERVAL", "2s"),
+                Map.entry("DEEPLOY_NODE_HEARTBEAT_INTERVAL", "1s"));
+    }
+
+    /**
      * A platform of its own: {@code settings} go into every service's environment, {@code user} is its user, and its node
      * pays its earnings to {@code payoutAddress}.
      */
@@ -258,6 +276,7 @@ final class Platform implements AutoCloseable {
         env.put("DEEPLOY_GATEWAY_HOST", gatewayHost);
         env.put("DEEPLOY_GATEWAY_PORT", String.valueOf(gatewayPort));
         env.put("DEEPLOY_PROJECT_URL", url("project-svc", ""));
+        env.put("DEEPLOY_REGISTRY_SCHEDULER_URL", url("scheduler-svc", ""));
         env.put("DEEPLOY_SECRETS_KEY_FILE", logs.resolve("secrets.keys").toAbsolutePath().toString());
         env.put("DEEPLOY_AUTH_LOG_GRANT_KEY_FILE", logs.resolve("log-grant.key").toAbsolutePath().toString());
         // This run's user operates the nodes (on loopback here) and is the platform's admin.

@@ -200,6 +200,75 @@ class AccessIT {
     }
 
     @Test
+    void aSignInSessionActsAsItsWalletOnlyUntilItEndsAndNeverWhereOnlyTheSignatureMay() {
+        DeeployWallet owner = DeeployWallet.create();
+        DeeployWallet stranger = DeeployWallet.create();
+        String project = JobApiIT.newProject(owner);
+        String strangers = JobApiIT.newProject(stranger);
+
+        String started = SignedApi.post(owner, "/api/auth/sessions", null, UUID.randomUUID().toString()).then().statusCode(201)
+                .body("address", equalTo(owner.address())).extract().asString();
+        String session = io.restassured.path.json.JsonPath.from(started).getString("token");
+        String sessionId = io.restassured.path.json.JsonPath.from(started).getString("id");
+        assertThat(session).startsWith("dps_");
+        assertThat(Instant.parse(io.restassured.path.json.JsonPath.from(started).getString("expiresAt")))
+                .isBetween(Instant.now().plus(Duration.ofHours(11)), Instant.now().plus(Duration.ofHours(13)));
+        // Only its hash is stored.
+        assertThat(count("SELECT count(*) FROM wallet_session WHERE token_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')", session))
+                .isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM wallet_session WHERE token_hash = $1", session)).isZero();
+
+        // It acts as its wallet: the wallet's projects, a new one, a job created in the wallet's name; another tenant's stay
+        // hidden.
+        SignedApi.token(session).get("/api/auth/whoami").then().statusCode(200).body("via", equalTo("session"))
+                .body("address", equalTo(owner.address()));
+        SignedApi.token(session).get("/api/projects").then().statusCode(200).body("id", equalTo(List.of(project)));
+        SignedApi.token(session).header("Idempotency-Key", UUID.randomUUID().toString()).contentType(ContentType.JSON)
+                .body(projectBody()).post("/api/projects").then().statusCode(201).body("owner", equalTo(owner.address()));
+        String job = SignedApi.token(session).header("Idempotency-Key", UUID.randomUUID().toString()).contentType(ContentType.JSON)
+                .body(SignedApi.json(JobApiIT.warJob("ses-" + UUID.randomUUID().toString().substring(0, 8))))
+                .post("/api/projects/" + project + "/jobs").then().statusCode(201).extract().path("id");
+        SignedApi.token(session).get("/api/jobs/" + job).then().statusCode(200)
+                .body("history[0].reason", equalTo("requested by " + owner.address()));
+        SignedApi.token(session).get("/api/projects/" + strangers).then().statusCode(404);
+
+        // What only the wallet's own signature may do, a session may not: nothing is written.
+        long tokens = count("SELECT count(*) FROM api_token");
+        long sessions = count("SELECT count(*) FROM wallet_session");
+        SignedApi.token(session).header("Idempotency-Key", UUID.randomUUID().toString()).contentType(ContentType.JSON)
+                .body(SignedApi.json(Map.of("name", "from a session", "permissions", List.of("create"))))
+                .post("/api/projects/" + project + "/tokens").then().statusCode(403).body("code", equalTo("SESSION_SCOPE"));
+        SignedApi.token(session).contentType(ContentType.JSON).body(SignedApi.json(Map.of("permissions", List.of("create"))))
+                .put("/api/delegates/" + stranger.address()).then().statusCode(403).body("code", equalTo("SESSION_SCOPE"));
+        SignedApi.token(session).header("Idempotency-Key", UUID.randomUUID().toString())
+                .post("/api/auth/sessions").then().statusCode(403).body("code", equalTo("SESSION_SCOPE"));
+        SignedApi.token(session).delete("/api/projects/" + project).then().statusCode(403).body("code", equalTo("SESSION_SCOPE"));
+        assertThat(count("SELECT count(*) FROM api_token")).isEqualTo(tokens);
+        assertThat(count("SELECT count(*) FROM wallet_session")).isEqualTo(sessions);
+        assertThat(count("SELECT count(*) FROM delegate WHERE owner = $1", owner.address())).isZero();
+
+        // A forged token of the right form, and an expired session, are refused.
+        SignedApi.token("dps_" + "A".repeat(43)).get("/api/projects").then().statusCode(401).body("code", equalTo("SESSION_INVALID"));
+        String second = SignedApi.post(owner, "/api/auth/sessions", null, UUID.randomUUID().toString()).then().statusCode(201)
+                .extract().path("token");
+        SignedApi.token(second).get("/api/projects").then().statusCode(200).body("id", hasSize(2));
+        pool.preparedQuery("UPDATE wallet_session SET expires_at = now() - interval '1 second' WHERE token_hash = "
+                + "encode(sha256(convert_to($1, 'UTF8')), 'hex')").execute(Tuple.of(second)).await().atMost(Duration.ofSeconds(5));
+        SignedApi.token(second).get("/api/projects").then().statusCode(401).body("code", equalTo("SESSION_INVALID"));
+
+        // Signing out ends that session only; the wallet's signature ends them all.
+        String third = SignedApi.post(owner, "/api/auth/sessions", null, UUID.randomUUID().toString()).then().statusCode(201)
+                .extract().path("token");
+        SignedApi.token(session).delete("/api/auth/sessions").then().statusCode(204);
+        SignedApi.token(session).get("/api/projects").then().statusCode(401).body("code", equalTo("SESSION_INVALID"));
+        assertThat(count("SELECT count(*) FROM wallet_session WHERE id = $1", sessionId)).isZero();
+        SignedApi.token(third).get("/api/projects").then().statusCode(200);
+        SignedApi.delete(owner, "/api/auth/sessions").then().statusCode(204);
+        SignedApi.token(third).get("/api/projects").then().statusCode(401).body("code", equalTo("SESSION_INVALID"));
+        assertThat(count("SELECT count(*) FROM wallet_session WHERE address = $1", owner.address())).isZero();
+    }
+
+    @Test
     void aLogGrantOpensOnlyTheJobsLogsAndOnlyForAWhile() {
         DeeployWallet owner = DeeployWallet.create();
         String project = JobApiIT.newProject(owner);

@@ -80,6 +80,29 @@ class JobFundingIT {
     }
 
     @Test
+    void theConsoleIsServedAndLearnsHowJobsArePaidWithoutSigningIn() {
+        // The console's page and its script, built by this module's build, at the API's own origin.
+        String page = given().when().get("/").then().statusCode(200).contentType(org.hamcrest.Matchers.containsString("text/html"))
+                .extract().asString();
+        assertThat(page).contains("<title>Deeploy console</title>");
+        String script = page.replaceAll("(?s).*src=\"(/assets/[^\"]+\\.js)\".*", "$1");
+        assertThat(script).startsWith("/assets/");
+        assertThat(given().when().get(script).then().statusCode(200).extract().asString()).contains("Please sign this Deeploy request:");
+
+        // Public facts before any signature: the billing mode and the audience a signature names; the chain is unknown
+        // while escrow-svc cannot be asked (none runs here), and what only escrow-svc and the scheduler know is a clear 503.
+        String audience = given().when().get("/api/auth").then().statusCode(200).extract().path("audience");
+        given().when().get("/api/platform").then().statusCode(200).body("billing", equalTo("escrow"))
+                .body("audience", equalTo(audience)).body("chain", org.hamcrest.Matchers.nullValue());
+        given().when().get("/api/platform/estimate?cpu=0.5&memoryMb=256&nodes=1&epochs=30").then().statusCode(503)
+                .body("code", equalTo("ESCROW_UNAVAILABLE"));
+        given().when().get("/api/platform/nodes").then().statusCode(503).body("code", equalTo("SCHEDULER_UNAVAILABLE"));
+        // A tag filter is checked as a job's nodeTags is, before anything is asked.
+        given().when().get("/api/platform/nodes?tag=*&tag=CT:FR||").then().statusCode(400)
+                .body("field", equalTo("nodeTags[1]"));
+    }
+
+    @Test
     void aJobWaitsForFundsThatCoverItAndIsRequestedOnce() {
         DeeployWallet owner = DeeployWallet.create();
         String projectId = JobApiIT.newProject(owner);

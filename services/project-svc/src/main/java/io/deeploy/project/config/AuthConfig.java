@@ -29,6 +29,13 @@ public interface AuthConfig {
     @WithDefault("PT30S")
     Duration maxClockSkew();
 
+    /**
+     * How long a sign-in session ({@code POST /api/auth/sessions}) acts for its wallet: the console signs once at
+     * sign-in, then sends the session's token.
+     */
+    @WithDefault("PT12H")
+    Duration sessionTtl();
+
     /** How long a log grant ({@code GET /api/jobs/{id}/log-grant}) opens a job's logs on its nodes. */
     @WithDefault("PT10M")
     Duration logGrantTtl();

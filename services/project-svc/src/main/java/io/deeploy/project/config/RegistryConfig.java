@@ -5,7 +5,10 @@ import io.smallrye.config.WithDefault;
 import java.util.List;
 import java.util.Optional;
 
-/** Who runs the node registry: the admins who may suspend and blacklist nodes, and which node addresses are accepted. */
+/**
+ * Who runs the node registry: the admins who may suspend and blacklist nodes, which node addresses are accepted, and
+ * where the nodes' live state is read.
+ */
 @ConfigMapping(prefix = "deeploy.registry")
 public interface RegistryConfig {
 
@@ -19,4 +22,10 @@ public interface RegistryConfig {
      */
     @WithDefault("false")
     boolean allowLoopbackAddresses();
+
+    /**
+     * scheduler-svc (env {@code DEEPLOY_REGISTRY_SCHEDULER_URL}), whose registry knows each node's state, tags and free
+     * resources: the console lists them (through {@code GET /api/platform/nodes}) to choose nodes or a tag filter.
+     */
+    Optional<String> schedulerUrl();
 }

@@ -4,6 +4,7 @@ import io.deeploy.project.config.AuthConfig;
 import io.deeploy.project.repository.ApiTokenRepository;
 import io.deeploy.project.repository.ProjectRepository;
 import io.deeploy.project.repository.RequestNonceRepository;
+import io.deeploy.project.repository.WalletSessionRepository;
 import io.deeploy.signing.Audience;
 import io.deeploy.signing.SignedRequest;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -14,8 +15,8 @@ import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Proves who sent an API request: a wallet signature ({@link SignedRequest}) whose nonce is fresh and unused, or an API
- * token. Every refusal is a 401 with its own code and changes nothing but, for a valid signature, the replay cache.
+ * Proves who sent an API request: a wallet signature ({@link SignedRequest}) whose nonce is fresh and unused, a live
+ * sign-in session of a wallet, or an API token. Every refusal is a 401 with its own code and changes nothing but, for a valid signature, the replay cache.
  */
 @ApplicationScoped
 public class Authenticator {
@@ -29,15 +30,17 @@ public class Authenticator {
     private final RequestNonceRepository nonces;
     private final ApiTokenRepository tokens;
     private final ProjectRepository projects;
+    private final WalletSessionRepository sessions;
     private final AtomicLong lastPurgeMillis = new AtomicLong();
 
     public Authenticator(AuthConfig config, Audience audience, RequestNonceRepository nonces, ApiTokenRepository tokens,
-            ProjectRepository projects) {
+            ProjectRepository projects, WalletSessionRepository sessions) {
         this.config = config;
         this.audience = audience.value();
         this.nonces = nonces;
         this.tokens = tokens;
         this.projects = projects;
+        this.sessions = sessions;
     }
 
     /** What a request says about its sender; {@code target} is the raw path and query as sent. */
@@ -129,9 +132,18 @@ public class Authenticator {
 
     private Uni<Caller> byToken(String authorization) {
         if (!authorization.startsWith(BEARER) || !ApiTokens.looksLikeToken(authorization.substring(BEARER.length()))) {
-            return Uni.createFrom().failure(unauthorized("TOKEN_INVALID", "Authorization must be 'Bearer dpt_...' (an API token)"));
+            return Uni.createFrom().failure(unauthorized("TOKEN_INVALID",
+                    "Authorization must be 'Bearer dpt_...' (an API token) or 'Bearer dps_...' (a sign-in session)"));
         }
         String hash = ApiTokens.hash(authorization.substring(BEARER.length()));
+        if (ApiTokens.isSession(authorization.substring(BEARER.length()))) {
+            return Panache.withSession(() -> sessions.findLiveByHash(hash, Instant.now())).map(session -> {
+                if (session == null) {
+                    throw unauthorized("SESSION_INVALID", "this sign-in session is unknown, ended or expired: sign in again");
+                }
+                return Caller.session(session.address, session.id);
+            });
+        }
         return Panache.withSession(() -> tokens.findActiveByHash(hash).chain(token -> token == null
                 ? Uni.createFrom().<Caller>failure(unauthorized("TOKEN_INVALID", "this API token is unknown or revoked"))
                 : projects.findLive(token.projectId).map(project -> {

@@ -152,7 +152,7 @@ public class NodeRegistryService {
     }
 
     boolean isAdmin(Caller caller) {
-        return !caller.viaToken() && admins.contains(caller.address());
+        return caller.signed() && admins.contains(caller.address());
     }
 
     private void requireAdmin(Caller caller) {

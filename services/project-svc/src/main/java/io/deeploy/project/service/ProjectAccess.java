@@ -51,11 +51,20 @@ public class ProjectAccess {
         });
     }
 
-    /** Refuses an API token where only the owner's own signature will do. */
-    public static void requireSigner(Caller caller, String what) {
+    /** Refuses an API token where the wallet itself must act, by its signature or its sign-in session. */
+    public static void requireWallet(Caller caller, String what) {
         if (caller.viaToken()) {
             throw new ApiException(403, "TOKEN_SCOPE", null, "an API token cannot be used for " + what
                     + "; sign the request with the owner's wallet");
+        }
+    }
+
+    /** Refuses an API token or a sign-in session where only the wallet's own signature will do. */
+    public static void requireSigner(Caller caller, String what) {
+        requireWallet(caller, what);
+        if (caller.viaSession()) {
+            throw new ApiException(403, "SESSION_SCOPE", null, "a sign-in session cannot be used for " + what
+                    + "; sign the request with the wallet itself");
         }
     }
 

@@ -51,7 +51,7 @@ public class ProjectService {
     /** A new project owned by the signer (an API token, scoped to one project, cannot make another). */
     @WithTransaction
     public Uni<Project> create(Caller caller, CreateProjectRequest request, String idempotencyKey) {
-        ProjectAccess.requireSigner(caller, "creating projects");
+        ProjectAccess.requireWallet(caller, "creating projects");
         String owner = caller.address();
         String name = validName(request);
         return commands.execute("project.create:" + owner, idempotencyKey, request, () ->
