@@ -2,7 +2,8 @@
 // platform (started by ConsoleE2EIT, which passes its addresses in the environment): connect a wallet, create a
 // project, write a job in the wizard (its cost quoted as it is typed), review the draft, Pay & Deploy (approve and
 // createJob signed by the wallet and confirmed on the local chain), watch the build log arrive while it builds, open
-// the app at its URL, push a commit and see it on the job page, and stop the job. The wallet is injected into the page
+// the app at its URL, push a commit and see it on the job page, roll back to the first commit and resume, edit the job,
+// and stop it. The wallet is injected into the page
 // (EIP-1193 window.ethereum) and signs with a local key here, in Node, as a browser wallet would. A screenshot of each
 // step goes to SHOTS_DIR. Prints one JSON line, {"jobId", "url", "commits"}, for the Java side's checks; any failed
 // expectation exits non-zero with its message.
@@ -32,12 +33,14 @@ const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
 mkdirSync(SHOTS_DIR, { recursive: true });
 // The console marks what a test may find with data-test attributes.
 selectors.setTestIdAttribute('data-test');
-const provider = new JsonRpcProvider(RPC_URL, undefined, { staticNetwork: true, pollingInterval: 500 });
+// No cached answers: the wallet reads the chain afresh for each request, as the page does.
+const provider = new JsonRpcProvider(RPC_URL, undefined, { staticNetwork: true, pollingInterval: 500, cacheTimeout: -1 });
 const wallet = new Wallet(OWNER_KEY, provider);
 const owner = wallet.address.toLowerCase();
 const log = (...args) => console.error(new Date().toISOString(), ...args);
 let shot = 0;
 let signatures = 0;
+let nextNonce = 0;
 
 /** The wallet's side of EIP-1193, as a browser wallet would answer each request (no prompts: it always agrees). */
 async function walletRequest(method, params = []) {
@@ -65,7 +68,11 @@ async function walletRequest(method, params = []) {
       if (tx.from.toLowerCase() !== owner) {
         throw Object.assign(new Error('not this wallet\'s account'), { code: 4100 });
       }
-      const sent = await wallet.sendTransaction({ to: tx.to, data: tx.data });
+      // The wallet numbers its transactions itself (the chain's count, or one past the last it sent), as a browser
+      // wallet does, so a second transaction right after the first never reuses its nonce.
+      const nonce = Math.max(await provider.getTransactionCount(owner, 'latest'), nextNonce);
+      nextNonce = nonce + 1;
+      const sent = await wallet.sendTransaction({ to: tx.to, data: tx.data, nonce });
       log('wallet sent', sent.hash);
       return sent.hash;
     }
@@ -225,6 +232,24 @@ try {
 
   // The app's own request log reaches the page too.
   await page.getByTestId('log-app').filter({ hasText: 'GET /' }).waitFor({ timeout: 60_000 });
+
+  // Back to the first commit from the versions the page lists: the job is pinned to it (pushes wait) until resumed.
+  await page.getByTestId('served').filter({ hasText: firstCommit }).getByTestId('rollback-commit').click();
+  await page.getByTestId('commit').filter({ hasText: firstCommit }).waitFor({ timeout: 120_000 });
+  await page.getByTestId('resume').waitFor();
+  await screenshot(page, 'rolled-back');
+  await page.getByTestId('resume').click();
+  await page.getByTestId('commit').filter({ hasText: pushed }).waitFor({ timeout: 120_000 });
+
+  // An edit: a new revision with the environment changed, deployed in place.
+  const revisionBefore = parseInt(await page.getByTestId('revision').textContent(), 10);
+  await page.getByTestId('edit').click();
+  await page.getByTestId('edit-env').fill('GREETING=from the console');
+  await page.getByTestId('edit-save').click();
+  await page.getByTestId('editor').filter({ hasText: 'Saved' }).waitFor();
+  await page.getByTestId('revision').filter({ hasText: `${revisionBefore + 1} (running ${revisionBefore + 1})` })
+    .waitFor({ timeout: 120_000 });
+  await screenshot(page, 'edited');
 
   // Stop: the job stops and its chain job is closed (the refund is checked on chain by the Java side).
   await page.getByTestId('stop').click();

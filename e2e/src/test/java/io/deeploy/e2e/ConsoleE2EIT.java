@@ -27,7 +27,8 @@ import org.web3j.utils.Numeric;
  * The console in a real browser, through the tutorial's flow on the whole platform in escrow billing: the browser test
  * ({@code e2e/console/console.test.mjs}: Playwright driving Debian's Chromium, a test wallet injected into the page)
  * signs in, creates a project, writes the job in the wizard with its cost quoted, pays and deploys through the wallet,
- * sees the build log while it builds, opens the app at its URL, pushes a commit and sees it deployed, and stops the job.
+ * sees the build log while it builds, opens the app at its URL, pushes a commit and sees it deployed, rolls back to the
+ * first commit and resumes, edits the job, and stops it.
  * This side gives the owner's wallet gas and tokens and a git server, then checks what the browser did against the API
  * and the chain: the job ran both commits and stopped, it was paid for by the owner's wallet, and its stop refunded what
  * it had not used. Screenshots of each step: {@code target/console-screenshots}.
@@ -105,6 +106,7 @@ class ConsoleE2EIT {
         JsonNode job = json(platform.apiGet("/api/jobs/" + jobId).body());
         assertThat(job.path("alias").asText()).isEqualTo(alias);
         assertThat(job.path("state").asText()).isEqualTo("STOPPED");
+        assertThat(job.path("spec").path("env").path("GREETING").asText()).isEqualTo("from the console");
         JsonNode served = json(platform.apiGet("/api/jobs/" + jobId + "/versions").body()).path("served");
         assertThat(served.toString()).contains(result.path("commits").get(0).asText(), result.path("commits").get(1).asText());
         BigInteger locked = new BigInteger(job.path("spend").path("locked").asText());
@@ -117,7 +119,7 @@ class ConsoleE2EIT {
 
         // A screenshot of every step.
         try (Stream<Path> shots = Files.list(SHOTS)) {
-            assertThat(shots.map(p -> p.getFileName().toString()).toList()).hasSizeGreaterThanOrEqualTo(12)
+            assertThat(shots.map(p -> p.getFileName().toString()).toList()).hasSizeGreaterThanOrEqualTo(14)
                     .anyMatch(name -> name.endsWith("-wizard.png")).anyMatch(name -> name.endsWith("-running.png"))
                     .anyMatch(name -> name.endsWith("-stopped.png"));
         }

@@ -1,5 +1,7 @@
 import { get, post, platformInfo, followLog } from '../api.js';
 import { signTransactions } from '../payment.js';
+import { versionsPanel } from './versions.js';
+import { editForm } from './edit.js';
 import { h, mount, errorBox, errorText, formatUnits, when, duration } from '../ui.js';
 
 const LIVE = new Set(['AWAITING_FUNDS', 'REQUESTED', 'SCHEDULED', 'BUILDING', 'RUNNING', 'REDEPLOYING', 'FAILED']);
@@ -75,6 +77,9 @@ export async function jobView(root, jobId) {
   }, label);
 
   const extendEpochs = h('input', { test: 'extend-epochs', value: '1', size: 4 });
+  const nodeCount = h('input', { test: 'scale-nodes', value: '1', size: 3 });
+  const versions = versionsPanel(jobId, act);
+  const editor = h('div', { test: 'editor' });
   const renderActions = () => {
     const live = LIVE.has(job.state);
     actions.replaceChildren(...[
@@ -85,8 +90,27 @@ export async function jobView(root, jobId) {
       }) : null,
       live && job.state !== 'AWAITING_FUNDS' ? act('Redeploy', 'redeploy', async (out) => {
         await post(`/api/jobs/${jobId}/redeploy`);
-        out.replaceChildren(h('p', 'A new revision is on its way.'));
+        out.replaceChildren(h('p', 'A new revision is on its way: built again from the branch head.'));
       }) : null,
+      live && job.state !== 'AWAITING_FUNDS' ? act('Restart', 'restart', async (out) => {
+        await post(`/api/jobs/${jobId}/restart`);
+        out.replaceChildren(h('p', 'Fresh containers are on their way.'));
+      }) : null,
+      live && job.state !== 'AWAITING_FUNDS' ? act('Edit', 'edit', async () => {
+        editor.replaceChildren(h('h3', 'Edit'), editForm(job, () => editor.replaceChildren(h('p', 'Saved: a new revision deploys.'))));
+      }) : null,
+      live && job.state !== 'AWAITING_FUNDS' ? h('span.inline', 'Nodes ', nodeCount, ' ',
+        act('Scale', 'scale', async (out) => {
+          const answer = await post(`/api/jobs/${jobId}/nodes`, { targetNodeCount: Number(nodeCount.value) });
+          if (answer && answer.transactions) {
+            const progress = h('ol.progress');
+            out.replaceChildren(h('p', `Buying the nodes: ${formatUnits(answer.amount)} dUSD from epoch ${answer.fromEpoch}.`), progress);
+            await signTransactions(answer.transactions, progress);
+            out.append(h('p', 'Paid: the job grows once the chain confirms it.'));
+          } else {
+            out.replaceChildren(h('p', 'Scaling.'));
+          }
+        })) : null,
       live && job.state !== 'AWAITING_FUNDS' ? h('span.inline', 'Extend by ', extendEpochs, ' epochs ',
         act('Extend', 'extend', async (out) => {
           const answer = await post(`/api/jobs/${jobId}/extend`, { epochs: Number(extendEpochs.value) });
@@ -122,7 +146,7 @@ export async function jobView(root, jobId) {
       ['URL', job.url ? h('a', { href: job.url, target: '_blank', rel: 'noopener', test: 'url' }, job.url) : '–'],
       ['Nodes', h('span', { test: 'nodes' }, job.nodes && job.nodes.length ? job.nodes.join(', ') : '–')],
       ['Commit', h('code', { test: 'commit' }, job.runningCommit || '–')],
-      ['Revision', `${job.spec ? job.spec.revision : '–'} (running ${job.runningRevision ?? '–'})`],
+      ['Revision', h('span', { test: 'revision' }, `${job.spec ? job.spec.revision : '–'} (running ${job.runningRevision ?? '–'})`)],
       ['Paid until', !job.paidUntil ? '–' : LIVE.has(job.state)
         ? `${when(job.paidUntil)} (${duration(job.secondsLeft)} left)${job.expiringSoon ? ', expiring soon: extend it' : ''}`
         : when(job.paidUntil)],
@@ -146,17 +170,23 @@ export async function jobView(root, jobId) {
 
   async function refresh() {
     try {
+      const first = job === null;
       job = await get(`/api/jobs/${encodeURIComponent(jobId)}`);
+      if (first) {
+        nodeCount.value = String((job.nodes && job.nodes.length) || 1);
+      }
       renderSummary();
       renderActions();
+      await versions.refresh(job);
     } catch (e) {
       summary.replaceChildren(errorBox(e));
     }
   }
 
-  mount(root, h('section.card', summary, actions, outcome,
+  mount(root, h('section.card', summary, actions, outcome, editor,
     h('p', h('a', { href: '#/' }, 'Projects'))),
   h('section.card', h('h2', 'Logs'), h('div.logs', logs.map((l) => l.element))),
+  h('section.card', h('h2', 'Versions'), versions.element),
   h('section.card', h('h2', 'Timeline'), timeline));
   await refresh();
   if (job && job.projectId) {

@@ -1,5 +1,8 @@
 package io.deeploy.escrow.messaging;
 
+import io.deeploy.escrow.service.ChainJobCloser;
+import io.deeploy.escrow.service.ChainJobNodes;
+import io.deeploy.escrow.service.FundingLinks;
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.EventType;
@@ -9,9 +12,6 @@ import io.deeploy.events.payload.JobRequested;
 import io.deeploy.events.payload.JobSpecChanged;
 import io.deeploy.events.payload.JobStopRequested;
 import io.deeploy.events.payload.NodeSelected;
-import io.deeploy.escrow.service.ChainJobCloser;
-import io.deeploy.escrow.service.ChainJobNodes;
-import io.deeploy.escrow.service.FundingLinks;
 import io.deeploy.outbox.InPlaceRetry;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,12 +59,12 @@ public class JobEventsConsumer {
         InPlaceRetry.CONSUMERS.run("escrow-svc, a job command", () -> apply(record));
     }
 
-    /** The types applied here; the others on these topics are not decoded. */
-    private static final Set<EventType> APPLIED = EnumSet.of(EventType.APP_STARTED, EventType.NODE_SELECTED,
+    /** The types applied here (its contract test reads every recorded version of each); the others are not decoded. */
+    public static final Set<EventType> CONSUMED = EnumSet.of(EventType.APP_STARTED, EventType.NODE_SELECTED,
             EventType.JOB_REQUESTED, EventType.JOB_SPEC_CHANGED, EventType.FUNDING_ACCEPTED, EventType.JOB_STOP_REQUESTED);
 
     private void apply(String record) {
-        if (!APPLIED.contains(EventType.byName(EventCodec.typeOf(record)))) {
+        if (!CONSUMED.contains(EventType.byName(EventCodec.typeOf(record)))) {
             return;
         }
         Event<?> event = EventCodec.decode(record);

@@ -19,7 +19,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class JobEventsConsumer {
 
     static final String CONSUMER = "project-svc.job-status";
-    static final Set<EventType> FOLLOWED = EnumSet.of(EventType.NODE_SELECTED, EventType.BUILD_STARTED,
+    public static final Set<EventType> CONSUMED = EnumSet.of(EventType.NODE_SELECTED, EventType.BUILD_STARTED,
             EventType.BUILD_COMPLETED, EventType.APP_STARTED, EventType.APP_FAILED, EventType.TUNNEL_READY, EventType.TUNNEL_FAILED,
             EventType.JOB_STOPPED, EventType.ROUTE_READY);
 
@@ -43,7 +43,7 @@ public class JobEventsConsumer {
 
     private Uni<Void> apply(String record) {
         EventType type = EventType.byName(EventCodec.typeOf(record));
-        if (type == null || !FOLLOWED.contains(type)) {
+        if (type == null || !CONSUMED.contains(type)) {
             return Uni.createFrom().voidItem();
         }
         Event<?> event = EventCodec.decode(record);

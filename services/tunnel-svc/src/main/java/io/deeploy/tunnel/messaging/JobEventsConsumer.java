@@ -11,6 +11,8 @@ import io.deeploy.tunnel.service.RouteService;
 import io.deeploy.tunnel.service.RouteTable;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumSet;
+import java.util.Set;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 @ApplicationScoped
@@ -28,10 +30,14 @@ public class JobEventsConsumer {
         this.table = table;
     }
 
+    /** The event types this consumer applies (its contract test reads every recorded version of each); others on its topics are skipped undecoded. */
+    public static final Set<EventType> CONSUMED = EnumSet.of(EventType.APP_STARTED, EventType.JOB_STOPPED,
+            EventType.NODE_SELECTED);
+
     @Incoming("job-events")
     public Uni<Void> onJobEvent(String record) {
         EventType type = EventType.byName(EventCodec.typeOf(record));
-        if (type != EventType.APP_STARTED && type != EventType.JOB_STOPPED && type != EventType.NODE_SELECTED) {
+        if (type == null || !CONSUMED.contains(type)) {
             return Uni.createFrom().voidItem();
         }
         Event<?> event = EventCodec.decode(record);
