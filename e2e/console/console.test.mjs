@@ -190,8 +190,10 @@ try {
 
   // Pay & Deploy: the job is created, then approve and createJob are signed and confirmed, then the job page opens.
   await page.getByTestId('deploy').click();
-  await page.getByTestId('tx').first().filter({ hasText: '✓' }).waitFor({ timeout: 60_000 });
-  await screenshot(page, 'paying');
+  // The transactions' progress shows only until the job page opens, which may be a second later: the screenshot is
+  // taken when it shows, and the test goes on by the job page, which says the job is paid.
+  await page.getByTestId('tx').first().waitFor({ timeout: 60_000 }).then(() => screenshot(page, 'paying'))
+    .catch(() => log('the payment progress was gone before its screenshot'));
   await page.waitForURL(/#\/jobs\//, { timeout: 90_000 });
   const jobId = decodeURIComponent(page.url().split('#/jobs/')[1]);
   log('job', jobId);
@@ -205,6 +207,8 @@ try {
   const firstCommit = (await page.getByTestId('commit').textContent()).trim();
   expect(/^[0-9a-f]{40}$/.test(firstCommit), `the job page shows the running commit: ${firstCommit}`);
   await page.getByTestId('spend').waitFor({ timeout: 30_000 });
+  const paid = quoted.split(' ')[0];
+  expect((await page.getByTestId('spend').textContent()).includes(`locked ${paid},`), `the job page shows ${paid} paid`);
   await screenshot(page, 'running');
 
   // The app itself, in the browser, at its URL (*.localhost is this machine).

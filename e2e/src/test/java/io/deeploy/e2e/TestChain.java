@@ -40,7 +40,8 @@ final class TestChain implements AutoCloseable {
 
     /** Gives {@code account} {@code wei} of gas money (anvil_setBalance). */
     void setBalance(String account, BigInteger wei) throws Exception {
-        new Request<>("anvil_setBalance", List.of(account, Numeric.toHexStringWithPrefix(wei)), rpc, VoidResponse.class).send();
+        new Request<>("anvil_setBalance", List.of(account, Numeric.toHexStringWithPrefix(wei)), rpc, VoidResponse.class)
+                .send();
     }
 
     /** Mints {@code amount} base units of the test token to {@code account}, as a faucet would. */

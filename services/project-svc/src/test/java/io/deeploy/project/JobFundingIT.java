@@ -82,12 +82,13 @@ class JobFundingIT {
     @Test
     void theConsoleIsServedAndLearnsHowJobsArePaidWithoutSigningIn() {
         // The console's page and its script, built by this module's build, at the API's own origin.
-        String page = given().when().get("/").then().statusCode(200).contentType(org.hamcrest.Matchers.containsString("text/html"))
-                .extract().asString();
+        String page = given().when().get("/").then().statusCode(200)
+                .contentType(org.hamcrest.Matchers.containsString("text/html")).extract().asString();
         assertThat(page).contains("<title>Deeploy console</title>");
         String script = page.replaceAll("(?s).*src=\"(/assets/[^\"]+\\.js)\".*", "$1");
         assertThat(script).startsWith("/assets/");
-        assertThat(given().when().get(script).then().statusCode(200).extract().asString()).contains("Please sign this Deeploy request:");
+        assertThat(given().when().get(script).then().statusCode(200).extract().asString())
+                .contains("Please sign this Deeploy request:");
 
         // Public facts before any signature: the billing mode and the audience a signature names; the chain is unknown
         // while escrow-svc cannot be asked (none runs here), and what only escrow-svc and the scheduler know is a clear 503.

@@ -76,6 +76,7 @@ public final class PayloadShape {
             }
             return fields;
         }
-        throw new IllegalArgumentException("no shape for " + clazz.getName() + ": event payloads are records of JSON values");
+        throw new IllegalArgumentException("no shape for " + clazz.getName()
+                + ": event payloads are records of JSON values");
     }
 }

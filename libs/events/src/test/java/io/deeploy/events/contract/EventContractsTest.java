@@ -55,7 +55,8 @@ class EventContractsTest {
                 .path("payload");
         ObjectNode renamed = sent.deepCopy();
         renamed.set("address", renamed.remove("url"));
-        assertThat(EventContracts.firstDifference("payload", sent, renamed)).isEqualTo("payload.url (\"example-url\") is not read");
+        assertThat(EventContracts.firstDifference("payload", sent, renamed))
+                .isEqualTo("payload.url (\"example-url\") is not read");
         ObjectNode retyped = sent.deepCopy();
         retyped.put("alias", 7);
         assertThat(EventContracts.firstDifference("payload", sent, retyped)).startsWith("payload.alias was");

@@ -52,7 +52,8 @@ public final class ApiContract {
         try {
             JsonNode document = JSON.readTree(served);
             if (Boolean.getBoolean("deeploy.openapi.record")) {
-                Files.writeString(recordedFile(service), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document) + "\n");
+                Files.writeString(recordedFile(service),
+                        JSON.writerWithDefaultPrettyPrinter().writeValueAsString(document) + "\n");
                 return;
             }
             assertThat(document).as("%s serves an API that differs from %s: its callers check their calls against the "
@@ -82,7 +83,8 @@ public final class ApiContract {
                 boolean list = part.endsWith("[]");
                 String name = list ? part.substring(0, part.length() - 2) : part;
                 // "[]" alone: the answer itself is the list.
-                at = name.isEmpty() ? resolve(document, at) : resolve(document, resolve(document, at).path("properties").path(name));
+                at = name.isEmpty() ? resolve(document, at)
+                        : resolve(document, resolve(document, at).path("properties").path(name));
                 assertThat(at.isMissingNode()).as("%s %s %s: the answer has no field %s (in %s)", service, method, path,
                         field, name).isFalse();
                 if (list) {

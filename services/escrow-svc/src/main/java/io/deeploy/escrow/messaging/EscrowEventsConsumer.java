@@ -25,7 +25,10 @@ public class EscrowEventsConsumer {
         this.settlements = settlements;
     }
 
-    /** The event types this consumer applies (its contract test reads every recorded version of each); others on its topics are skipped undecoded. */
+    /**
+     * The event types this consumer applies (its contract test reads every recorded version of each); others on its
+     * topics are skipped undecoded.
+     */
     public static final Set<EventType> CONSUMED = EnumSet.of(EventType.SETTLEMENT_DUE);
 
     /** The uptime oracle's attestations (scheduler-svc). */

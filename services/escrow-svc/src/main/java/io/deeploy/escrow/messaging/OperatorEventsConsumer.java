@@ -26,7 +26,10 @@ public class OperatorEventsConsumer {
         this.operators = operators;
     }
 
-    /** The event types this consumer applies (its contract test reads every recorded version of each); others on its topics are skipped undecoded. */
+    /**
+     * The event types this consumer applies (its contract test reads every recorded version of each); others on its
+     * topics are skipped undecoded.
+     */
     public static final Set<EventType> CONSUMED = EnumSet.of(EventType.NODE_REGISTERED);
 
     @Incoming("operator-events")

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConsumedEventsContractTest {
 
     static Stream<EventType> consumed() {
-        return Stream.of(JobEventsConsumer.CONSUMED, EscrowEventsConsumer.CONSUMED, OperatorEventsConsumer.CONSUMED).flatMap(Set::stream).distinct();
+        return Stream.of(JobEventsConsumer.CONSUMED, EscrowEventsConsumer.CONSUMED, OperatorEventsConsumer.CONSUMED)
+                .flatMap(Set::stream).distinct();
     }
 
     @ParameterizedTest

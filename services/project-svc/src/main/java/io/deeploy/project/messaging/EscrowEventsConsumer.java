@@ -37,7 +37,10 @@ public class EscrowEventsConsumer {
         this.expiry = expiry;
     }
 
-    /** The event types this consumer applies (its contract test reads every recorded version of each); others on its topics are skipped undecoded. */
+    /**
+     * The event types this consumer applies (its contract test reads every recorded version of each); others on its
+     * topics are skipped undecoded.
+     */
     public static final Set<EventType> CONSUMED = EnumSet.of(EventType.FUNDS_LOCKED, EventType.SETTLEMENT_COMPLETED,
             EventType.PAID_PERIOD_CHANGED);
 

@@ -84,14 +84,16 @@ public class AuthResource {
     @Path("/sessions")
     public Uni<Response> startSession(@Context UriInfo uri, @Context HttpHeaders headers, byte[] body) {
         return requests.caller("POST", uri, headers, body).chain(sessions::start)
-                .map(started -> Response.status(201).entity(new SessionView(started.session().id, started.session().address,
-                        started.token(), started.session().createdAt, started.session().expiresAt)).build());
+                .map(started -> Response.status(201).entity(new SessionView(started.session().id,
+                        started.session().address, started.token(), started.session().createdAt,
+                        started.session().expiresAt)).build());
     }
 
     /** Signs out: with a session's token, ends that session; with the wallet's signature, ends all of its sessions. */
     @DELETE
     @Path("/sessions")
     public Uni<Response> endSessions(@Context UriInfo uri, @Context HttpHeaders headers) {
-        return requests.caller("DELETE", uri, headers, null).chain(sessions::end).map(ended -> Response.noContent().build());
+        return requests.caller("DELETE", uri, headers, null).chain(sessions::end)
+                .map(ended -> Response.noContent().build());
     }
 }

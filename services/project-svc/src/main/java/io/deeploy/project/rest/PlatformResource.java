@@ -48,7 +48,8 @@ public class PlatformResource {
     }
 
     /** A node as a tenant may see it: no address, no operator. */
-    public record NodeInfo(String id, String state, String status, JsonNode capacity, JsonNode free, Map<String, String> tags) {
+    public record NodeInfo(String id, String state, String status, JsonNode capacity, JsonNode free,
+            Map<String, String> tags) {
     }
 
     @GET

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Proves who sent an API request: a wallet signature ({@link SignedRequest}) whose nonce is fresh and unused, a live
- * sign-in session of a wallet, or an API token. Every refusal is a 401 with its own code and changes nothing but, for a valid signature, the replay cache.
+ * sign-in session of a wallet, or an API token. Every refusal is a 401 with its own code and changes nothing but, for a
+ * valid signature, the replay cache.
  */
 @ApplicationScoped
 public class Authenticator {

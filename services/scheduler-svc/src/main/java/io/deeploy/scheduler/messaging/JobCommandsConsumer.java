@@ -30,7 +30,10 @@ public class JobCommandsConsumer {
         this.placements = placements;
     }
 
-    /** The event types this consumer applies (its contract test reads every recorded version of each); others on its topics are skipped undecoded. */
+    /**
+     * The event types this consumer applies (its contract test reads every recorded version of each); others on its
+     * topics are skipped undecoded.
+     */
     public static final Set<EventType> CONSUMED = EnumSet.of(EventType.JOB_REQUESTED, EventType.JOB_STOP_REQUESTED,
             EventType.JOB_SPEC_CHANGED);
 

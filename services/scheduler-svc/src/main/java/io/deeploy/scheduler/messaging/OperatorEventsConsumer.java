@@ -30,7 +30,10 @@ public class OperatorEventsConsumer {
         this.identities = identities;
     }
 
-    /** The event types this consumer applies (its contract test reads every recorded version of each); others on its topics are skipped undecoded. */
+    /**
+     * The event types this consumer applies (its contract test reads every recorded version of each); others on its
+     * topics are skipped undecoded.
+     */
     public static final Set<EventType> CONSUMED = EnumSet.of(EventType.NODE_REGISTERED, EventType.NODE_STATUS_CHANGED);
 
     @Incoming("operator-events")

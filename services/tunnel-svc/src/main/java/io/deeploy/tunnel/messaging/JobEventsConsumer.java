@@ -30,7 +30,10 @@ public class JobEventsConsumer {
         this.table = table;
     }
 
-    /** The event types this consumer applies (its contract test reads every recorded version of each); others on its topics are skipped undecoded. */
+    /**
+     * The event types this consumer applies (its contract test reads every recorded version of each); others on its
+     * topics are skipped undecoded.
+     */
     public static final Set<EventType> CONSUMED = EnumSet.of(EventType.APP_STARTED, EventType.JOB_STOPPED,
             EventType.NODE_SELECTED);
 
