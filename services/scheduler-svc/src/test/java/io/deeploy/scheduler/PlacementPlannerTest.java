@@ -222,7 +222,7 @@ class PlacementPlannerTest {
         ClusterSnapshot cluster = new ClusterSnapshot(nodes);
         Placed first = placed(PlacementPlanner.plan(cluster, request("job-1", 500, 512, 3, Policy.SPREAD)));
         Placed second = placed(PlacementPlanner.plan(cluster, request("job-2", 500, 512, 3, Policy.SPREAD)));
-        assertThat(first.reason()).isEqualTo("spread: best 3 of 64 sampled from 10000 nodes with 500m CPU, 512 MiB free");
+        assertThat(first.reason()).isEqualTo("spread: best 3 of 64 sampled (visited 64 of 10000 nodes) with 500m CPU, 512 MiB free");
         assertThat(first.nodeIds()).doesNotContainAnyElementsOf(second.nodeIds()).doesNotContain("n00000");
         assertThat(PlacementPlanner.plan(cluster, request("job-1", 500, 512, 3, Policy.SPREAD))).isEqualTo(first);
         assertThat(placed(PlacementPlanner.plan(cluster, request("job-1", 500, 512, 3, Policy.SPREAD), 10_000)).nodeIds())
@@ -232,7 +232,7 @@ class PlacementPlannerTest {
         assertThat(romania.nodeIds()).hasSize(10).allMatch(id -> Integer.parseInt(id.substring(1)) % 1000 == 0);
         // a job for 100 nodes ranks at least 2 x 100 + 1 of them
         assertThat(placed(PlacementPlanner.plan(cluster, request("job-4", 500, 512, 100, Policy.SPREAD))).reason())
-                .startsWith("spread: best 100 of 201 sampled from 10000 nodes");
+                .startsWith("spread: best 100 of 201 sampled (visited 201 of 10000 nodes)");
     }
 
     @Test

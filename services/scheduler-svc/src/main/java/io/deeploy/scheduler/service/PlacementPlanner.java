@@ -14,8 +14,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * Decides where a job goes from an immutable {@link ClusterSnapshot}; pure, so it is tested without a database, and
@@ -26,20 +26,21 @@ import java.util.Set;
  * job's tags and have room, or the job waits with one reason per failing target. It gets no spares, and a lost
  * target is not replaced: the job waits for it to return.
  *
- * <h2>Counted jobs: filter, sample, rank</h2>
+ * <h2>Counted jobs: visit, sample, rank</h2>
  * <ol>
- * <li>Filter: every node of the snapshot is checked once, cheaply (comparisons and tag look-ups): the job's per-node
- *     resources fit in what is left on every dimension (CPU, memory, GPUs), the node is not excluded, and it matches
- *     all the job's tag expressions. A node is chosen at most once per job. Fewer feasible nodes than the job needs:
- *     it waits, with a reason that counts what matched and what had room.</li>
- * <li>Sample (the bound): only {@code max(candidateLimit, 2 × nodes wanted + spares)} feasible nodes are ranked
- *     ({@link #DEFAULT_CANDIDATE_LIMIT} = {@value #DEFAULT_CANDIDATE_LIMIT}); when more nodes are feasible, the ranked
- *     ones are those with the smallest pseudo-random key hash(job id, node id). The sample is thus deterministic,
- *     independent of node order, different from job to job (so jobs do not pile onto the same few nodes), and always
- *     holds enough nodes: sampling never makes a job wait. As in Nomad's limit iterator, the price is that the best
- *     node of a large cluster may be missed. The filter stays linear in the cluster; over 10,000 nodes a decision
- *     takes (median) about 0.3–0.5 ms without tag filters and about 0.9 ms with them on the 2-core development
- *     machine ({@code bench/scheduler-placement.sh}).</li>
+ * <li>Visit in the job's own random order, and stop once enough are found (Nomad's random iterator and limit): the
+ *     snapshot's nodes are visited in a pseudo-random order drawn from the job id (a Fisher-Yates shuffle taken only as
+ *     far as it is visited), and each is put through the one chain of {@link Feasibility} checks: not excluded, all the
+ *     job's tag expressions matched, its per-node resources left on every dimension (CPU, memory, GPUs). The visit
+ *     stops at the first {@code max(candidateLimit, 2 × nodes wanted + spares)} feasible nodes
+ *     ({@link #DEFAULT_CANDIDATE_LIMIT} = {@value #DEFAULT_CANDIDATE_LIMIT}). A decision thus costs what it takes to
+ *     find that sample, not the size of the cluster: over 10,000 nodes, tens of microseconds when most nodes fit, the
+ *     whole cluster only when the job's nodes are rare or missing ({@code bench/scheduler-placement.sh}).</li>
+ * <li>The sample is deterministic (the snapshot holds its nodes in id order, so the order they were read in does not
+ *     matter), differs from job to job (so jobs do not pile onto the same few nodes), and always holds enough nodes:
+ *     a job waits only when the whole cluster was visited and fewer nodes than it needs are feasible, with a reason
+ *     that counts what matched and what had room. As with Nomad's limit, the price is that the best node of a large
+ *     cluster may be missed.</li>
  * <li>Rank, best first, by {@code 0.5 × fit + 0.5 × uptime score}, rounded to 1e-6 so that near-equal nodes tie, where
  *     {@code free} = the mean of the CPU and memory fractions left free on the node after placing the job, and fit is
  *     {@code free} for SPREAD (the emptiest node) and {@code 1 − free} for BINPACK (the fullest node that still fits);
@@ -184,18 +185,20 @@ public final class PlacementPlanner {
                 byId.put(node.id(), node);
             }
         }
-        Resources need = request.perNode();
+        Feasibility feasibility = new Feasibility(request, request.excludedNodes());
         List<String> problems = new ArrayList<>();
         for (String target : request.targetNodes()) {
             NodeView node = byId.get(target);
-            if (request.excludedNodes().contains(target)) {
+            Feasibility.Failure failure = request.excludedNodes().contains(target) ? Feasibility.Failure.EXCLUDED
+                    : node == null ? null : feasibility.firstFailure(node);
+            if (failure == Feasibility.Failure.EXCLUDED) {
                 problems.add("target node " + target + " is excluded");
             } else if (node == null) {
                 problems.add("target node " + target + " is not ready");
-            } else if (!TagExpression.matchesAllNormalized(request.tags(), node.tags())) {
+            } else if (failure == Feasibility.Failure.TAGS) {
                 problems.add("target node " + target + " does not match " + TagExpression.describe(request.tags()));
-            } else if (!node.fits(need)) {
-                problems.add("target node " + target + " lacks resources (needs " + describe(need) + ", has "
+            } else if (failure == Feasibility.Failure.RESOURCES) {
+                problems.add("target node " + target + " lacks resources (needs " + describe(request.perNode()) + ", has "
                         + describe(node.available()) + " free)");
             }
         }
@@ -205,39 +208,58 @@ public final class PlacementPlanner {
         return new Placed(request.targetNodes(), List.of(), "explicit targets");
     }
 
-    /** The feasible nodes, ranked best first (a bounded sample of them when there are many); see the class comment. */
+    /** The first feasible nodes in the job's visit order, ranked best first; see the class comment. */
     private static Ranking rank(ClusterSnapshot cluster, PlacementRequest request, Set<String> excluded, int wanted,
             int candidateLimit) {
-        Resources need = request.perNode();
-        List<TagExpression> tags = request.tags();
+        Feasibility feasibility = new Feasibility(request, excluded);
         int sampleSize = Math.max(Math.max(1, candidateLimit), 2 * wanted + request.spareCount());
-        long seed = seed(request.jobId());
-        // The worst sampled node (largest key) on top, to be evicted by a node with a smaller key.
-        PriorityQueue<Sampled> sample = new PriorityQueue<>(sampleSize + 1, SAMPLE_ORDER.reversed());
-        int feasible = 0;
-        for (NodeView node : cluster.nodes()) {
-            if (!node.fits(need) || (!excluded.isEmpty() && excluded.contains(node.id()))
-                    || !TagExpression.matchesAllNormalized(tags, node.tags())) {
-                continue;
+        List<NodeView> nodes = cluster.nodes();
+        VisitOrder order = new VisitOrder(nodes.size(), seed(request.jobId()));
+        List<Ranked> ranked = new ArrayList<>(Math.min(sampleSize, nodes.size()));
+        while (ranked.size() < sampleSize && order.hasNext()) {
+            int index = order.next();
+            if (feasibility.test(cluster, index)) {
+                NodeView node = nodes.get(index);
+                ranked.add(new Ranked(node, rankScore(node, request.perNode(), request.policy())));
             }
-            feasible++;
-            long key = sampleKey(seed, node.id());
-            if (sample.size() < sampleSize) {
-                sample.add(new Sampled(key, node));
-            } else {
-                Sampled worst = sample.peek();
-                if (key < worst.key() || key == worst.key() && node.id().compareTo(worst.node().id()) < 0) {
-                    sample.poll();
-                    sample.add(new Sampled(key, node));
-                }
-            }
-        }
-        List<Ranked> ranked = new ArrayList<>(sample.size());
-        for (Sampled sampled : sample) {
-            ranked.add(new Ranked(sampled.node(), rankScore(sampled.node(), need, request.policy())));
         }
         ranked.sort(RANK_ORDER);
-        return new Ranking(ranked.stream().map(r -> r.node().id()).toList(), feasible);
+        return new Ranking(ranked.stream().map(r -> r.node().id()).toList(), order.visited(), nodes.size());
+    }
+
+    /**
+     * A pseudo-random permutation of the indexes {@code 0..size-1}, drawn from a seed: a Fisher-Yates shuffle done one
+     * step per index taken, so a visit that stops early pays for what it visited (and one pass to number the indexes).
+     */
+    private static final class VisitOrder {
+
+        private final int[] indexes;
+        private final SplittableRandom random;
+        private int visited;
+
+        VisitOrder(int size, long seed) {
+            indexes = new int[size];
+            for (int i = 0; i < size; i++) {
+                indexes[i] = i;
+            }
+            random = new SplittableRandom(seed);
+        }
+
+        boolean hasNext() {
+            return visited < indexes.length;
+        }
+
+        int next() {
+            int pick = visited + random.nextInt(indexes.length - visited);
+            int index = indexes[pick];
+            indexes[pick] = indexes[visited];
+            indexes[visited++] = index;
+            return index;
+        }
+
+        int visited() {
+            return visited;
+        }
     }
 
     /** The ids among {@code ids} of nodes that are in the snapshot and feasible for the request, in the given order. */
@@ -246,6 +268,7 @@ public final class PlacementPlanner {
         if (ids.isEmpty()) {
             return List.of();
         }
+        Feasibility feasibility = new Feasibility(request, excluded);
         Set<String> wanted = Set.copyOf(ids);
         Map<String, NodeView> byId = new HashMap<>();
         for (NodeView node : cluster.nodes()) {
@@ -256,8 +279,7 @@ public final class PlacementPlanner {
         List<String> feasible = new ArrayList<>();
         for (String id : new LinkedHashSet<>(ids)) {
             NodeView node = byId.get(id);
-            if (node != null && !excluded.contains(id) && node.fits(request.perNode())
-                    && TagExpression.matchesAllNormalized(request.tags(), node.tags())) {
+            if (node != null && feasibility.test(node)) {
                 feasible.add(id);
             }
         }
@@ -271,15 +293,16 @@ public final class PlacementPlanner {
     private static String shortfall(ClusterSnapshot cluster, PlacementRequest request, Set<String> excluded, int found,
             int needed) {
         Resources need = request.perNode();
+        Feasibility feasibility = new Feasibility(request, excluded);
         int excludedCount = 0;
         int tagged = 0;
         int largeEnough = 0;
         for (NodeView node : cluster.nodes()) {
-            if (excluded.contains(node.id())) {
+            if (feasibility.isExcluded(node)) {
                 excludedCount++;
-            } else if (TagExpression.matchesAllNormalized(request.tags(), node.tags())) {
+            } else if (feasibility.matchesTags(node)) {
                 tagged++;
-                if (need.fitsIn(node.capacity())) {
+                if (feasibility.couldEverHold(node)) {
                     largeEnough++;
                 }
             }
@@ -317,7 +340,7 @@ public final class PlacementPlanner {
         return capacity <= 0 ? 0 : Math.min(1, Math.max(0, (double) left / capacity));
     }
 
-    /** A 64-bit FNV-1a hash of the job id, mixed: the seed of the job's sample. */
+    /** A 64-bit FNV-1a hash of the job id, mixed: the seed of the job's visit order. */
     static long seed(String jobId) {
         long hash = 0xcbf29ce484222325L;
         for (int i = 0; i < jobId.length(); i++) {
@@ -325,11 +348,6 @@ public final class PlacementPlanner {
             hash *= 0x100000001b3L;
         }
         return mix(hash);
-    }
-
-    /** The node's place in the job's sample; uses the node id's cached String hash, so it costs a few multiplications. */
-    static long sampleKey(long seed, String nodeId) {
-        return mix(seed ^ (nodeId.hashCode() * 0x9e3779b97f4a7c15L));
     }
 
     /** The SplitMix64 finaliser: spreads every input bit over the whole word. */
@@ -352,12 +370,6 @@ public final class PlacementPlanner {
                 + "with " + describe(request.perNode()) + " free";
     }
 
-    private record Sampled(long key, NodeView node) {
-    }
-
-    private static final Comparator<Sampled> SAMPLE_ORDER = Comparator.comparingLong(Sampled::key)
-            .thenComparing(sampled -> sampled.node().id());
-
     private record Ranked(NodeView node, long score) {
     }
 
@@ -366,11 +378,16 @@ public final class PlacementPlanner {
             .thenComparing(ranked -> ranked.node().lastPlacedAt(), Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
             .thenComparing(ranked -> ranked.node().id());
 
-    /** The ranked candidate ids and how many nodes were feasible in all. */
-    private record Ranking(List<String> nodeIds, int feasible) {
+    /** The ranked candidate ids (every feasible node visited) and how many of the snapshot's nodes were visited. */
+    private record Ranking(List<String> nodeIds, int visited, int total) {
+
+        int feasible() {
+            return nodeIds.size();
+        }
 
         String describeCandidates() {
-            return nodeIds.size() < feasible ? nodeIds.size() + " sampled from " + feasible + " nodes" : feasible + " nodes";
+            return visited < total ? nodeIds.size() + " sampled (visited " + visited + " of " + total + " nodes)"
+                    : nodeIds.size() + " nodes";
         }
     }
 }
