@@ -2,6 +2,7 @@
 # Load on one service, beside a reference measured in the same run:
 #   bench/load.sh project-svc   (see the project-svc case below)
 #   bench/load.sh tunnel-svc
+#   bench/load.sh scheduler-svc (see the scheduler-svc case below)
 # For tunnel-svc: requests/s and p50/p99/p99.9 latency straight to a backend, through nginx (the reference reverse
 # proxy) and through the ingress, for a ramp of connection counts (interleaved: the three paths one after the other
 # at each count), plus the CPU and RSS of both proxies. The backend is an nginx of its own serving a 1 KiB static
@@ -34,8 +35,23 @@ case "$service" in
       || { tail -40 target/load-project-svc.log; exit 1; }
     grep '^bench:' target/load-project-svc.log | tee target/load-project-svc.md
     exit 0 ;;
-  "") echo "usage: bench/load.sh <service>   (tunnel-svc, project-svc)" >&2; exit 2 ;;
-  *) echo "load: $service: not yet (tunnel-svc and project-svc have load benchmarks)" >&2; exit 2 ;;
+  scheduler-svc)
+    # The packaged scheduler-svc alone on a fresh test instance (PostgreSQL, Kafka), driven by PlacementLoadBench:
+    # BENCH_NODES simulated nodes (default 10000) heartbeating through the gateway, and JobRequested in at a ramp of rates
+    # (BENCH_RATES, default 10,25,50,100,200,400,800,1600 a second, BENCH_SECONDS each, default 20) until the scheduler
+    # no longer keeps up; NodeSelected read back. Prints the "bench:" lines; the whole run is in
+    # target/load-scheduler-svc.log.
+    mkdir -p target
+    echo "load: building scheduler-svc and what it needs" >&2
+    ./mvnw -q -B -o install -DskipTests -pl services/scheduler-svc -am
+    ./deeploy test -pl services/scheduler-svc -Dit.test=PlacementLoadBench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+      -Dbench.nodes="${BENCH_NODES:-10000}" -Dbench.rates="${BENCH_RATES:-10,25,50,100,200,400,800,1600}" \
+      -Dbench.seconds="${BENCH_SECONDS:-20}" >target/load-scheduler-svc.log 2>&1 \
+      || { tail -40 target/load-scheduler-svc.log; exit 1; }
+    grep '^bench:' target/load-scheduler-svc.log | sed 's/^bench: //' | tee target/load-scheduler-svc.md
+    exit 0 ;;
+  "") echo "usage: bench/load.sh <service>   (tunnel-svc, project-svc, scheduler-svc)" >&2; exit 2 ;;
+  *) echo "load: $service: not yet (tunnel-svc, project-svc and scheduler-svc have load benchmarks)" >&2; exit 2 ;;
 esac
 
 # shellcheck source=infra/lib.sh

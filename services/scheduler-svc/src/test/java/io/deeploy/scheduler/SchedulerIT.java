@@ -274,6 +274,50 @@ class SchedulerIT {
     }
 
     /**
+     * The scheduler keeps its nodes between decisions (ClusterSnapshots): a node whose tags change is seen by the next
+     * decision as it is now, not as it was kept. The first job warms the kept list with the node's old tag; the second
+     * asks for that old tag and must wait; the third, asking for the new one, runs there. Were the change not to move the
+     * cluster version (the trigger in V6__cluster_version.sql), the second job would be placed on the node.
+     */
+    @Test
+    void aDecisionSeesTheNodesAsTheyAreNowNotAsTheyWereKept() {
+        String before = "pool-" + UUID.randomUUID().toString().substring(0, 8);
+        String after = "pool-" + UUID.randomUUID().toString().substring(0, 8);
+        String nodeId = newId("node-k");
+        keepAlive(nodeId, Map.of("POOL", before));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", nodeId).statusCode() == 200);
+        String warming = placeOnPool(before);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !selections(warming).isEmpty());
+        assertThat(selections(warming).get(0).nodeIds()).containsExactly(nodeId);
+
+        keepAlive(nodeId, Map.of("POOL", after));
+        await().atMost(Duration.ofSeconds(20)).until(() -> after.equals(given().get("/api/nodes/{id}", nodeId).path("tags.POOL")));
+        String stale = placeOnPool(before);
+        String fresh = placeOnPool(after);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !selections(fresh).isEmpty());
+        assertThat(selections(fresh).get(0).nodeIds()).containsExactly(nodeId);
+        // The two requests' keys may fall on different partitions, so the stale one may be decided after the fresh one: wait
+        // until the scheduler has consumed both, then it must have found no node.
+        kafka.awaitConsumed("scheduler-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(30));
+        assertThat(selections(stale)).as("placed on a node by the tag it no longer has").isEmpty();
+        given().get("/api/placements/{id}", stale).then().body("state", equalTo("WAITING"));
+        for (String jobId : List.of(warming, stale, fresh)) {
+            kafka.publish(Event.of(new JobStopRequested(jobId, "owner")));
+        }
+        alive.remove(nodeId);
+    }
+
+    /** Requests a small job of one node that must match {@code POOL:pool}; returns its id. */
+    String placeOnPool(String pool) {
+        String jobId = newId("job");
+        JobSpec base = spec(100, 64, List.of());
+        kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", new JobSpec(base.kind(), base.alias(), base.image(),
+                base.vcs(), base.commands(), base.env(), base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(),
+                base.healthCheck(), List.of(), 1, List.of("POOL:" + pool), base.durationEpochs(), null, null, null, null))));
+        return jobId;
+    }
+
+    /**
      * Resizing: a revision that reserves more moves the job off a node that no longer has room for it (to one that has),
      * and one that fits where the job runs is given in place; the ledger holds the new size either way.
      */

@@ -11,12 +11,6 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class NodeRepository implements PanacheRepositoryBase<Node, String> {
 
-    /** Nodes that are heard from and in service (an admin has not suspended or blacklisted them). */
-    public Uni<List<Node>> listReady() {
-        return list("state = ?1 and id in (select i.nodeId from NodeIdentity i where i.status = ?2) order by id",
-                Node.State.READY, io.deeploy.events.payload.NodeStatus.ACTIVE);
-    }
-
     public Uni<Set<String>> listLostIds() {
         return list("state = ?1", Node.State.LOST).map(lost -> lost.stream().map(node -> node.id)
                 .collect(Collectors.toSet()));

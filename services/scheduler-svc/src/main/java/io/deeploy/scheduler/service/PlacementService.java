@@ -42,9 +42,11 @@ public class PlacementService {
     private final PlacementRepository placements;
     private final AllocationRepository allocations;
     private final Outbox outbox;
+    private final ClusterSnapshots clusterSnapshots;
 
     public PlacementService(NodeRepository nodes, NodeIdentityRepository identities, PlacementRepository placements,
-            AllocationRepository allocations, Outbox outbox) {
+            AllocationRepository allocations, Outbox outbox, ClusterSnapshots clusterSnapshots) {
+        this.clusterSnapshots = clusterSnapshots;
         this.nodes = nodes;
         this.identities = identities;
         this.placements = placements;
@@ -379,19 +381,7 @@ public class PlacementService {
 
     /** READY nodes with the resources the ledger holds on each; read inside the locked transaction. */
     Uni<ClusterSnapshot> snapshot() {
-        return nodes.listReady().chain(ready -> placements.listInState(Placement.State.PLACED).map(placed -> {
-            Map<String, Resources> reserved = new HashMap<>();
-            Map<String, Instant> lastPlaced = new HashMap<>();
-            for (Placement p : placed) {
-                for (String nodeId : p.nodes()) {
-                    reserved.merge(nodeId, p.perNode(), Resources::plus);
-                    lastPlaced.merge(nodeId, p.updatedAt, (a, b) -> a.isAfter(b) ? a : b);
-                }
-            }
-            return new ClusterSnapshot(ready.stream().map(node -> new ClusterSnapshot.NodeView(node.id, node.capacity(),
-                    reserved.getOrDefault(node.id, Resources.NONE), EventCodec.stringMapFromJson(node.tags), node.uptimeScore,
-                    lastPlaced.get(node.id))).toList());
-        }));
+        return clusterSnapshots.current();
     }
 
     /**

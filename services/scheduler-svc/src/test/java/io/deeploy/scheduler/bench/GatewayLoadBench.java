@@ -122,50 +122,65 @@ class GatewayLoadBench {
      * 512 requests are in flight: beats due beyond that are sent late, which shows as latency and a lower rate.
      */
     static void run(List<Agent> agents, int port, String audience, Process scheduler, int seconds, String label) throws Exception {
-        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicLong errors = new AtomicLong();
-        Semaphore inFlight = new Semaphore(512);
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         long start = System.currentTimeMillis();
         long cpuBefore = ServiceProcesses.cpuMillis(scheduler.pid());
+        Beats beats = beat(agents, port, audience);
+        Thread.sleep(seconds * 1000L);
+        beats.stop();
+        double wall = (System.currentTimeMillis() - start) / 1000.0;
+        double cores = (ServiceProcesses.cpuMillis(scheduler.pid()) - cpuBefore) / 1000.0 / wall;
+        if (label == null) {
+            return;
+        }
+        long[] sorted = beats.latencies().stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf("%s: %d accepted in %.0f s (%.0f/s, %.0f/s due), %d failed; latency p50 %.2f ms, p99 %.2f ms, max %.1f ms;"
+                        + " gateway CPU %.2f cores, RSS %d MB%n", label, sorted.length, wall, sorted.length / wall,
+                agents.size() * 1000.0 / INTERVAL_MILLIS, beats.errors().get(), percentile(sorted, 0.50), percentile(sorted, 0.99),
+                sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, cores, ServiceProcesses.rssMb(scheduler.pid()));
+    }
+
+    /** Heartbeats being sent; {@link #stop} ends them and waits for those in flight. */
+    record Beats(ScheduledExecutorService ticker, Semaphore inFlight, ConcurrentLinkedQueue<Long> latencies, AtomicLong errors) {
+
+        void stop() throws InterruptedException {
+            ticker.shutdownNow();
+            inFlight.acquire(MAX_IN_FLIGHT);
+        }
+    }
+
+    static final int MAX_IN_FLIGHT = 512;
+
+    /** Starts every agent beating every 5 s at its own phase, until the answer is stopped. */
+    static Beats beat(List<Agent> agents, int port, String audience) {
+        HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4)).build();
+        Beats beats = new Beats(Executors.newSingleThreadScheduledExecutor(), new Semaphore(MAX_IN_FLIGHT),
+                new ConcurrentLinkedQueue<>(), new AtomicLong());
+        long start = System.currentTimeMillis();
         long[] nextIndex = {0};
-        ticker.scheduleAtFixedRate(() -> {
+        beats.ticker().scheduleAtFixedRate(() -> {
             long elapsed = System.currentTimeMillis() - start;
             // Each agent is due once per interval, at its phase: send everything due up to now.
             long dueUpTo = elapsed * agents.size() / INTERVAL_MILLIS;
             while (nextIndex[0] < dueUpTo) {
                 Agent agent = agents.get((int) (nextIndex[0]++ % agents.size()));
                 try {
-                    inFlight.acquire();
+                    beats.inFlight().acquire();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
                 }
                 long sent = System.nanoTime();
                 http.sendAsync(request(agent, port, audience), HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-                    inFlight.release();
+                    beats.inFlight().release();
                     if (failure != null || response.statusCode() != 200) {
-                        errors.incrementAndGet();
+                        beats.errors().incrementAndGet();
                     } else {
-                        latencies.add(System.nanoTime() - sent);
+                        beats.latencies().add(System.nanoTime() - sent);
                     }
                 });
             }
         }, 0, 10, TimeUnit.MILLISECONDS);
-        Thread.sleep(seconds * 1000L);
-        ticker.shutdownNow();
-        inFlight.acquire(512);
-        double wall = (System.currentTimeMillis() - start) / 1000.0;
-        double cores = (ServiceProcesses.cpuMillis(scheduler.pid()) - cpuBefore) / 1000.0 / wall;
-        if (label == null) {
-            return;
-        }
-        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf("%s: %d accepted in %.0f s (%.0f/s, %.0f/s due), %d failed; latency p50 %.2f ms, p99 %.2f ms, max %.1f ms;"
-                        + " gateway CPU %.2f cores, RSS %d MB%n", label, sorted.length, wall, sorted.length / wall,
-                agents.size() * 1000.0 / INTERVAL_MILLIS, errors.get(), percentile(sorted, 0.50), percentile(sorted, 0.99),
-                sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6, cores, ServiceProcesses.rssMb(scheduler.pid()));
+        return beats;
     }
 
     static double percentile(long[] sorted, double q) {
@@ -173,9 +188,13 @@ class GatewayLoadBench {
     }
 
     static Process launch(int httpPort, int gatewayPort) throws IOException {
+        return launch(httpPort, gatewayPort, SCHEDULER_LOG);
+    }
+
+    static Process launch(int httpPort, int gatewayPort, Path log) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         ProcessBuilder builder = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(SCHEDULER_LOG.toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(TestInfra.serviceEnvironment("scheduler-svc"));
         builder.environment().put("DEEPLOY_HTTP_PORT", String.valueOf(httpPort));
         builder.environment().put("DEEPLOY_GATEWAY_PORT", String.valueOf(gatewayPort));
