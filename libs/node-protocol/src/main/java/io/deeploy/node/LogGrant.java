@@ -1,11 +1,11 @@
 package io.deeploy.node;
 
+import io.deeploy.events.JobIds;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.regex.Pattern;
 
 /**
  * A short-lived permission to read one job's logs on the nodes that run it. project-svc issues it to whoever may read
@@ -18,13 +18,12 @@ import java.util.regex.Pattern;
 public final class LogGrant {
 
     static final String PREFIX = "dlg2";
-    static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
 
     private LogGrant() {
     }
 
     public static String issue(PrivateKey grantKey, String jobId, Instant expiresAt) {
-        if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
+        if (!JobIds.wellFormed(jobId)) {
             throw new IllegalArgumentException("not a job id: " + jobId);
         }
         String claims = PREFIX + "." + jobId + "." + expiresAt.getEpochSecond();

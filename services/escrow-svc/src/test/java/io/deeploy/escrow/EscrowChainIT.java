@@ -16,7 +16,7 @@ import io.deeploy.escrow.contracts.DeeployUSD;
 import io.deeploy.escrow.service.ChainWatcher;
 import io.deeploy.escrow.service.ContractRegistry;
 import io.deeploy.escrow.service.EscrowArithmetic;
-import io.deeploy.escrow.service.JobIds;
+import io.deeploy.events.JobIds;
 import io.deeploy.escrow.service.CrashingChainClient;
 import io.deeploy.events.Event;
 import io.deeploy.events.Topics;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.deeploy.events.Event;
+import io.deeploy.events.JobIds;
 import io.deeploy.events.Topics;
 import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
@@ -17,7 +18,6 @@ import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.events.payload.SettlementCompleted;
 import io.deeploy.outbox.testing.KafkaEvents;
 import io.deeploy.signing.DeeployWallet;
-import io.deeploy.project.service.JobService;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -110,7 +110,7 @@ class JobFundingIT {
         String alias = "paid-" + UUID.randomUUID().toString().substring(0, 8);
         String jobId = JobApiIT.postJob(owner, projectId, JobApiIT.warJob(alias), UUID.randomUUID().toString()).statusCode(201)
                 .body("state", equalTo("AWAITING_FUNDS")).extract().path("id");
-        String requestId = JobService.requestIdOf(jobId);
+        String requestId = JobIds.requestIdHexOf(jobId);
         assertThat(requestId).hasSize(66).startsWith("0x" + jobId.substring(4, 12)).endsWith("0".repeat(32));
         SignedApi.get(owner, "/api/jobs/" + jobId).then().body("fundingRequestId", equalTo(requestId));
         assertThat(SignedApi.get(owner, "/api/jobs/" + jobId).then().extract()

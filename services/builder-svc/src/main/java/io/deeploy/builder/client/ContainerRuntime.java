@@ -14,6 +14,8 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
+import io.deeploy.events.JobIds;
+import io.deeploy.events.VolumeNames;
 import io.deeploy.events.payload.Egress;
 import io.deeploy.events.payload.Resources;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -289,7 +291,7 @@ public class ContainerRuntime {
     /** Creates (if absent) a named volume of the job and returns its name. */
     public String volume(String jobId, String name) {
         // Named per node too: agents of several nodes may share one engine (tests, or nodes on one machine).
-        String volume = "deeploy-" + nodeId + "-" + JobIds.checked(jobId) + "-" + JobIds.checkedName(name, "volume");
+        String volume = "deeploy-" + nodeId + "-" + JobIds.checked(jobId) + "-" + VolumeNames.checked(name, "volume");
         docker.createVolumeCmd().withName(volume).withLabels(Map.of(JOB_LABEL, jobId, NODE_LABEL, nodeId)).exec();
         return volume;
     }

@@ -5,6 +5,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Network;
 import io.deeploy.builder.config.NodeConfig;
+import io.deeploy.events.JobIds;
 import io.deeploy.events.payload.Egress;
 import io.deeploy.node.TargetAddresses;
 import jakarta.enterprise.context.ApplicationScoped;

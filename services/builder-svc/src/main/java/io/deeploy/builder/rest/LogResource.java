@@ -4,6 +4,7 @@ import io.deeploy.builder.client.ContainerRuntime;
 import io.deeploy.builder.client.GatewayClient;
 import io.deeploy.builder.service.Reconciler;
 import io.deeploy.builder.service.WarBuilder;
+import io.deeploy.events.ApiError;
 import io.deeploy.node.Ed25519Keys;
 import io.deeploy.node.LogGrant;
 import io.smallrye.common.annotation.Blocking;
@@ -20,7 +21,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.security.PublicKey;
 import java.time.Instant;
-import java.util.Map;
 
 /**
  * A job's build and app output on this node (the seed system kept 10,000 lines in memory and offered no API). Logs are
@@ -108,10 +108,10 @@ public class LogResource {
 
     private static Response unauthorized(String code, String message) {
         return Response.status(401).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"deeploy-logs\"")
-                .type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("code", code, "message", message)).build();
+                .type(MediaType.APPLICATION_JSON_TYPE).entity(ApiError.of(code, message)).build();
     }
 
     private static Response error(int status, String code, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("code", code, "message", message)).build();
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(ApiError.of(code, message)).build();
     }
 }

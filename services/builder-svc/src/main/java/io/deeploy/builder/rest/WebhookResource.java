@@ -3,6 +3,7 @@ package io.deeploy.builder.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.builder.config.NodeConfig;
 import io.deeploy.builder.service.RepoWatcher;
+import io.deeploy.events.ApiError;
 import io.deeploy.events.EventCodec;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -80,6 +81,6 @@ public class WebhookResource {
     }
 
     private static Response error(int status, String code, String message) {
-        return Response.status(status).entity(Map.of("code", code, "message", message)).build();
+        return Response.status(status).entity(ApiError.of(code, message)).build();
     }
 }

@@ -1,7 +1,7 @@
 package io.deeploy.builder.service;
 
 import io.deeploy.builder.client.ContainerRuntime;
-import io.deeploy.builder.client.JobIds;
+import io.deeploy.events.VolumeNames;
 import io.deeploy.events.payload.JobSpec;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -80,7 +80,7 @@ public class AppLauncher {
         }
         for (var file : spec.fileVolumes()) {
             // Checked before anything is written: the name becomes a path on the node.
-            Path path = workspaces.of(jobId).resolve("files").resolve(JobIds.checkedName(file.name(), "file volume"));
+            Path path = workspaces.of(jobId).resolve("files").resolve(VolumeNames.checked(file.name(), "file volume"));
             try {
                 workspaces.create(jobId);
                 Files.createDirectories(path.getParent());

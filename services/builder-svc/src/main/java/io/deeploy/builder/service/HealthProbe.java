@@ -54,8 +54,8 @@ public class HealthProbe {
         }
         if (health.mode() == HealthCheck.Mode.HTTP) {
             try {
-                HttpURLConnection connection = (HttpURLConnection) URI.create("http://" + hostForUrl() + ":" + port + health.path())
-                        .toURL().openConnection();
+                String url = "http://" + hostForUrl() + ":" + port + health.httpPath();
+                HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
                 connection.setInstanceFollowRedirects(false);
                 connection.setConnectTimeout(1000);
                 connection.setReadTimeout(2000);

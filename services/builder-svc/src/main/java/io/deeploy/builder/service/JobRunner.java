@@ -12,6 +12,7 @@ import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.events.payload.JobStopped;
+import io.deeploy.events.payload.RestartPolicy;
 import io.deeploy.events.payload.TunnelSettings;
 import io.deeploy.node.api.Allocation;
 import io.deeploy.node.api.AllocationHealth;

@@ -1,7 +1,7 @@
 package io.deeploy.builder.service;
 
-import io.deeploy.builder.client.JobIds;
 import io.deeploy.builder.config.NodeConfig;
+import io.deeploy.events.JobIds;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;

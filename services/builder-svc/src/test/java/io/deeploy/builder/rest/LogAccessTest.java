@@ -2,13 +2,13 @@ package io.deeploy.builder.rest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deeploy.events.ApiError;
 import io.deeploy.node.Ed25519Keys;
 import io.deeploy.node.LogGrant;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class LogAccessTest {
@@ -56,8 +56,8 @@ class LogAccessTest {
         assertThat(response).isNotNull();
         assertThat(response.getStatus()).isEqualTo(401);
         assertThat(response.getHeaderString("WWW-Authenticate")).startsWith("Bearer");
-        @SuppressWarnings("unchecked")
-        Map<String, String> body = (Map<String, String>) response.getEntity();
-        assertThat(body).containsEntry("code", code).containsKey("message");
+        ApiError body = (ApiError) response.getEntity();
+        assertThat(body.code()).isEqualTo(code);
+        assertThat(body.message()).isNotBlank();
     }
 }

@@ -2,6 +2,7 @@ package io.deeploy.escrow.rest;
 
 import io.deeploy.escrow.client.ChainException;
 import io.deeploy.escrow.service.ApiException;
+import io.deeploy.events.ApiError;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

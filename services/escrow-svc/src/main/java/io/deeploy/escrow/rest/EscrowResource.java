@@ -10,7 +10,7 @@ import io.deeploy.escrow.repository.SettlementRepository;
 import io.deeploy.escrow.service.ApiException;
 import io.deeploy.escrow.service.ContractRegistry;
 import io.deeploy.escrow.service.EscrowArithmetic;
-import io.deeploy.escrow.service.JobIds;
+import io.deeploy.events.JobIds;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;

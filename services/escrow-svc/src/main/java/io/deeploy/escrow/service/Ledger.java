@@ -5,6 +5,7 @@ import io.deeploy.escrow.repository.ContractDeploymentRepository;
 import io.deeploy.escrow.repository.JobFunding;
 import io.deeploy.escrow.repository.JobFundingRepository;
 import io.deeploy.events.Event;
+import io.deeploy.events.JobIds;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.PaidPeriodChanged;
 import io.deeploy.outbox.Outbox;

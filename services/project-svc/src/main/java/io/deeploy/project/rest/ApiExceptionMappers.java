@@ -1,6 +1,7 @@
 package io.deeploy.project.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.deeploy.events.ApiError;
 import io.deeploy.project.service.ApiException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;

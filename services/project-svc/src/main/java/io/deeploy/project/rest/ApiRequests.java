@@ -2,6 +2,7 @@ package io.deeploy.project.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deeploy.events.ApiError;
 import io.deeploy.project.service.ApiException;
 import io.deeploy.project.service.Authenticator;
 import io.deeploy.project.service.Caller;

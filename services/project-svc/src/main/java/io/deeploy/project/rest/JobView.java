@@ -2,10 +2,10 @@ package io.deeploy.project.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.events.EventCodec;
+import io.deeploy.events.JobIds;
 import io.deeploy.events.payload.JobSpec;
 import io.deeploy.project.repository.Job;
 import io.deeploy.project.repository.JobTransition;
-import io.deeploy.project.service.JobService;
 import io.deeploy.project.service.JobState;
 import io.deeploy.project.service.OperatorPayments;
 import java.time.Instant;
@@ -58,8 +58,8 @@ public record JobView(String id, String projectId, String alias, String kind, St
                 history.stream().map(t -> new Transition(t.fromState == null ? null : t.fromState.name(), t.toState.name(),
                         t.reason, t.at)).toList(),
                 // What to pass as requestId to the escrow's createJob to pay for this job.
-                JobService.requestIdOf(job.id), job.jobType, payment(job), Spend.of(job), job.paidUntil, secondsLeft(job, Instant.now()),
-                job.expiryWarnedAt != null);
+                JobIds.requestIdHexOf(job.id), job.jobType, payment(job), Spend.of(job), job.paidUntil,
+                secondsLeft(job, Instant.now()), job.expiryWarnedAt != null);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.deeploy.project.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
+import io.deeploy.events.JobIds;
 import io.deeploy.events.payload.FundingAccepted;
 import io.deeploy.events.payload.FundsLocked;
 import io.deeploy.events.payload.JobRequested;
@@ -74,7 +75,7 @@ public class JobService {
                                 return Uni.createFrom().failure(new ApiException(409, "ALIAS_TAKEN", "alias",
                                         "another live job already uses the alias '" + spec.alias() + "'"));
                             }
-                            String jobId = "job-" + UUID.randomUUID();
+                            String jobId = JobIds.newId();
                             return payment(jobId, spec, request.jobType()).chain(payment -> insert(jobId, project.owner,
                                     caller.describe(), projectId, spec, JobSpecValidator.secrets(request), payment));
                         })))
@@ -116,20 +117,11 @@ public class JobService {
                 .chain(() -> secrets.store(job.id, secretValues))
                 .chain(() -> revisions.insert(job.id, spec.revision(), job.spec, "created by " + requestedBy, now))
                 .chain(() -> transitions.persist(transition(job.id, null, job.state, paid
-                        ? "requested by " + requestedBy + "; waiting for its funds on chain (requestId " + requestIdOf(job.id) + ")"
+                        ? "requested by " + requestedBy + "; waiting for its funds on chain (requestId " + JobIds.requestIdHexOf(job.id) + ")"
                         : "requested by " + requestedBy, null, now)))
                 .replaceWithVoid();
         return (paid ? stored : stored.chain(() -> outbox.enqueue(Event.of(new JobRequested(job.id, projectId, owner, spec), now))))
                 .replaceWith(job.id);
-    }
-
-    /**
-     * The escrow's idempotency key for paying a job: the 16 bytes of the job's UUID followed by 16 zero bytes, hex;
-     * escrow-svc recovers the job id from it (escrow-svc's JobIds).
-     */
-    public static String requestIdOf(String jobId) {
-        UUID uuid = UUID.fromString(jobId.substring("job-".length()));
-        return "0x" + String.format("%016x%016x", uuid.getMostSignificantBits(), uuid.getLeastSignificantBits()) + "0".repeat(32);
     }
 
     /**

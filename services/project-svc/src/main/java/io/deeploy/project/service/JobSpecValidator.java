@@ -1,6 +1,7 @@
 package io.deeploy.project.service;
 
 import io.deeploy.events.TagExpression;
+import io.deeploy.events.VolumeNames;
 import io.deeploy.events.payload.HealthCheck;
 import io.deeploy.events.payload.JobKind;
 import io.deeploy.events.payload.JobSpec;
@@ -8,6 +9,7 @@ import io.deeploy.events.payload.Egress;
 import io.deeploy.events.payload.FileVolume;
 import io.deeploy.events.payload.RegistryAuth;
 import io.deeploy.events.payload.Resources;
+import io.deeploy.events.payload.RestartPolicy;
 import io.deeploy.events.payload.TunnelSettings;
 import io.deeploy.events.payload.VcsSource;
 import io.deeploy.events.payload.Volume;
@@ -41,7 +43,6 @@ public final class JobSpecValidator {
             + "(:[A-Za-z0-9._-]{1,128})?(@sha256:[a-f0-9]{64})?");
     /** The most nodes one job runs on. */
     static final int MAX_NODES = 100;
-    static final Set<String> RESTART_POLICIES = Set.of("always", "on-failure", "unless-stopped", "no");
     /** Network protocols a node fetches with; a path or file:// would read the node's own disk. */
     static final Set<String> REPOSITORY_SCHEMES = Set.of("http", "https", "git");
     static final String DEFAULT_WAR_IMAGE = "local/node:bookworm";
@@ -61,7 +62,6 @@ public final class JobSpecValidator {
             "(?=[^:]{1,253}(:|$))[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:(?<port>[0-9]{1,5}))?");
     /** Any text but control characters: a password is sealed as it is and only ever sent to the registry. */
     static final Pattern NO_CONTROL = Pattern.compile("[^\\p{Cntrl}]+");
-    static final Pattern VOLUME_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
     static final Set<String> RESERVED_MOUNTS = Set.of("/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin",
             "/sys", "/usr", "/var", "/tmp");
 
@@ -136,9 +136,11 @@ public final class JobSpecValidator {
         if (port < 1 || port > 65535) {
             throw ApiException.invalid("port", "port must be the app's listening port, 1-65535");
         }
-        String restartPolicy = request.restartPolicy() == null ? "always" : request.restartPolicy().toLowerCase(Locale.ROOT);
-        if (!RESTART_POLICIES.contains(restartPolicy)) {
-            throw ApiException.invalid("restartPolicy", "restartPolicy must be one of " + RESTART_POLICIES);
+        String restartPolicy;
+        try {
+            restartPolicy = RestartPolicy.parse(request.restartPolicy()).wireName();
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("restartPolicy", e.getMessage());
         }
         NodeChoice nodes = nodes(request.targetNodes(), request.targetNodeCount());
         List<String> targetNodes = nodes.targetNodes();
@@ -323,7 +325,7 @@ public final class JobSpecValidator {
         for (int i = 0; i < list.size(); i++) {
             CreateJobRequest.Volume volume = list.get(i);
             String field = "volumes[" + i + "]";
-            if (volume == null || volume.name() == null || !VOLUME_NAME.matcher(volume.name()).matches()) {
+            if (volume == null || volume.name() == null || !VolumeNames.wellFormed(volume.name())) {
                 throw ApiException.invalid(field + ".name", "volume names are 1-40 lowercase letters, digits or '-'");
             }
             String path = mountPath(volume.mountPath(), field + ".mountPath");
@@ -346,7 +348,7 @@ public final class JobSpecValidator {
         for (int i = 0; i < list.size(); i++) {
             CreateJobRequest.FileVolume file = list.get(i);
             String field = "fileVolumes[" + i + "]";
-            if (file == null || file.name() == null || !VOLUME_NAME.matcher(file.name()).matches()) {
+            if (file == null || file.name() == null || !VolumeNames.wellFormed(file.name())) {
                 throw ApiException.invalid(field + ".name", "file volume names are 1-40 lowercase letters, digits or '-'");
             }
             String path = mountPath(file.mountPath(), field + ".mountPath");
@@ -572,7 +574,7 @@ public final class JobSpecValidator {
         }
         String path = check.path();
         if (mode == HealthCheck.Mode.HTTP) {
-            path = path == null ? "/" : path;
+            path = path == null ? HealthCheck.DEFAULT_HTTP_PATH : path;
             if (!path.startsWith("/") || path.length() > 500) {
                 throw ApiException.invalid("healthCheck.path", "healthCheck.path must start with '/'");
             }

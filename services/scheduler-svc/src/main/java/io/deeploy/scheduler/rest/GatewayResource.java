@@ -2,6 +2,7 @@ package io.deeploy.scheduler.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.deeploy.events.EventCodec;
+import io.deeploy.events.JobIds;
 import io.deeploy.events.payload.Resources;
 import io.deeploy.node.NodeRequest;
 import io.deeploy.node.NodeRequestVerifier;
@@ -40,7 +41,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -54,7 +54,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 @Produces(MediaType.APPLICATION_JSON)
 public class GatewayResource {
 
-    static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,39}");
     static final int MAX_TAGS = 64;
     static final int MAX_ALLOCATIONS = 10_000;
 
@@ -233,7 +232,7 @@ public class GatewayResource {
             throw new GatewayException(400, "INVALID_FIELD", "tags: at most " + MAX_TAGS + ", keys up to 64 characters");
         }
         if (heartbeat.allocations().size() > MAX_ALLOCATIONS || heartbeat.allocations().stream().anyMatch(a -> a == null
-                || a.jobId() == null || !JOB_ID.matcher(a.jobId()).matches() || a.health() == null)) {
+                || !JobIds.wellFormed(a.jobId()) || a.health() == null)) {
             throw new GatewayException(400, "INVALID_FIELD", "allocations: each with a job id and a health");
         }
         return heartbeat;
@@ -244,7 +243,7 @@ public class GatewayResource {
     }
 
     static void checkJobId(String jobId) {
-        if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
+        if (!JobIds.wellFormed(jobId)) {
             throw new GatewayException(404, "ALLOCATION_NOT_FOUND", "no such allocation");
         }
     }

@@ -1,5 +1,6 @@
 package io.deeploy.scheduler.rest;
 
+import io.deeploy.events.ApiError;
 import io.deeploy.scheduler.repository.NodeIdentity;
 import io.deeploy.scheduler.repository.NodeIdentityRepository;
 import io.deeploy.scheduler.repository.NodeRepository;
@@ -79,6 +80,6 @@ public class NodeResource {
     @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
         return Response.status(404).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(Map.of("code", "NOT_FOUND", "message", e.getMessage())).build();
+                .entity(ApiError.of("NOT_FOUND", e.getMessage())).build();
     }
 }

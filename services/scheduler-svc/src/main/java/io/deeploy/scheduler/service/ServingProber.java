@@ -121,9 +121,8 @@ public class ServingProber {
         HealthCheck check = EventCodec.fromJson(target.spec(), JobSpec.class).healthCheck();
         Uni<Boolean> probe;
         if (check != null && check.mode() == HealthCheck.Mode.HTTP) {
-            String path = check.path() == null || check.path().isBlank() ? "/" : check.path();
             RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(target.address())
-                    .setPort(target.port()).setURI(path).setFollowRedirects(false)
+                    .setPort(target.port()).setURI(check.httpPath()).setFollowRedirects(false)
                     .setTimeout(config.probeTimeout().toMillis());
             probe = http.request(request).chain(req -> req.send())
                     .chain(response -> response.end().replaceWith(response.statusCode() >= 200 && response.statusCode() < 400));

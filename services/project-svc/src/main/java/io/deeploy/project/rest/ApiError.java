@@ -1,8 +1,0 @@
-package io.deeploy.project.rest;
-
-import com.fasterxml.jackson.annotation.JsonInclude;
-
-/** The body of every error response. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-public record ApiError(String code, String message, String field) {
-}
