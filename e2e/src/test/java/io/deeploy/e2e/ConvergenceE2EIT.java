@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.events.EventCodec;
+import io.deeploy.events.Topics;
+import io.deeploy.outbox.testing.KafkaEvents;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -88,7 +90,12 @@ class ConvergenceE2EIT {
 
         platform.kill("builder-svc");
         assertThat(platform.apiPost("/api/jobs/" + jobId + "/stop", "", null).statusCode()).isEqualTo(202);
-        Thread.sleep(2000);
+        // The scheduler has taken the stop (the allocation is STOP) and project-svc has applied whatever the scheduler said
+        // so far: still no one has confirmed the stop.
+        try (KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
+            kafka.awaitConsumed("scheduler-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(30));
+            kafka.awaitConsumed("project-svc", Topics.JOB_EVENTS, Duration.ofSeconds(30));
+        }
         assertThat(job(jobId).path("state").asText()).as("no node has confirmed the stop yet").isEqualTo("STOPPING");
         assertThat(WorkerAppRunnerE2EIT.containersOf(jobId, platform.nodeId)).as("the app outlived its agent").isNotEmpty();
         platform.relaunch("builder-svc");

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deeploy.events.EventCodec;
+import io.deeploy.events.Topics;
+import io.deeploy.outbox.testing.KafkaEvents;
 import io.deeploy.signing.DeeployWallet;
 import java.math.BigInteger;
 import java.net.http.HttpResponse;
@@ -236,6 +238,13 @@ class EscrowE2EIT {
                 && view(runs).path("runningRevision").asLong() == editedRevision + 1);
         watch.close();
         assertThat(watch.failed()).as("failed requests during the edit and rollback, last: %s", watch.lastFailure()).isZero();
+        // escrow-svc has taken the edit, the rollback and the starts they caused, and blocks have been mined since (one a
+        // second): had any of them moved money, the spend or the owner's balance below would show it.
+        try (KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
+            kafka.awaitConsumed("escrow-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(30));
+            kafka.awaitConsumed("escrow-svc", Topics.JOB_EVENTS, Duration.ofSeconds(30));
+        }
+        Thread.sleep(3000);
         assertThat(view(runs).path("url").asText()).isEqualTo(url);
         assertThat(view(runs).path("spend").path("nodes").asInt()).isEqualTo(1);
         assertThat(view(runs).path("spend").path("locked").asText()).isEqualTo(amountRuns.toString());

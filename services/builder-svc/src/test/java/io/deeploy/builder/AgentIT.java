@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasItem;
 
 import com.github.dockerjava.api.DockerClient;
 import io.deeploy.builder.client.ContainerRuntime;
+import io.deeploy.events.Topics;
 import io.deeploy.events.payload.BuildCompleted;
 import io.deeploy.events.payload.BuildStarted;
 import io.deeploy.events.payload.FileVolume;
@@ -77,6 +78,9 @@ class AgentIT {
         Jobs.stop(jobId);
         Jobs.stop(jobId);
         await().atMost(Duration.ofSeconds(60)).until(() -> !Jobs.all(jobId, JobStopped.class).isEmpty());
+        // Both stop requests consumed by the scheduler; the agent's confirmation comes through the gateway, so a second
+        // one would follow within its next report: a few seconds are left for it.
+        Jobs.kafka().awaitConsumed("scheduler-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(30));
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(8)).until(() -> Jobs.all(jobId, JobStopped.class).size() == 1);
         assertThat(Jobs.first(jobId, JobStopped.class).orElseThrow().nodeId()).isEqualTo(TestPlatform.NODE);
         assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerRuntime.JOB_LABEL, jobId)).exec())

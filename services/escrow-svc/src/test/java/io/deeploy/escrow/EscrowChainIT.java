@@ -301,14 +301,20 @@ class EscrowChainIT {
         assertThat(paidPeriods(jobId).get(1).paidUntil()).isEqualTo(contracts.epochStart(startEpoch + 105));
         assertThat(paidPeriods(jobId).get(1).deposited()).isEqualTo(MICRO_PRICE.multiply(BigInteger.valueOf(105)));
 
-        // Later starts (a redeploy, a redelivery) change nothing.
+        // Later starts (a redeploy, a redelivery) change nothing, once escrow-svc has consumed them and had blocks to act on.
         kafka.publish(started);
         kafka.publish(Event.of(new AppStarted(jobId, "node-b", "act", "c2", "ctr2", "127.0.0.1", 31001)));
-        Thread.sleep(3000);
+        // An unfunded job's start (unpaid mode) touches nothing on chain: it gets no funding.
+        String unfunded = "job-" + UUID.randomUUID();
+        kafka.publish(Event.of(new AppStarted(unfunded, "node-b", "free", "c1", "ctr", "127.0.0.1", 31002)));
+        kafka.awaitConsumed("escrow-svc", Topics.JOB_EVENTS, Duration.ofSeconds(30));
+        for (int i = 0; i < 4; i++) {
+            mine();
+            Thread.sleep(500);
+        }
         given().get("/api/jobs/{id}/funding", jobId).then().body("state", equalTo("ACTIVE"))
                 .body("startEpoch", equalTo((int) startEpoch));
-        // An unfunded job's start (unpaid mode) touches nothing on chain.
-        kafka.publish(Event.of(new AppStarted("job-" + UUID.randomUUID(), "node-b", "free", "c1", "ctr", "127.0.0.1", 31002)));
+        given().get("/api/jobs/{id}/funding", unfunded).then().statusCode(404);
 
         // Failover to node-c: from now on the chain pays node-c's operator for this job.
         long chainJobId = ((Number) given().get("/api/jobs/{id}/funding", jobId).then().extract().path("chainJobId")).longValue();
@@ -343,10 +349,14 @@ class EscrowChainIT {
                 .body("balance", equalTo("0"));
         assertThat(token.balanceOf(USER.getAddress()).send().subtract(before)).isEqualTo(MICRO_PRICE);
 
-        // A redelivered stop refunds nothing more.
+        // A redelivered stop refunds nothing more: once escrow-svc has consumed it, and closing rounds have had blocks to
+        // act on, the balance is what it was.
         kafka.publish(stop);
-        Thread.sleep(2000);
-        mine();
+        kafka.awaitConsumed("escrow-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(30));
+        for (int i = 0; i < 6; i++) {
+            mine();
+            Thread.sleep(500);
+        }
         assertThat(token.balanceOf(USER.getAddress()).send().subtract(before)).isEqualTo(MICRO_PRICE);
     }
 

@@ -21,6 +21,9 @@ import io.deeploy.signing.DeeployWallet;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +61,15 @@ class JobFundingIT {
     @AfterAll
     static void close() {
         kafka.close();
+    }
+
+    @Inject
+    Pool pool;
+
+    /** How many events of {@code type} project-svc's transactions announced for the job (its outbox rows). */
+    long announced(String jobId, String type) {
+        return pool.preparedQuery("SELECT count(*) FROM outbox_event WHERE event_key = $1 AND event_type = $2")
+                .execute(Tuple.of(jobId, type)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
     }
 
     static long requested(String jobId) {
@@ -129,7 +141,12 @@ class JobFundingIT {
         kafka.publish(enough);
         JobApiIT.awaitState(owner, jobId, "REQUESTED");
         await().atMost(Duration.ofSeconds(20)).until(() -> requested(jobId) == 1);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> requested(jobId) == 1);
+        // Once project-svc has consumed the second delivery, its transaction wrote no second announcement (the outbox holds
+        // what a transaction announced, whether or not the relay has published it yet).
+        kafka.awaitConsumed("project-svc", Topics.ESCROW_EVENTS, Duration.ofSeconds(30));
+        assertThat(announced(jobId, "JobRequested")).isEqualTo(1);
+        assertThat(announced(jobId, "FundingAccepted")).isEqualTo(1);
+        assertThat(requested(jobId)).isEqualTo(1);
         assertThat(SignedApi.get(owner, "/api/jobs/" + jobId).then().extract()
                 .<String>path("history[1].reason")).contains("funded").contains("chain job 2");
         assertThat(accepted(jobId)).containsExactly(new FundingAccepted(jobId, BigInteger.TWO));
