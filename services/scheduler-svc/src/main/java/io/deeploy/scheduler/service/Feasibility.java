@@ -31,15 +31,16 @@ final class Feasibility {
 
     /** Whether the node passes every check; cheapest first, since most calls are on the hot path of a decision. */
     boolean test(NodeView node) {
-        return node.fits(need) && (excluded.isEmpty() || !excluded.contains(node.id())) && matchesTags(node);
+        return node.fits(need) && admits(node);
     }
 
     /** As {@link #test(NodeView)}, for the node at {@code index} of the snapshot's nodes (its free resources read flat). */
     boolean test(ClusterSnapshot cluster, int index) {
-        if (!cluster.fits(index, need)) {
-            return false;
-        }
-        NodeView node = cluster.nodes().get(index);
+        return cluster.fits(index, need) && admits(cluster.nodes().get(index));
+    }
+
+    /** The checks after the resources: not excluded, and the tags match. */
+    private boolean admits(NodeView node) {
         return (excluded.isEmpty() || !excluded.contains(node.id())) && matchesTags(node);
     }
 
