@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.hasItem;
 import com.github.dockerjava.api.DockerClient;
 import io.deeploy.builder.client.ContainerRuntime;
 import io.deeploy.events.Topics;
+import io.deeploy.events.payload.AppFailed;
+import io.deeploy.events.payload.AppStarted;
 import io.deeploy.events.payload.BuildCompleted;
 import io.deeploy.events.payload.BuildStarted;
 import io.deeploy.events.payload.FileVolume;
@@ -87,6 +89,27 @@ class AgentIT {
                 .isEmpty();
         await().atMost(Duration.ofSeconds(20)).until(() -> !given().get("/api/node").then().extract()
                 .<List<String>>path("allocations.jobId").contains(jobId));
+    }
+
+    /**
+     * A revision that never serves leaves the serving one as it was, its file volumes included: the new revision's
+     * files are written before its container starts, and must not change what the serving container reads.
+     */
+    @Test
+    void aRevisionThatFailsToStartLeavesTheServingOneItsFileVolumes() throws Exception {
+        String jobId = "job-" + UUID.randomUUID();
+        var serving = Jobs.deployAndAwaitStart(jobId, site("first revision"));
+        assertThat(Jobs.get(serving.port())).isEqualTo("first revision");
+
+        JobSpec second = site("second revision");
+        JobSpec failing = new JobSpec(second.kind(), second.alias(), second.image(), null, List.of("cd /site && exit 3"),
+                Map.of(), List.of(), 8000, second.resources(), "no", new HealthCheck(HealthCheck.Mode.HTTP, "/", 0, 10, 5),
+                List.of(), 1, List.of(), 30, List.of(), second.fileVolumes(), null, null).withRevision(1);
+        Jobs.revise(jobId, failing);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Jobs.first(jobId, AppFailed.class).isPresent());
+        assertThat(Jobs.get(serving.port())).isEqualTo("first revision");
+        assertThat(Jobs.all(jobId, AppStarted.class)).hasSize(1);
+        Jobs.stopAndCheckClean(docker, jobId);
     }
 
     /** A stop during a long build does not wait for it: the build container is removed at once and the stop confirmed. */

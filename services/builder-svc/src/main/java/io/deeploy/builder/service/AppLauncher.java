@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,7 +73,8 @@ public class AppLauncher {
 
     /**
      * The job's volumes (named, created once, kept across redeploys) and file volumes (written into the workspace,
-     * mounted read-only).
+     * mounted read-only). A file volume is written beside its path and renamed over it: the revision serving now has the
+     * old file bind-mounted, and keeps it whole (its inode) whether or not this one ever starts.
      */
     List<ContainerRuntime.Mount> mounts(String jobId, JobSpec spec) {
         List<ContainerRuntime.Mount> mounts = new ArrayList<>();
@@ -84,12 +87,25 @@ public class AppLauncher {
             try {
                 workspaces.create(jobId);
                 Files.createDirectories(path.getParent());
-                Files.writeString(path, file.content());
+                replace(path, file.content());
             } catch (IOException e) {
                 throw new IllegalStateException("cannot write file volume " + file.name() + ": " + e.getMessage(), e);
             }
             mounts.add(ContainerRuntime.Mount.workspace(path, file.mountPath(), true));
         }
         return mounts;
+    }
+
+    /** Writes {@code content} to a new file readable by the container's user and moves it over {@code path} at once. */
+    static void replace(Path path, String content) throws IOException {
+        Path written = Files.createTempFile(path.getParent(), "." + path.getFileName(), ".new");
+        try {
+            // A temporary file is private to the agent; the app may run as any user and must read it (as before).
+            Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.writeString(written, content);
+            Files.move(written, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(written);
+        }
     }
 }

@@ -10,9 +10,16 @@ import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.math.BigInteger;
 import java.time.Instant;
+import org.hibernate.annotations.DynamicUpdate;
 
-/** The ledger of one chain job, built from the escrow's confirmed logs. Amounts in token base units. */
+/**
+ * The ledger of one chain job, built from the escrow's confirmed logs. Amounts in token base units. The ledger, the
+ * job-commands consumer (the job's stop, its funding link) and the closer write a row at once, each its own columns: an
+ * update names only the columns it changed ({@link DynamicUpdate}), so that none puts back another's (a stop lost to a
+ * log applied at the same moment would leave the chain job open).
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "job_funding")
 public class JobFunding {
 

@@ -6,13 +6,20 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.List;
+import org.hibernate.annotations.DynamicUpdate;
 
 /**
  * A job's nodes as the platform placed them (NodeSelected), how many its spec asks for (JobRequested, JobSpecChanged)
  * and its first start (AppStarted): the desired side of its chain job's node set and node count, which
  * {@code ChainJobNodes} brings the chain to.
+ *
+ * <p>Three writers change a job's row at once, each its own columns: the job-events consumer (placement, first start),
+ * the job-commands consumer (revision) and the chain writer (the placement applied). An update names only the columns it
+ * changed ({@link DynamicUpdate}): a full-row update from a writer that read the row before another's commit would write
+ * back the other's columns as it read them (a scale-down's node count lost to a placement recorded at that moment).
  */
 @Entity
+@DynamicUpdate
 @Table(name = "job_nodes")
 public class JobNodes {
 

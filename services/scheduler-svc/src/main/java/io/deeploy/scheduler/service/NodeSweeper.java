@@ -22,6 +22,11 @@ public class NodeSweeper {
     private final PlacementService placements;
     private final SchedulerConfig config;
     private final UptimeOracle oracle;
+    /**
+     * When this scheduler started: the nodes' heartbeats come through its own gateway, so none could arrive while it was
+     * down, and that silence is not theirs.
+     */
+    private final Instant startedAt = Instant.now();
 
     public NodeSweeper(NodeRepository nodes, PlacementService placements, SchedulerConfig config, UptimeOracle oracle) {
         this.oracle = oracle;
@@ -33,7 +38,7 @@ public class NodeSweeper {
     @Scheduled(every = "${deeploy.scheduler.sweep-interval:5s}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return Panache.withTransaction(() -> nodes.markLost(Instant.now().minus(config.nodeLostAfter())))
+        return Panache.withTransaction(() -> nodes.markLost(lostIfHeardBefore(Instant.now())))
                 .invoke(lost -> {
                     if (lost > 0) {
                         LOG.warnf("%d node(s) missed their heartbeats and are LOST", lost);
@@ -57,5 +62,16 @@ public class NodeSweeper {
                 .onFailure().invoke(e -> LOG.warnf("sweep failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    /**
+     * The heartbeat time before which a READY node is lost at {@code now}. A node's silence counts from this scheduler's
+     * start at the earliest, as a new Nomad leader gives every node a fresh heartbeat window: a node gets a whole window
+     * to reach a scheduler back from an outage instead of being failed over for the scheduler's own absence. Within the
+     * first window none is lost (none was heard before the epoch).
+     */
+    Instant lostIfHeardBefore(Instant now) {
+        Instant windowStart = now.minus(config.nodeLostAfter());
+        return windowStart.isAfter(startedAt) ? windowStart : Instant.EPOCH;
     }
 }
