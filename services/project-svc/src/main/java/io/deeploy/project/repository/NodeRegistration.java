@@ -8,9 +8,16 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import org.hibernate.annotations.DynamicUpdate;
 
-/** An edge node as its operator registered it, and whether an admin has it in service. */
+/**
+ * An edge node as its operator registered it, and whether an admin has it in service. Its operator (a registration
+ * renewed: key, addresses) and an admin (its status) write a row at the same moment, each their own columns: an update
+ * names only the columns it changed ({@link DynamicUpdate}), so that neither writes back the other's as it read them (a
+ * blacklisting undone by a renewal, or a new key by a suspension).
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "node_registration")
 public class NodeRegistration {
 
