@@ -20,6 +20,7 @@ usage: infra/infra.sh <command> [part...]
             up       start the parts (running ones keep running; kafka and postgres are brought in step)
             down     stop what this instance started
             status   one line per part; exit status 1 if any is not running
+            crash    kill the parts' processes with SIGKILL, as a power cut would (fault campaigns); up starts them again
             env      print 'export' lines for eval
   parts:    ${ALL_PARTS[*]} (default: all)
   instance: DEEPLOY_INSTANCE=platform|test (now: $DEEPLOY_INSTANCE), DEEPLOY_HOME=$DEEPLOY_HOME
@@ -66,6 +67,18 @@ print_env() {
     warn "credentials not generated yet (run: infra/infra.sh up kafka postgres); left empty: ${missing[*]}"
 }
 
+# crash_part PART: the part's daemon and its group killed with SIGKILL (images has no daemon of its own to crash).
+crash_part() {
+  case "$1" in
+    docker) crash_pidfile docker "$DOCKER_PIDFILE" ;;
+    kafka) crash_pidfile kafka "$KAFKA_PIDFILE" ;;
+    postgres) crash_pidfile postgres "$PG_PIDFILE" ;;
+    anvil) crash_pidfile anvil "$ANVIL_PIDFILE" ;;
+    registry) crash_pidfile registry "$REGISTRY_PIDFILE" ;;
+    *) log "$1: no daemon to crash" ;;
+  esac
+}
+
 main() {
   (($#)) || usage
   local cmd=$1; shift
@@ -81,7 +94,7 @@ main() {
   done
 
   case "$cmd" in
-    install | up | down) ;;
+    install | up | down | crash) ;;
     status)
       local rc=0
       for p in "${ordered[@]}"; do "${p}_status" || rc=1; done
@@ -99,6 +112,10 @@ main() {
     flock -w 900 9 || die "another infra.sh run holds $DEEPLOY_HOME/.lock"
   fi
 
+  if [[ $cmd == crash ]]; then
+    for p in "${ordered[@]}"; do crash_part "$p"; done
+    return 0
+  fi
   if [[ $cmd == down ]]; then
     local i
     for ((i = ${#ordered[@]} - 1; i >= 0; i--)); do "${ordered[$i]}_down"; done

@@ -102,6 +102,8 @@ apt_install() {
 # A pid file holds "PID STARTTIME" (starttime = field 22 of /proc/PID/stat), so a recycled
 # pid is never mistaken for our process.
 _proc_starttime() { awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null; }
+# The process state letter (R, S, D, Z...): a killed daemon whose parent has not reaped it yet is Z, and dead.
+_proc_state() { awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null; }
 
 write_pidfile() { # PIDFILE PID
   echo "$2 $(_proc_starttime "$2")" >"$1"
@@ -114,6 +116,8 @@ pid_of() {
   read -r pid start <"$file" || true
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   [[ -n $start && "$(_proc_starttime "$pid")" == "$start" ]] || return 1
+  # This machine's PID 1 may reap late: an unreaped daemon must not read as running (`up` after a crash).
+  [[ "$(_proc_state "$pid")" != Z ]] || return 1
   echo "$pid"
 }
 
@@ -147,6 +151,36 @@ stop_pidfile() {
   fi
   rm -f "$pidfile"
   log "$name: stopped (pid $pid)"
+}
+
+# crash_pidfile NAME PIDFILE: kills the recorded daemon and its process group (spawn makes it the group's leader:
+# PostgreSQL's backends, Kafka's JVM, dockerd's containerd) with SIGKILL, as a power cut would, and waits until none of
+# them is left, so that `up` can start it again at once. The pidfile stays, as after a real crash.
+crash_pidfile() {
+  local name=$1 pidfile=$2 pid i
+  if ! pid=$(pid_of "$pidfile"); then
+    log "$name: not running, nothing to crash"
+    return 0
+  fi
+  kill -s KILL -- "-$pid" 2>/dev/null || kill -s KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 300; i++)); do
+    if ! pid_of "$pidfile" >/dev/null && ! _group_alive "$pid"; then
+      log "$name: crashed (SIGKILL to pid $pid and its group)"
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "$name: pid $pid or its group still alive 30 s after SIGKILL"
+}
+
+# True while a live (not zombie) process is in process group PGID.
+_group_alive() {
+  local pgid=$1 proc
+  for proc in /proc/[0-9]*; do
+    [[ "$(awk '{ sub(/^.*\) /, ""); print $3 }' "$proc/stat" 2>/dev/null)" == "$pgid" ]] || continue
+    [[ "$(_proc_state "${proc#/proc/}")" == Z ]] || return 0
+  done
+  return 1
 }
 
 # --- ports and readiness ----------------------------------------------------------

@@ -9,8 +9,6 @@ import io.deeploy.events.Topics;
 import io.deeploy.outbox.testing.KafkaEvents;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,13 +38,8 @@ class ConvergenceE2EIT {
     String createJob(String alias, String content) throws Exception {
         String projectId = json(platform.apiPost("/api/projects", "{\"name\":\"conv-" + UUID.randomUUID() + "\"}",
                 UUID.randomUUID().toString())).path("id").asText();
-        String body = EventCodec.mapper().writeValueAsString(Map.of(
-                "alias", alias, "kind", "CAR", "image", "local/python:bookworm",
-                "commands", List.of("cd /site && python3 -m http.server 8000"),
-                "fileVolumes", List.of(Map.of("name", "index", "mountPath", "/site/index.html", "content", content)),
-                "port", 8000, "resources", Map.of("cpu", 0.25, "memoryMb", 128),
-                "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(platform.nodeId)));
-        HttpResponse<String> created = platform.apiPost("/api/projects/" + projectId + "/jobs", body, UUID.randomUUID().toString());
+        HttpResponse<String> created = platform.apiPost("/api/projects/" + projectId + "/jobs",
+                platform.pythonFileJob(alias, content), UUID.randomUUID().toString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         return json(created).path("id").asText();
     }
@@ -55,7 +48,7 @@ class ConvergenceE2EIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
         await().atMost(Duration.ofSeconds(30)).until(() -> WorkerAppRunnerE2EIT.containersOf(jobId, platform.nodeId).isEmpty());
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> platform.serve("http://" + alias + ".apps.localhost:" + platform.ingressPort + "/").equals("HTTP 404"));
+                .until(() -> platform.serve(platform.appUrl(alias)).equals("HTTP 404"));
     }
 
     /**

@@ -23,9 +23,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class Platform implements AutoCloseable {
 
-    static final String WEBHOOK_SECRET = "e2e-webhook-secret";
+    /** The node's webhook secret (pushes signed with it redeploy at once); random per run, scanned for by LeakScanE2EIT. */
+    static final String WEBHOOK_SECRET = LeakScan.secret("e2e-webhook-secret-" + java.util.UUID.randomUUID());
     /** The platform services present this to each other (the gateway to project-svc, for a job's secrets). */
-    static final String INTERNAL_TOKEN = "e2e-internal-token-" + java.util.UUID.randomUUID();
+    static final String INTERNAL_TOKEN = LeakScan.secret("e2e-internal-token-" + java.util.UUID.randomUUID());
     /** This run's installation audience, as ./deeploy up makes one per install. */
     static final String AUDIENCE = "deeploy-e2e-" + java.util.UUID.randomUUID();
     static final List<String> SERVICES = List.of("project-svc", "scheduler-svc", "builder-svc", "escrow-svc", "tunnel-svc");
@@ -261,9 +262,14 @@ final class Platform implements AutoCloseable {
             // The tests' git servers are on loopback: this node's operator lets jobs fetch from there.
             env.put("DEEPLOY_NODE_ALLOWED_TARGET_RANGES", "127.0.0.0/8");
         } else {
-            env.putAll(TestInfra.serviceEnvironment(service));
+            Map<String, String> credentials = TestInfra.serviceEnvironment(service);
+            LeakScan.secret(credentials.get("DEEPLOY_KAFKA_PASSWORD"));
+            LeakScan.secret(credentials.get("DEEPLOY_PG_PASSWORD"));
+            env.putAll(credentials);
             env.put("DEEPLOY_INTERNAL_TOKEN", INTERNAL_TOKEN);
         }
+        // Every level the services write is scanned for secrets (LeakScanE2EIT): their own code logs at DEBUG here.
+        env.put("QUARKUS_LOG_CATEGORY__IO_DEEPLOY__LEVEL", "DEBUG");
         // Failover within seconds rather than the production default of 30 s, yet later than an agent's restart takes on a
         // loaded 2-core machine (JVM start and first heartbeat: up to about 12 s under a parallel build), since a node
         // declared lost has its apps stopped.
@@ -391,6 +397,24 @@ final class Platform implements AutoCloseable {
                 + "\"commands\":[\"" + buildCommand + "\",\"python3 -m http.server 8000\"],\"port\":8000,"
                 + "\"resources\":{\"cpu\":0.5,\"memoryMb\":256},\"healthCheck\":{\"mode\":\"http\",\"path\":\"/\"},"
                 + "\"targetNodes\":[\"" + nodeId + "\"]}";
+    }
+
+    /**
+     * A CAR job on this platform's node: python's http.server serving {@code content}, a file volume named "index" at
+     * /site/index.html.
+     */
+    String pythonFileJob(String alias, String content) throws IOException {
+        return io.deeploy.events.EventCodec.mapper().writeValueAsString(Map.of(
+                "alias", alias, "kind", "CAR", "image", "local/python:bookworm",
+                "commands", List.of("cd /site && python3 -m http.server 8000"),
+                "fileVolumes", List.of(Map.of("name", "index", "mountPath", "/site/index.html", "content", content)),
+                "port", 8000, "resources", Map.of("cpu", 0.25, "memoryMb", 128),
+                "healthCheck", Map.of("mode", "http", "path", "/"), "targetNodes", List.of(nodeId)));
+    }
+
+    /** An app's public URL on this platform's ingress. */
+    String appUrl(String alias) {
+        return "http://" + alias + ".apps.localhost:" + ingressPort + "/";
     }
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

@@ -194,8 +194,8 @@ class WorkerAppRunnerE2EIT {
      */
     @Test
     void aPrivateRepositoryIsDeployedAndFollowedWithItsTokenInNoLogAndNoEvent() throws Exception {
-        String token = "ghp_" + UUID.randomUUID().toString().replace("-", "");
-        String appSecret = "s3cret-" + UUID.randomUUID();
+        String token = LeakScan.secret("ghp_" + UUID.randomUUID().toString().replace("-", ""));
+        String appSecret = LeakScan.secret("s3cret-" + UUID.randomUUID());
         String appSecretSha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(appSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         try (GitHttpServer privateGit = GitHttpServer.start("deployer", token);
@@ -218,7 +218,7 @@ class WorkerAppRunnerE2EIT {
             HttpResponse<String> issued = platform.apiPost("/api/projects/" + projectId + "/tokens",
                     "{\"name\":\"ci\",\"permissions\":[\"create\",\"redeem\"]}", UUID.randomUUID().toString());
             assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
-            String apiToken = json(issued).path("token").asText();
+            String apiToken = LeakScan.secret(json(issued).path("token").asText());
             HttpResponse<String> created = Platform.HTTP.send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create(platform.url("project-svc", "/api/projects/" + projectId + "/jobs")))
                     .header("Authorization", "Bearer " + apiToken).header("Content-Type", "application/json")
@@ -238,7 +238,8 @@ class WorkerAppRunnerE2EIT {
 
             // The app's log (python's request lines) is the owner's to read, through a short-lived grant the node's
             // agent checks.
-            String grant = json(platform.apiGet("/api/jobs/" + jobId + "/log-grant")).path("grant").asText();
+            String grant = LeakScan.secret(json(platform.apiGet("/api/jobs/" + jobId + "/log-grant")).path("grant")
+                    .asText());
             String logs = platform.url("builder-svc", "/api/jobs/" + jobId + "/logs?source=app");
             assertThat(Platform.get(logs).statusCode()).isEqualTo(401);
             HttpResponse<String> appLog = Platform.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(logs))
@@ -333,6 +334,7 @@ class WorkerAppRunnerE2EIT {
         String password = System.getenv("DEEPLOY_REGISTRY_PASSWORD");
         assertThat(registry).as("DEEPLOY_REGISTRY from infra/infra.sh env (./deeploy test sets it)").isNotBlank();
         assertThat(password).isNotBlank();
+        LeakScan.secret(password);
         String image = registry + "/e2e/site:" + UUID.randomUUID().toString().substring(0, 8);
         // Push with a docker CLI config of its own, so no credentials are stored for the machine's user.
         java.nio.file.Path dockerConfig = java.nio.file.Files.createTempDirectory("e2e-docker-config");
@@ -361,7 +363,8 @@ class WorkerAppRunnerE2EIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> "STOPPED".equals(job(jobId).path("state").asText()));
             await().atMost(Duration.ofSeconds(20)).until(() -> platform.serve(url).equals("HTTP 404"));
 
-            String basicAuth = java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes());
+            String basicAuth = LeakScan.secret(java.util.Base64.getEncoder()
+                    .encodeToString((user + ":" + password).getBytes()));
             assertThat(platform.logs()).doesNotContain(password).doesNotContain(basicAuth);
             for (String topic : io.deeploy.events.Topics.declared().keySet()) {
                 assertThat(kafka.records(topic, record -> true)).as(topic).allSatisfy(record ->
