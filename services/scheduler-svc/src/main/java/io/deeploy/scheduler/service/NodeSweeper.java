@@ -23,8 +23,8 @@ public class NodeSweeper {
     private final SchedulerConfig config;
     private final UptimeOracle oracle;
     /**
-     * When this scheduler started: the nodes' heartbeats come through its own gateway, so none could arrive while it was
-     * down, and that silence is not theirs.
+     * When this scheduler started (this bean is made for its first sweep, two seconds later): the nodes' heartbeats come
+     * through its own gateway, so none could arrive while it was down, and that silence is not theirs.
      */
     private final Instant startedAt = Instant.now();
 
