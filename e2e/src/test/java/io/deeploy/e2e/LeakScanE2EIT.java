@@ -32,7 +32,9 @@ class LeakScanE2EIT {
     void noSecretOfTheRunIsInAnyLogOfItsServices() throws IOException {
         Set<String> secrets = registered();
         List<Path> logs;
-        try (Stream<Path> files = Files.walk(RUN_LOGS)) {
+        // The services' own logs, <platform>/<service>.log; not the node work directories below them, whose build logs
+        // are the tenant's own output on its node, kept unmasked there until the job stops.
+        try (Stream<Path> files = Files.walk(RUN_LOGS, 2)) {
             logs = files.filter(file -> file.getFileName().toString().endsWith(".log")).sorted().toList();
         }
         assertThat(logs).as("the run's service logs under " + RUN_LOGS).isNotEmpty();
