@@ -217,31 +217,47 @@ public final class DeeployClient {
      * Retried on a lost answer, a 5xx or a 429, with the same Idempotency-Key; a 4xx is thrown as it is.
      */
     public JsonNode call(String method, String target, Object body) {
-        String json = body == null ? "" : EventCodec.toJson(body);
-        String key = method.equals("GET") || method.equals("DELETE") ? null : UUID.randomUUID().toString();
+        return callWithJson(method, target, body == null ? null : EventCodec.toJson(body), null);
+    }
+
+    /**
+     * {@link #call} with a body already in JSON, sent as it is (null for none), and the Idempotency-Key of a change given
+     * by the caller ({@code null}: a new one), for a caller that retries across processes (the shell helper).
+     */
+    public JsonNode callWithJson(String method, String target, String json, String idempotencyKey) {
+        String key = method.equals("GET") || method.equals("DELETE") ? null
+                : idempotencyKey == null ? UUID.randomUUID().toString() : idempotencyKey;
+        String signedBody = json == null ? "" : json;
         for (int attempt = 1; ; attempt++) {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + target)).timeout(Duration.ofSeconds(30))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                    .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
-            if (body != null) {
+            if (json != null) {
                 request.header("Content-Type", "application/json");
             }
             if (key != null) {
                 request.header("Idempotency-Key", key);
             }
-            HttpResponse<String> response;
+            HttpResponse<String> response = null;
+            IOException unsent = null;
             try {
                 // Signed anew for each attempt: a signature's nonce is good once.
-                response = http.send(authorized(request, method, target, json).build(), HttpResponse.BodyHandlers.ofString());
+                response = http.send(authorized(request, method, target, signedBody).build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
-                if (attempt == ATTEMPTS) {
-                    throw new UncheckedIOException("the API at " + baseUrl + " cannot be reached", e);
-                }
-                sleep(RETRY.after(attempt));
-                continue;
+                unsent = e;
+            } catch (UncheckedIOException e) {
+                // The audience, asked before the first signature, could not be had: retried as the call is.
+                unsent = e.getCause();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
+            }
+            if (unsent != null) {
+                if (attempt == ATTEMPTS) {
+                    throw new UncheckedIOException("the API at " + baseUrl + " cannot be reached", unsent);
+                }
+                sleep(RETRY.after(attempt));
+                continue;
             }
             int status = response.statusCode();
             if ((status >= 500 || status == 429) && attempt < ATTEMPTS) {
