@@ -66,7 +66,7 @@ public class NodeRegistryService {
     public Uni<Outcome> register(Caller caller, Registration request) {
         ProjectAccess.requireSigner(caller, "registering nodes");
         Registration valid = validated(request, caller.address());
-        return nodes.findById(valid.id()).chain(existing -> {
+        return nodes.findForUpdate(valid.id()).chain(existing -> {
             if (existing != null && !existing.operator.equals(caller.address())) {
                 throw ApiException.conflict("NODE_ID_TAKEN", "node id '" + valid.id() + "' is registered by another operator");
             }
@@ -117,7 +117,7 @@ public class NodeRegistryService {
         if (why.length() > MAX_REASON) {
             throw ApiException.invalid("reason", "at most " + MAX_REASON + " characters");
         }
-        return nodes.findById(checkedId(nodeId)).chain(node -> {
+        return nodes.findForUpdate(checkedId(nodeId)).chain(node -> {
             if (node == null) {
                 throw ApiException.notFound("NODE_NOT_FOUND", "no node " + nodeId);
             }

@@ -67,7 +67,7 @@ public class NodeRegistry {
     /** @return true if the heartbeat was applied */
     @WithTransaction
     public Uni<Boolean> record(String nodeId, String address, Heartbeat heartbeat, Instant receivedAt) {
-        return nodes.findById(nodeId).chain(current -> {
+        return nodes.findForUpdate(nodeId).chain(current -> {
             if (!isNewer(current, heartbeat, receivedAt)) {
                 return Uni.createFrom().item(false);
             }
