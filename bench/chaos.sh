@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Fault campaign on a fresh test instance (e2e ChaosBench): for each part, CHAOS_RUNS runs (default 20) of a CAR and a
-# WAR job driven through create, edit, redeploy and stop while that part is killed with SIGKILL at a random moment and
-# started again. Prints the table (also in e2e/target/chaos.md); the full Maven output is in target/chaos.log.
+# Fault campaign on a fresh test instance (e2e ChaosBench), two edge nodes: for each part, CHAOS_RUNS runs (default 20)
+# of a CAR and a WAR job driven through create, edit, redeploy, failover (the CAR's node lost) and stop while that part
+# is killed with SIGKILL at a random moment and started again. Prints the table (also in e2e/target/chaos.md); the full
+# Maven output is in target/chaos.log.
 #   CHAOS_PARTS=kafka,postgres CHAOS_RUNS=3 bench/chaos.sh
 # Parts: project-svc scheduler-svc builder-svc escrow-svc tunnel-svc ingress kafka postgres docker (default), anvil,
-# registry. About 45 s a run: the default campaign takes some 2 h 15 min.
+# registry. About 80 s a run: the default campaign takes some 4 hours.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p target

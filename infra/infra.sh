@@ -70,7 +70,14 @@ print_env() {
 # crash_part PART: the part's daemon and its group killed with SIGKILL (images has no daemon of its own to crash).
 crash_part() {
   case "$1" in
-    docker) crash_pidfile docker "$DOCKER_PIDFILE" ;;
+    docker)
+      # The engine is shared: the one `up` starts after the crash would leave the other instances' use marks naming the
+      # engine that died, and a later `down` of this instance could stop the engine under them.
+      local others
+      others=$(_docker_other_users)
+      [[ -z $others ]] || die "docker: instance(s) $(echo $others) use this engine too; crash it only when $DEEPLOY_INSTANCE is its only user"
+      crash_pidfile docker "$DOCKER_PIDFILE"
+      ;;
     kafka) crash_pidfile kafka "$KAFKA_PIDFILE" ;;
     postgres) crash_pidfile postgres "$PG_PIDFILE" ;;
     anvil) crash_pidfile anvil "$ANVIL_PIDFILE" ;;

@@ -173,14 +173,9 @@ crash_pidfile() {
   die "$name: pid $pid or its group still alive 30 s after SIGKILL"
 }
 
-# True while a live (not zombie) process is in process group PGID.
+# True while a live (not zombie) process is in process group PGID: one ps for the whole table, polled often.
 _group_alive() {
-  local pgid=$1 proc
-  for proc in /proc/[0-9]*; do
-    [[ "$(awk '{ sub(/^.*\) /, ""); print $3 }' "$proc/stat" 2>/dev/null)" == "$pgid" ]] || continue
-    [[ "$(_proc_state "${proc#/proc/}")" == Z ]] || return 0
-  done
-  return 1
+  ps -eo pgid=,stat= 2>/dev/null | awk -v pgid="$1" '$1 == pgid && $2 !~ /^Z/ { alive = 1 } END { exit !alive }'
 }
 
 # --- ports and readiness ----------------------------------------------------------

@@ -3,6 +3,7 @@ package io.deeploy.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deeploy.events.Event;
 import io.deeploy.events.EventCodec;
 import io.deeploy.events.Topics;
@@ -27,15 +28,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fault campaign (not part of the test run; {@code bench/chaos.sh}, figures in bench/README.md). Each run drives a CAR
- * job and a WAR job through create, serve, edit (a new file volume) and redeploy (a pushed commit), and stop, while one
- * part of the platform is killed with SIGKILL at a random moment and started again one to five seconds later: a
- * service or the ingress (its process), or Kafka, PostgreSQL or the Docker engine ({@code infra/infra.sh crash}, then
- * {@code up}). Calls that fail meanwhile are retried with the same idempotency key, as a client would. A run has
- * converged when, within five minutes of the part's return and the stops: both jobs are STOPPED, no container of theirs
- * is left on the node, the ingress answers 404 for both, the project holds exactly the two jobs, and each job was
- * requested once and its stop confirmed once (events counted by id). Prints a table and writes target/chaos.md; fails
- * if a run did not converge.
+ * Fault campaign (not part of the test run; {@code bench/chaos.sh}, figures in bench/README.md). The platform has two
+ * edge nodes (two agents on this machine). Each run drives a CAR job and a WAR job through create, serve, edit (a new
+ * file volume), redeploy (a pushed commit), failover (the CAR's node's agent killed and kept down until the CAR serves
+ * from the other node, then started again) and stop, while one part of the platform is killed with SIGKILL at a random
+ * moment and started again one to five seconds later: a service or the ingress (its process), or Kafka, PostgreSQL or
+ * the Docker engine ({@code infra/infra.sh crash}, then {@code up}). Calls that fail meanwhile are retried with the same
+ * idempotency key, as a client would. A run has converged when, within five minutes of the part's return and the stops:
+ * both jobs are STOPPED, no container of theirs is left on either node, the ingress answers 404 for both, the project
+ * holds exactly the two jobs, and each job was requested once and its stop confirmed once per node it ran on (events
+ * counted by id).
+ * Prints a table and writes target/chaos.md; fails if a run did not converge.
  *
  * <p>Settings: {@code -Dchaos.parts} (comma-separated, default all nine), {@code -Dchaos.runs} (per part, default 20),
  * {@code -Dchaos.seed}, {@code -Dchaos.kill-window-ms} (the kill's moment after the run starts, default 40000).
@@ -51,6 +54,15 @@ class ChaosBench {
 
     record Run(String part, int number, boolean converged, long convergeMillis, String failure) {
     }
+
+    /**
+     * The two edge nodes and their agents' process names. A kill of an agent by the fault and the failover's kill are
+     * taken one after the other ({@link #agentsLock}), so neither starts again an agent the other keeps down.
+     */
+    record Nodes(List<String> ids, Map<String, String> agents) {
+    }
+
+    private final Object agentsLock = new Object();
 
     @Test
     void campaign() throws Exception {
@@ -68,9 +80,12 @@ class ChaosBench {
         try (GitDaemon git = GitDaemon.start();
                 Platform platform = Platform.start("chaos-node-" + UUID.randomUUID().toString().substring(0, 6));
                 KafkaEvents kafka = KafkaEvents.fromEnvironment()) {
+            String spare = "chaos-spare-" + UUID.randomUUID().toString().substring(0, 6);
+            Nodes nodes = new Nodes(List.of(platform.nodeId, spare),
+                    Map.of(platform.nodeId, "builder-svc", spare, platform.startAgent(spare)));
             for (String part : parts) {
                 for (int number = 1; number <= runs; number++) {
-                    Run run = run(platform, git, kafka, part, number, random, window);
+                    Run run = run(platform, nodes, git, kafka, part, number, random, window);
                     results.add(run);
                     System.out.printf("chaos: %s run %d: %s in %d ms%s%n", part, number,
                             run.converged() ? "converged" : "NOT converged", run.convergeMillis(),
@@ -84,7 +99,7 @@ class ChaosBench {
         assertThat(results).filteredOn(run -> !run.converged()).as("runs that did not converge").isEmpty();
     }
 
-    private Run run(Platform platform, GitDaemon git, KafkaEvents kafka, String part, int number, Random random,
+    private Run run(Platform platform, Nodes nodes, GitDaemon git, KafkaEvents kafka, String part, int number, Random random,
             long window) {
         long killAfter = (long) (random.nextDouble() * window);
         long downFor = 1000 + random.nextInt(4000);
@@ -97,9 +112,17 @@ class ChaosBench {
         Thread fault = new Thread(() -> {
             try {
                 Thread.sleep(killAfter);
-                crash(platform, part);
-                Thread.sleep(downFor);
-                restart(platform, part);
+                if (part.equals("builder-svc")) {
+                    synchronized (agentsLock) {
+                        crash(platform, part);
+                        Thread.sleep(downFor);
+                        restart(platform, part);
+                    }
+                } else {
+                    crash(platform, part);
+                    Thread.sleep(downFor);
+                    restart(platform, part);
+                }
                 partBack.set(System.nanoTime());
             } catch (Throwable e) {
                 faultFailure.set(e);
@@ -114,10 +137,10 @@ class ChaosBench {
             projectId = id(call(platform, "POST", "/api/projects", "{\"name\":\"chaos-" + suffix + "\"}", deadline));
             String repo = "chaos" + suffix;
             String repoUrl = git.createRepository(repo, Map.of("index.html", "war v1"));
-            car = id(call(platform, "POST", "/api/projects/" + projectId + "/jobs", platform.pythonFileJob(carAlias, "car v1"),
-                    deadline));
+            car = id(call(platform, "POST", "/api/projects/" + projectId + "/jobs",
+                    onAnyNode(platform.pythonFileJob(carAlias, "car v1")), deadline));
             war = id(call(platform, "POST", "/api/projects/" + projectId + "/jobs",
-                    platform.pythonSiteJob(warAlias, repoUrl, "true"), deadline));
+                    onAnyNode(platform.pythonSiteJob(warAlias, repoUrl, "true")), deadline));
             awaitServed(platform, carAlias, "car v1", deadline);
             awaitServed(platform, warAlias, "war v1", deadline);
 
@@ -127,6 +150,8 @@ class ChaosBench {
             awaitServed(platform, carAlias, "car v2", deadline);
             awaitServed(platform, warAlias, "war v2", deadline);
 
+            failover(platform, nodes, car, List.of(carAlias, warAlias), deadline);
+
             call(platform, "POST", "/api/jobs/" + car + "/stop", "", deadline);
             call(platform, "POST", "/api/jobs/" + war + "/stop", "", deadline);
             long stopped = System.nanoTime();
@@ -135,7 +160,7 @@ class ChaosBench {
                 return new Run(part, number, false, 0, "the fault itself failed: " + faultFailure.get());
             }
             long from = Math.max(stopped, partBack.get());
-            String pending = converged(platform, kafka, projectId, List.of(car, war), List.of(carAlias, warAlias),
+            String pending = converged(platform, nodes, kafka, projectId, List.of(car, war), List.of(carAlias, warAlias),
                     from + CONVERGE_WITHIN.toNanos());
             long millis = (System.nanoTime() - from) / 1_000_000;
             return new Run(part, number, pending == null, millis, pending);
@@ -156,12 +181,56 @@ class ChaosBench {
         }
     }
 
+    /**
+     * The CAR's node is lost: its agent is killed and kept down until the CAR runs on the other node and both apps serve
+     * their v2 again (the WAR too, if it was on that node), then started again, to find that what it ran has moved.
+     */
+    private void failover(Platform platform, Nodes nodes, String car, List<String> aliases, long deadline) throws Exception {
+        synchronized (agentsLock) {
+            // The node it runs on, once the API says (it may be restarting, or the job between two placements).
+            String lost = awaitJob(platform, car, deadline, "a node", job -> "RUNNING".equals(job.path("state").asText())
+                    && job.path("nodes").size() == 1).path("nodes").path(0).asText();
+            String agent = nodes.agents().get(lost);
+            if (agent == null) {
+                throw new IllegalStateException("the CAR is on no known node: " + lost);
+            }
+            platform.kill(agent);
+            try {
+                awaitJob(platform, car, deadline, "moved off " + lost, job -> "RUNNING".equals(job.path("state").asText())
+                        && job.path("nodes").size() == 1 && !job.path("nodes").path(0).asText().equals(lost));
+                awaitServed(platform, aliases.get(0), "car v2", deadline);
+                awaitServed(platform, aliases.get(1), "war v2", deadline);
+            } finally {
+                platform.relaunch(agent);
+            }
+        }
+    }
+
+    /** The job once {@code holds} holds of it, read through the API, which may be down meanwhile. */
+    private static JsonNode awaitJob(Platform platform, String jobId, long deadline, String what,
+            java.util.function.Predicate<JsonNode> holds) throws Exception {
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> read = platform.apiGet("/api/jobs/" + jobId);
+                last = read.statusCode() + " " + read.body();
+                if (read.statusCode() == 200 && holds.test(json(read))) {
+                    return json(read);
+                }
+            } catch (IOException unreachable) {
+                last = unreachable.toString();
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException(jobId + " never " + what + " (last: " + last + ")");
+    }
+
     /** The first condition that still does not hold at {@code deadline}, or null once all hold. */
-    private String converged(Platform platform, KafkaEvents kafka, String projectId, List<String> jobs, List<String> aliases,
-            long deadline) throws Exception {
+    private String converged(Platform platform, Nodes nodes, KafkaEvents kafka, String projectId, List<String> jobs,
+            List<String> aliases, long deadline) throws Exception {
         String pending = "not checked";
         while (System.nanoTime() < deadline) {
-            pending = pending(platform, kafka, projectId, jobs, aliases);
+            pending = pending(platform, nodes, kafka, projectId, jobs, aliases);
             if (pending == null) {
                 return null;
             }
@@ -170,8 +239,8 @@ class ChaosBench {
         return pending;
     }
 
-    private String pending(Platform platform, KafkaEvents kafka, String projectId, List<String> jobs, List<String> aliases)
-            throws Exception {
+    private String pending(Platform platform, Nodes nodes, KafkaEvents kafka, String projectId, List<String> jobs,
+            List<String> aliases) throws Exception {
         for (int i = 0; i < jobs.size(); i++) {
             String job = jobs.get(i);
             HttpResponse<String> read = platform.apiGet("/api/jobs/" + job);
@@ -179,8 +248,10 @@ class ChaosBench {
             if (!state.equals("STOPPED")) {
                 return job + " is " + state;
             }
-            if (!WorkerAppRunnerE2EIT.containersOf(job, platform.nodeId).isEmpty()) {
-                return job + " still has a container on the node";
+            for (String node : nodes.ids()) {
+                if (!WorkerAppRunnerE2EIT.containersOf(job, node).isEmpty()) {
+                    return job + " still has a container on node " + node;
+                }
             }
             String served = platform.serve(platform.appUrl(aliases.get(i)));
             if (!served.equals("HTTP 404")) {
@@ -198,9 +269,18 @@ class ChaosBench {
         }
         for (String job : jobs) {
             long requested = distinctIds(kafka.eventsWithKey(Topics.JOB_COMMANDS, job), JobRequested.class);
-            long stopped = distinctIds(kafka.eventsWithKey(Topics.JOB_EVENTS, job), JobStopped.class);
-            if (requested != 1 || stopped != 1) {
-                return job + " was requested " + requested + " times and its stop confirmed " + stopped + " times";
+            if (requested != 1) {
+                return job + " was requested " + requested + " times";
+            }
+            // JobStopped is per node: the node the job left in the failover (announced by the scheduler when the node
+            // was lost) and the node it ran on at the end; each once.
+            Map<String, Long> stopsPerNode = kafka.eventsWithKey(Topics.JOB_EVENTS, job).stream()
+                    .filter(event -> event.payload() instanceof JobStopped).collect(java.util.stream.Collectors.groupingBy(
+                            event -> String.valueOf(((JobStopped) event.payload()).nodeId()),
+                            java.util.stream.Collectors.mapping(Event::id, java.util.stream.Collectors.collectingAndThen(
+                                    java.util.stream.Collectors.toSet(), ids -> (long) ids.size()))));
+            if (stopsPerNode.isEmpty() || stopsPerNode.values().stream().anyMatch(count -> count != 1)) {
+                return job + "'s stops confirmed per node: " + stopsPerNode;
             }
         }
         return null;
@@ -281,6 +361,14 @@ class ChaosBench {
         throw new IllegalStateException(alias + " never served \"" + content + "\" (last: " + last + ")");
     }
 
+    /** The job on one node the scheduler picks (either of the two), so that it can move to the other. */
+    private static String onAnyNode(String job) throws IOException {
+        ObjectNode spec = (ObjectNode) EventCodec.mapper().readTree(job);
+        spec.remove("targetNodes");
+        spec.put("targetNodeCount", 1);
+        return spec.toString();
+    }
+
     private static String id(HttpResponse<String> response) throws IOException {
         return json(response).path("id").asText();
     }
@@ -293,7 +381,7 @@ class ChaosBench {
     static String table(List<Run> results, List<String> parts, long seed, long window) {
         StringBuilder out = new StringBuilder();
         out.append("Fault campaign: seed ").append(seed).append(", kill within ").append(window)
-                .append(" ms of a run's start, part down 1-5 s\n\n");
+                .append(" ms of a run's start, part down 1-5 s; two nodes, each run with a failover\n\n");
         out.append("| part killed | runs | converged | converge p50 | converge p99 | failures |\n");
         out.append("|---|---|---|---|---|---|\n");
         for (String part : parts) {

@@ -1,5 +1,6 @@
 package io.deeploy.e2e;
 
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -14,6 +15,7 @@ final class LeakScan {
     static final int MIN_LENGTH = 8;
 
     private static final Set<String> SECRETS = ConcurrentHashMap.newKeySet();
+    private static final Set<Path> LOG_DIRECTORIES = ConcurrentHashMap.newKeySet();
 
     private LeakScan() {
     }
@@ -29,6 +31,15 @@ final class LeakScan {
 
     static Set<String> secrets() {
         return Set.copyOf(SECRETS);
+    }
+
+    /** Registers where a platform of this run writes its services' logs (not what earlier runs left beside them). */
+    static void logsIn(Path directory) {
+        LOG_DIRECTORIES.add(directory);
+    }
+
+    static Set<Path> logDirectories() {
+        return Set.copyOf(LOG_DIRECTORIES);
     }
 
     /** What a report may say of a secret: its start and length, never the value. */

@@ -127,6 +127,7 @@ final class Platform implements AutoCloseable {
         // A directory per platform (several may run in one test JVM), named by its node.
         Path logs = Path.of("target", "e2e-logs", nodeId);
         Files.createDirectories(logs);
+        LeakScan.logsIn(logs);
         synchronized (Platform.class) {
             if (LIVE.get() == 0) {
                 // Jobs earlier modules' tests left to the scheduler must not land on this run's nodes.
