@@ -25,6 +25,8 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -208,7 +210,7 @@ class ChaosBench {
 
     /** The job once {@code holds} holds of it, read through the API, which may be down meanwhile. */
     private static JsonNode awaitJob(Platform platform, String jobId, long deadline, String what,
-            java.util.function.Predicate<JsonNode> holds) throws Exception {
+            Predicate<JsonNode> holds) throws Exception {
         String last = "";
         while (System.nanoTime() < deadline) {
             try {
@@ -275,10 +277,10 @@ class ChaosBench {
             // JobStopped is per node: the node the job left in the failover (announced by the scheduler when the node
             // was lost) and the node it ran on at the end; each once.
             Map<String, Long> stopsPerNode = kafka.eventsWithKey(Topics.JOB_EVENTS, job).stream()
-                    .filter(event -> event.payload() instanceof JobStopped).collect(java.util.stream.Collectors.groupingBy(
+                    .filter(event -> event.payload() instanceof JobStopped).collect(Collectors.groupingBy(
                             event -> String.valueOf(((JobStopped) event.payload()).nodeId()),
-                            java.util.stream.Collectors.mapping(Event::id, java.util.stream.Collectors.collectingAndThen(
-                                    java.util.stream.Collectors.toSet(), ids -> (long) ids.size()))));
+                            Collectors.mapping(Event::id, Collectors.collectingAndThen(
+                                    Collectors.toSet(), ids -> (long) ids.size()))));
             if (stopsPerNode.isEmpty() || stopsPerNode.values().stream().anyMatch(count -> count != 1)) {
                 return job + "'s stops confirmed per node: " + stopsPerNode;
             }
