@@ -14,7 +14,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 services=("$@")
 ((${#services[@]})) || services=(project-svc scheduler-svc builder-svc escrow-svc tunnel-svc)
-declare -A port=([project-svc]=8081 [scheduler-svc]=8082 [builder-svc]=8083 [escrow-svc]=8084 [tunnel-svc]=8085)
+# The services' ports as ./deeploy has them ("services: project-svc:8081 ... (127.0.0.1)").
+declare -A port=()
+for entry in $(./deeploy help | sed -n 's/^services: \(.*\)(127.0.0.1)$/\1/p'); do port[${entry%%:*}]=${entry##*:}; done
 logs=${DEEPLOY_HOME:-$repo/.deeploy}/platform/logs
 pids=${DEEPLOY_HOME:-$repo/.deeploy}/platform/pids
 probe="" compiled="" dev_pid="" failed=0
@@ -41,19 +43,21 @@ until_true() {
 }
 
 check_service() {
-  local s=$1 url="http://127.0.0.1:${port[$1]}" package dir was_running=0 started reloads pgid
+  local s=$1 url="http://127.0.0.1:${port[$1]}" package dir was_running=0 dev_starts started reloads pgid
   package=$(basename "$(dirname "$(find "$repo/services/$s/src/main/java" -type d -name rest -print -quit)")")
   dir="$repo/services/$s/src/main/java/io/deeploy/$package/rest"
   compiled="$repo/services/$s/target/classes/io/deeploy/$package/rest/DevModeProbe.class"
   # A class left by an interrupted check would be served without any reload.
   rm -f "$dir/DevModeProbe.java" "$compiled"
   [[ $(code "$url/q/health/ready") == 200 ]] && was_running=1
+  # The log holds earlier starts too: this one is the next "Profile dev activated".
+  dev_starts=$(grep -c "Profile dev activated" "$logs/$s.log" 2>/dev/null || true)
   started=$SECONDS
   # A background job of a script ignores SIGINT, and bash cannot undo that: python restores it, as a terminal has it.
   python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
     ./deeploy dev "$s" >"target/dev-mode-$s.log" 2>&1 &
   dev_pid=$!
-  if ! until_true 300 eval '[[ $(code "$url/q/health/ready") == 200 ]] && grep -q "Profile dev activated" "$logs/$s.log"'; then
+  if ! until_true 300 eval '[[ $(code "$url/q/health/ready") == 200 ]] && (($(grep -c "Profile dev activated" "$logs/$s.log") > dev_starts))'; then
     echo "$s: FAILED, not ready in dev mode within 300 s (target/dev-mode-$s.log)"
     return 1
   fi
