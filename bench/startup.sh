@@ -28,16 +28,10 @@ ticks=$(getconf CLK_TCK)
 
 ./deeploy status >/dev/null 2>&1 || { echo "startup: the platform is not running (./deeploy up first)" >&2; exit 1; }
 
-pid_of_service() { awk '{print $1}' "$home/platform/pids/$1.pid" 2>/dev/null; }
-
-stop_service() {
-  local pid
-  pid=$(pid_of_service "$1") || true
-  [[ -n $pid ]] || return 0
-  kill -s TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  rm -f "$home/platform/pids/$1.pid"
-}
+# The pid files, their checks and the stop (TERM, then KILL after DEEPLOY_STOP_TIMEOUT) are the launcher's own.
+source infra/lib.sh
+pidfile_of() { echo "$home/platform/pids/$1.pid"; }
+stop_service() { DEEPLOY_STOP_TIMEOUT=30 stop_pidfile "$1" "$(pidfile_of "$1")" >/dev/null; }
 
 # start_measured SERVICE JAVA OPTS: starts it alone and prints "READY_SECONDS CPU_SECONDS STARTED_IN RSS_MB": from its
 # process's start (read from /proc, so the launcher's own checks do not count) to ready, the CPU time it took until
@@ -48,10 +42,10 @@ start_measured() {
   DEEPLOY_SVC_JAVA=$java DEEPLOY_SVC_JAVA_OPTS=$opts ./deeploy up "$s" >"$work/up-$s.log" 2>&1 &
   local up_pid=$!
   for _ in $(seq 600); do
-    pid=$(pid_of_service "$s") && [[ -n $pid ]] && break
+    pid=$(pid_of "$(pidfile_of "$s")") && break
     sleep 0.05
   done
-  start=$(awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$pid/stat")
+  start=$(_proc_starttime "$pid")
   for _ in $(seq 2400); do
     if [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:${port[$s]}/q/health/ready") == 200 ]]; then
       read -r uptime _ </proc/uptime
