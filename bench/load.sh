@@ -3,6 +3,8 @@
 #   bench/load.sh project-svc   (see the project-svc case below)
 #   bench/load.sh tunnel-svc
 #   bench/load.sh scheduler-svc (see the scheduler-svc case below)
+#   bench/load.sh escrow-svc    (see the escrow-svc case below)
+#   bench/load.sh builder-svc   (see the builder-svc case below)
 # For tunnel-svc: requests/s and p50/p99/p99.9 latency straight to a backend, through nginx (the reference reverse
 # proxy) and through the ingress, for a ramp of connection counts (interleaved: the three paths one after the other
 # at each count), plus the CPU and RSS of both proxies. The backend is an nginx of its own serving a 1 KiB static
@@ -20,38 +22,66 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 COMMAND="bench/load.sh $*"
 
+# module_bench SERVICE CLASS MODULES [-Dname=value...]: builds MODULES (comma-separated, with what they need), runs the
+# benchmark CLASS of services/SERVICE through ./deeploy test on a fresh test instance with the given settings, and
+# prints its "bench:" lines (also to target/load-SERVICE.md); the whole run is in target/load-SERVICE.log.
+module_bench() {
+  local service=$1 class=$2 modules=$3; shift 3
+  mkdir -p target
+  echo "load: building $modules and what they need" >&2
+  ./mvnw -q -B -o install -DskipTests -pl "$modules" -am
+  ./deeploy test -pl "services/$service" -Dit.test="$class" -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false "$@" \
+    >"target/load-$service.log" 2>&1 || { tail -40 "target/load-$service.log"; exit 1; }
+  grep '^bench:' "target/load-$service.log" | sed 's/^bench: //' | tee "target/load-$service.md"
+}
+
 service=${1:-}
 case "$service" in
   tunnel-svc) ;;
   project-svc)
     # The packaged project-svc alone on a fresh test instance (PostgreSQL, Kafka), driven by ApiLoadBench with a project
     # token: reference GET /api/auth, job reads and job creates at each client count (BENCH_CLIENTS, default 1,8,32),
-    # BENCH_SECONDS each (default 20). Prints the "bench:" lines; the whole run is in target/load-project-svc.log.
-    mkdir -p target
-    echo "load: building project-svc and what it needs" >&2
-    ./mvnw -q -B -o install -DskipTests -pl services/project-svc -am
-    ./deeploy test -pl services/project-svc -Dit.test=ApiLoadBench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-      -Dbench.clients="${BENCH_CLIENTS:-1,8,32}" -Dbench.seconds="${BENCH_SECONDS:-20}" >target/load-project-svc.log 2>&1 \
-      || { tail -40 target/load-project-svc.log; exit 1; }
-    grep '^bench:' target/load-project-svc.log | tee target/load-project-svc.md
+    # BENCH_SECONDS each (default 20).
+    module_bench project-svc ApiLoadBench services/project-svc \
+      -Dbench.clients="${BENCH_CLIENTS:-1,8,32}" -Dbench.seconds="${BENCH_SECONDS:-20}"
     exit 0 ;;
   scheduler-svc)
     # The packaged scheduler-svc alone on a fresh test instance (PostgreSQL, Kafka), driven by PlacementLoadBench:
     # BENCH_NODES simulated nodes (default 10000) heartbeating through the gateway, and JobRequested in at a ramp of rates
     # (BENCH_RATES, default 10,25,50,100,200,400,800,1600 a second, BENCH_SECONDS each, default 20) until the scheduler
-    # no longer keeps up; NodeSelected read back. Prints the "bench:" lines; the whole run is in
-    # target/load-scheduler-svc.log.
-    mkdir -p target
-    echo "load: building scheduler-svc and what it needs" >&2
-    ./mvnw -q -B -o install -DskipTests -pl services/scheduler-svc -am
-    ./deeploy test -pl services/scheduler-svc -Dit.test=PlacementLoadBench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+    # no longer keeps up; NodeSelected read back. BENCH_SCHEDULER_JAR runs another build's quarkus-run.jar in its place
+    # (a version before a change, measured beside it).
+    module_bench scheduler-svc PlacementLoadBench services/scheduler-svc \
       -Dbench.nodes="${BENCH_NODES:-10000}" -Dbench.rates="${BENCH_RATES:-10,25,50,100,200,400,800,1600}" \
-      -Dbench.seconds="${BENCH_SECONDS:-20}" >target/load-scheduler-svc.log 2>&1 \
-      || { tail -40 target/load-scheduler-svc.log; exit 1; }
-    grep '^bench:' target/load-scheduler-svc.log | sed 's/^bench: //' | tee target/load-scheduler-svc.md
+      -Dbench.seconds="${BENCH_SECONDS:-20}" ${BENCH_SCHEDULER_JAR:+-Dbench.scheduler-jar="$BENCH_SCHEDULER_JAR"}
     exit 0 ;;
-  "") echo "usage: bench/load.sh <service>   (tunnel-svc, project-svc, scheduler-svc)" >&2; exit 2 ;;
-  *) echo "load: $service: not yet (tunnel-svc, project-svc and scheduler-svc have load benchmarks)" >&2; exit 2 ;;
+  escrow-svc)
+    # The packaged escrow-svc alone on a fresh test instance (PostgreSQL, Kafka, anvil), driven by SettlementLoadBench:
+    # BENCH_JOBS one-node jobs (default 200) paid for on chain and activated through the service's inputs, anvil's clock
+    # moved past their epochs, then SettlementDue in at a ramp of rates (BENCH_RATES, default 5,10,20,40,80,160,320 a
+    # second, BENCH_SECONDS each, default 60) until escrow-svc no longer keeps up; SettlementCompleted read back, and at
+    # the end every job-epoch counted (settled once, on chain and announced). The reference, in the same run: the same
+    # settle() batches (BENCH_BATCH job-epochs, default 100, the service's settle-batch-size) sent straight to the same
+    # anvil with web3j.
+    module_bench escrow-svc SettlementLoadBench services/escrow-svc \
+      -Dbench.jobs="${BENCH_JOBS:-200}" -Dbench.rates="${BENCH_RATES:-5,10,20,40,80,160,320}" \
+      -Dbench.seconds="${BENCH_SECONDS:-60}" -Dbench.batch="${BENCH_BATCH:-100}"
+    exit 0 ;;
+  builder-svc)
+    # The packaged builder-svc (the node agent) alone on one node of a fresh test instance: the real scheduler-svc's node
+    # gateway on its PostgreSQL and Kafka, the Docker engine and a git daemon on loopback; driven by DeployLoadBench.
+    # Concurrent deployments: CAR jobs allocated at once (BENCH_CONCURRENCY, default 1,4,16,32; BENCH_ROUNDS rounds each,
+    # default 3), each timed from its allocation to its app serving, beside the same containers started directly through
+    # the engine's API as many at once. A redeploy storm: BENCH_STORM_JOBS WAR jobs (default 20) on one branch, one push
+    # and one signed webhook, each timed to serving the new commit, beside one job's redeploy alone (BENCH_REFERENCE_PUSHES
+    # pushes, default 3); then each job must be on the new commit, started once, and nothing of the bench left. The
+    # agent's own output is in services/builder-svc/target/deploy-load-bench-builder-svc.log.
+    module_bench builder-svc DeployLoadBench services/scheduler-svc,services/builder-svc \
+      -Dbench.concurrency="${BENCH_CONCURRENCY:-1,4,16,32}" -Dbench.rounds="${BENCH_ROUNDS:-3}" \
+      -Dbench.storm-jobs="${BENCH_STORM_JOBS:-20}" -Dbench.reference-pushes="${BENCH_REFERENCE_PUSHES:-3}"
+    exit 0 ;;
+  "") echo "usage: bench/load.sh <service>   (tunnel-svc, project-svc, scheduler-svc, escrow-svc, builder-svc)" >&2; exit 2 ;;
+  *) echo "load: $service: not yet (tunnel-svc, project-svc, scheduler-svc, escrow-svc and builder-svc have load benchmarks)" >&2; exit 2 ;;
 esac
 
 # shellcheck source=infra/lib.sh

@@ -6,6 +6,14 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -50,6 +58,54 @@ public class IdempotentConsumer {
                         }))
                 .onFailure(IdempotentConsumer::worthRetrying).retry()
                 .withBackOff(Duration.ofMillis(100), Duration.ofSeconds(2)).atMost(config.consumerRetries());
+    }
+
+    /**
+     * Runs {@code effect} once for a whole batch, in one new transaction, on the events of {@code events} that
+     * {@code consumer} has not processed yet (in their order, an event given twice counted once): all their ids are
+     * recorded in one statement, and the effect's writes commit with them or not at all. Not retried: a caller whose batch
+     * fails falls back to {@link #processOnce} for each event, so that one event that cannot be applied fails alone.
+     *
+     * @return the events the effect was given
+     */
+    public Uni<List<Event<?>>> processAllOnce(String consumer, List<Event<?>> events,
+            Function<List<Event<?>>, Uni<Void>> effect) {
+        Map<UUID, Event<?>> byId = new LinkedHashMap<>();
+        events.forEach(event -> byId.putIfAbsent(event.id(), event));
+        if (byId.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Panache.withTransaction(() -> Panache.getSession()
+                .chain(session -> {
+                    var insert = session.createNativeQuery(recordAll(byId.size()), Object.class).setParameter(1, consumer);
+                    int parameter = 2;
+                    for (Event<?> event : byId.values()) {
+                        insert.setParameter(parameter++, event.id()).setParameter(parameter++, event.type());
+                    }
+                    return insert.getResultList();
+                })
+                .chain(recorded -> {
+                    Set<String> fresh = new HashSet<>();
+                    recorded.forEach(id -> fresh.add(id.toString()));
+                    List<Event<?>> toApply = new ArrayList<>(fresh.size());
+                    for (Event<?> event : byId.values()) {
+                        if (fresh.contains(event.id().toString())) {
+                            toApply.add(event);
+                        } else {
+                            LOG.debugf("%s: %s %s already processed, skipped", consumer, event.type(), event.id());
+                        }
+                    }
+                    return toApply.isEmpty() ? Uni.createFrom().item(toApply) : effect.apply(toApply).replaceWith(toApply);
+                }));
+    }
+
+    /** One INSERT recording {@code count} events, answering the ids that were new. */
+    static String recordAll(int count) {
+        StringBuilder sql = new StringBuilder("INSERT INTO processed_event (consumer, event_id, event_type) VALUES ");
+        for (int i = 0; i < count; i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?1, ?").append(2 + 2 * i).append(", ?").append(3 + 2 * i).append(')');
+        }
+        return sql.append(" ON CONFLICT DO NOTHING RETURNING event_id").toString();
     }
 
     private static boolean worthRetrying(Throwable failure) {

@@ -507,10 +507,7 @@ class SchedulerIT {
         String nodeId = newId("node-race");
         keepAlive(nodeId, Map.of("CT", "FR", "RACE", nodeId));
         await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", nodeId).statusCode() == 200);
-        JobSpec base = spec(500, 256, List.of());
-        JobSpec spec = new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),
-                base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), List.of(), 1,
-                List.of("RACE:" + nodeId), base.durationEpochs(), null, null, null, null);
+        JobSpec spec = onlyOn(nodeId, 500);
         List<String> jobIds = java.util.stream.IntStream.range(0, 20).mapToObj(i -> newId("jr")).toList();
         java.util.concurrent.ExecutorService racers = java.util.concurrent.Executors.newFixedThreadPool(20);
         java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
@@ -539,6 +536,100 @@ class SchedulerIT {
         alive.remove(nodeId);
         pool.query("UPDATE placement SET state = 'RELEASED' WHERE job_id LIKE 'jr-%'").execute()
                 .await().atMost(Duration.ofSeconds(5));
+    }
+
+    /** A spec of {@code cpu} millicores that only the node kept alive with the tag RACE=nodeId can take. */
+    static JobSpec onlyOn(String nodeId, long cpu) {
+        JobSpec base = spec(cpu, 256, List.of());
+        return new JobSpec(base.kind(), base.alias(), base.image(), base.vcs(), base.commands(), base.env(),
+                base.secretEnvNames(), base.port(), base.resources(), base.restartPolicy(), base.healthCheck(), List.of(), 1,
+                List.of("RACE:" + nodeId), base.durationEpochs(), null, null, null, null);
+    }
+
+    /** A node of 2000m CPU that only {@link #onlyOn} specs can take, ready for placements. */
+    String raceNode(String prefix) {
+        String nodeId = newId(prefix);
+        keepAlive(nodeId, Map.of("CT", "FR", "RACE", nodeId));
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().get("/api/nodes/{id}", nodeId).statusCode() == 200);
+        return nodeId;
+    }
+
+    /** The placements' states, in the order of the jobs. */
+    static List<String> states(List<String> jobIds) {
+        return jobIds.stream().map(jobId -> given().get("/api/placements/{id}", jobId).then().extract().<String>path("state")).toList();
+    }
+
+    /**
+     * Twenty requests decided in one transaction, as the consumer decides the records of one poll: the cluster is read
+     * once, and each decision must see the reservations of those before it in the same transaction, or all twenty would
+     * land on a node that holds four.
+     */
+    @Test
+    void aBatchOfDecisionsInOneTransactionNeverOversubscribesANode() {
+        String nodeId = raceNode("node-batch");
+        List<String> jobIds = java.util.stream.IntStream.range(0, 20).mapToObj(i -> newId("jb")).toList();
+        List<io.deeploy.scheduler.service.JobCommand> requests = jobIds.stream().<io.deeploy.scheduler.service.JobCommand>map(
+                jobId -> new io.deeploy.scheduler.service.JobCommand.Request(jobId, onlyOn(nodeId, 500), java.time.Instant.now()))
+                .toList();
+        inOneTransaction(requests);
+        assertThat(states(jobIds)).filteredOn("PLACED"::equals).hasSize(4);
+        assertThat(states(jobIds)).filteredOn("WAITING"::equals).hasSize(16);
+        alive.remove(nodeId);
+    }
+
+    /**
+     * In one transaction: four jobs fill a node, one of them is stopped, and a fifth is requested. The fifth must see the
+     * room the stop freed (the cluster the transaction holds is read again after a release), and a sixth must not.
+     */
+    @Test
+    void aBatchSeesTheRoomItsOwnStopsFree() {
+        String nodeId = raceNode("node-batch");
+        List<String> jobIds = java.util.stream.IntStream.range(0, 6).mapToObj(i -> newId("jb")).toList();
+        java.time.Instant now = java.time.Instant.now();
+        List<io.deeploy.scheduler.service.JobCommand> commands = new java.util.ArrayList<>();
+        jobIds.subList(0, 4).forEach(jobId -> commands.add(new io.deeploy.scheduler.service.JobCommand.Request(jobId,
+                onlyOn(nodeId, 500), now)));
+        commands.add(new io.deeploy.scheduler.service.JobCommand.Release(jobIds.get(0), "owner", now));
+        jobIds.subList(4, 6).forEach(jobId -> commands.add(new io.deeploy.scheduler.service.JobCommand.Request(jobId,
+                onlyOn(nodeId, 500), now)));
+        inOneTransaction(commands);
+        assertThat(states(jobIds)).containsExactly("RELEASED", "PLACED", "PLACED", "PLACED", "PLACED", "WAITING");
+        alive.remove(nodeId);
+    }
+
+    void inOneTransaction(List<io.deeploy.scheduler.service.JobCommand> commands) {
+        try {
+            io.quarkus.vertx.VertxContextSupport.subscribeAndAwait(() -> io.quarkus.hibernate.reactive.panache.Panache
+                    .withTransaction(() -> placementService.apply(commands)));
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A burst through the topic, consumed in polls of several records: a record that cannot be decoded goes to the
+     * dead-letter topic alone, a request delivered twice is placed once, and the node's room decides the rest.
+     */
+    @Test
+    void aBurstOfRequestsIsPlacedOnceEachAndABadRecordIsDeadLetteredAlone() {
+        String nodeId = raceNode("node-burst");
+        List<String> jobIds = java.util.stream.IntStream.range(0, 5).mapToObj(i -> newId("job")).toList();
+        String bad = "{\"id\":\"" + UUID.randomUUID() + "\",\"type\":\"JobRequested\",\"schemaVersion\":1,\"key\":\"x\"}";
+        Event<JobRequested> twice = Event.of(new JobRequested(jobIds.get(0), "prj", "owner", onlyOn(nodeId, 500)));
+        kafka.publish(twice);
+        kafka.publishRaw(Topics.JOB_COMMANDS, "bad-" + nodeId, bad);
+        kafka.publish(twice);
+        jobIds.subList(1, 5).forEach(jobId -> kafka.publish(Event.of(new JobRequested(jobId, "prj", "owner", onlyOn(nodeId, 500)))));
+        kafka.awaitConsumed("scheduler-svc", Topics.JOB_COMMANDS, Duration.ofSeconds(30));
+        assertThat(states(jobIds)).filteredOn("PLACED"::equals).hasSize(4);
+        assertThat(states(jobIds)).filteredOn("WAITING"::equals).hasSize(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> jobIds.stream().filter(jobId -> !selections(jobId).isEmpty()).count() == 4);
+        jobIds.forEach(jobId -> assertThat(selections(jobId)).hasSize(states(List.of(jobId)).get(0).equals("PLACED") ? 1 : 0));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !kafka.records(Topics.DEAD_LETTER,
+                r -> ("bad-" + nodeId).equals(r.key())).isEmpty());
+        assertThat(kafka.records(Topics.DEAD_LETTER, r -> jobIds.stream().anyMatch(jobId -> r.value() != null
+                && r.value().contains(jobId)))).isEmpty();
+        alive.remove(nodeId);
     }
 
     @Test

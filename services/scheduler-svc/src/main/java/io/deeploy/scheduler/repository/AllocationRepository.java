@@ -31,17 +31,53 @@ public class AllocationRepository {
 
     static final String COLUMNS = "job_id, node_id, desired, placement, spec, reason, modify_index, stop_announced, node_confirmed";
 
+    /** That a node is to run a job under {@code spec}, as of {@code placement}: one row of {@link #runAll}. */
+    public record Run(String jobId, String nodeId, long placement, String spec, String reason, Instant at) {
+    }
+
     /** The node is to run the job under {@code spec}, as of {@code placement}. */
     public Uni<Void> run(String jobId, String nodeId, long placement, String spec, String reason, Instant at) {
-        return Panache.getSession().chain(session -> session.createNativeQuery(
-                "INSERT INTO allocation (" + COLUMNS + ", updated_at) VALUES (?1, ?2, 'RUN', ?3, ?4, ?5, "
-                        + "nextval('allocation_index'), false, false, ?6) ON CONFLICT (job_id, node_id) DO UPDATE SET "
-                        + "desired = 'RUN', placement = excluded.placement, spec = excluded.spec, reason = excluded.reason, "
-                        + "modify_index = excluded.modify_index, stop_announced = false, node_confirmed = false, "
-                        + "updated_at = excluded.updated_at")
-                .setParameter(1, jobId).setParameter(2, nodeId).setParameter(3, placement).setParameter(4, spec)
-                .setParameter(5, reason).setParameter(6, at.atOffset(ZoneOffset.UTC)).executeUpdate())
-                .chain(() -> notify(nodeId));
+        return runAll(List.of(new Run(jobId, nodeId, placement, spec, reason, at)));
+    }
+
+    /**
+     * Every run of {@code runs}, of distinct jobs and nodes, and each node's notification, in one statement for up to
+     * {@value #ROWS_PER_STATEMENT}: a batch of placements allocates its jobs in one round trip.
+     */
+    public Uni<Void> runAll(List<Run> runs) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (int from = 0; from < runs.size(); from += ROWS_PER_STATEMENT) {
+            List<Run> rows = runs.subList(from, Math.min(runs.size(), from + ROWS_PER_STATEMENT));
+            chain = chain.chain(() -> Panache.getSession().chain(session -> {
+                var upsert = session.createNativeQuery(runAllOf(rows.size()));
+                for (int i = 0; i < rows.size(); i++) {
+                    Run run = rows.get(i);
+                    int p = 6 * i;
+                    upsert.setParameter(p + 1, run.jobId()).setParameter(p + 2, run.nodeId()).setParameter(p + 3, run.placement())
+                            .setParameter(p + 4, run.spec()).setParameter(p + 5, run.reason())
+                            .setParameter(p + 6, run.at().atOffset(ZoneOffset.UTC));
+                }
+                return upsert.getResultList();
+            }).replaceWithVoid());
+        }
+        return chain;
+    }
+
+    /** Six parameters a row, well under PostgreSQL's 65,535 a statement. */
+    static final int ROWS_PER_STATEMENT = 500;
+
+    /** The upsert of {@code rows} runs, then one notification for each node it changed (PostgreSQL sends them at commit). */
+    static String runAllOf(int rows) {
+        StringBuilder sql = new StringBuilder("WITH changed AS (INSERT INTO allocation (" + COLUMNS + ", updated_at) VALUES ");
+        for (int i = 0; i < rows; i++) {
+            int p = 6 * i;
+            sql.append(i == 0 ? "" : ", ").append(String.format("(?%d, ?%d, 'RUN', ?%d, ?%d, ?%d, nextval('allocation_index'), false, "
+                    + "false, ?%d)", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6));
+        }
+        return sql.append(" ON CONFLICT (job_id, node_id) DO UPDATE SET desired = 'RUN', placement = excluded.placement, "
+                + "spec = excluded.spec, reason = excluded.reason, modify_index = excluded.modify_index, stop_announced = false, "
+                + "node_confirmed = false, updated_at = excluded.updated_at RETURNING node_id) "
+                + "SELECT pg_notify('" + CHANNEL + "', node_id) FROM (SELECT DISTINCT node_id FROM changed) AS nodes").toString();
     }
 
     /** The node is to stop the job (if it runs it there), as of {@code placement}. */

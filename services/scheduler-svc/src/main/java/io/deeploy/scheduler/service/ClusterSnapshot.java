@@ -44,6 +44,56 @@ public final class ClusterSnapshot {
         }
     }
 
+    private ClusterSnapshot(List<NodeView> sortedNodes, long[] freeCpu, long[] freeMemory, long[] freeGpus) {
+        this.nodes = Collections.unmodifiableList(sortedNodes);
+        this.freeCpu = freeCpu;
+        this.freeMemory = freeMemory;
+        this.freeGpus = freeGpus;
+    }
+
+    /**
+     * This cluster after a job was placed on {@code nodeIds} reserving {@code perNode} on each at {@code at}: what the next
+     * decision of the same transaction sees without asking the database. Ids not among the nodes are ignored (a node named
+     * by a job need not be READY). Copies the node list and the free arrays; nothing is sorted again.
+     */
+    public ClusterSnapshot withReserved(List<String> nodeIds, Resources perNode, Instant at) {
+        List<NodeView> changed = new ArrayList<>(nodes);
+        long[] cpu = freeCpu.clone();
+        long[] memory = freeMemory.clone();
+        long[] gpus = freeGpus.clone();
+        for (String nodeId : nodeIds) {
+            int index = indexOf(nodeId);
+            if (index < 0) {
+                continue;
+            }
+            NodeView node = changed.get(index);
+            changed.set(index, new NodeView(node.id(), node.capacity(), node.reserved().plus(perNode), node.tags(), node.score(), at));
+            cpu[index] -= perNode.cpuMillis();
+            memory[index] -= perNode.memoryMb();
+            gpus[index] -= perNode.gpus();
+        }
+        return new ClusterSnapshot(changed, cpu, memory, gpus);
+    }
+
+    /** The node's index in {@link #nodes()}, negative if it is not there. */
+    private int indexOf(String nodeId) {
+        int low = 0;
+        int high = nodes.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            int order = nodes.get(middle).id().compareTo(nodeId);
+            if (order == 0) {
+                return middle;
+            }
+            if (order < 0) {
+                low = middle + 1;
+            } else {
+                high = middle - 1;
+            }
+        }
+        return -1;
+    }
+
     /** The READY nodes, in the order of their ids. */
     public List<NodeView> nodes() {
         return nodes;

@@ -192,7 +192,8 @@ class GatewayLoadBench {
     }
 
     static Process launch(int httpPort, int gatewayPort, Path log) throws IOException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        // Another build's scheduler (bench.scheduler-jar) measures a version before a change beside it, on the same instance.
+        Path jar = Path.of(System.getProperty("bench.scheduler-jar", "target/quarkus-app/quarkus-run.jar"));
         ProcessBuilder builder = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(TestInfra.serviceEnvironment("scheduler-svc"));
